@@ -1,0 +1,1 @@
+//! The dominator tree.

@@ -19,6 +19,7 @@ pub(crate) fn devtools_class_name(snapshot: &HeapSnapshot, ordinal: u32) -> &str
         NodeKind::Symbol => "(symbol)",
         NodeKind::BigInt => "(bigint)",
         NodeKind::ObjectShape => "(object shape)",
+        NodeKind::WasmObject => "(wasm object)",
         NodeKind::Other => "(unknown)",
     }
 }

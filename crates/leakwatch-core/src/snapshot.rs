@@ -39,6 +39,8 @@ pub enum NodeKind {
     BigInt,
     /// A hidden class (map) describing an object's layout.
     ObjectShape,
+    /// A WebAssembly GC object.
+    WasmObject,
     /// A type this version does not know.
     Other,
 }
@@ -62,6 +64,7 @@ impl NodeKind {
             "symbol" => NodeKind::Symbol,
             "bigint" => NodeKind::BigInt,
             "object shape" => NodeKind::ObjectShape,
+            "wasm object" => NodeKind::WasmObject,
             _ => NodeKind::Other,
         }
     }
@@ -264,8 +267,7 @@ impl fmt::Display for EdgeLabel<'_> {
 impl HeapSnapshot {
     /// Parses a snapshot from any byte stream.
     pub fn read(reader: impl std::io::Read + Send) -> Result<HeapSnapshot, crate::Error> {
-        let _ = reader;
-        todo!()
+        crate::parse::parse(reader)
     }
 
     /// Opens and parses the snapshot file at `path`. The error names what was wrong and where,

@@ -1,0 +1,336 @@
+//! The streaming `.heapsnapshot` parser.
+//!
+//! It reads the top-level object key by key: the small `snapshot` header is captured and handed
+//! to serde; `nodes` and `edges` go through a hand-written integer loop straight into the
+//! struct-of-arrays storage; `strings` are decoded into one buffer; everything else is skipped.
+//! No JSON tree is built, and memory is what the graph needs plus one read buffer.
+
+mod header;
+mod json;
+mod numbers;
+mod source;
+
+use std::io::Read;
+
+use header::{EdgeField, Header, NodeField};
+use source::Source;
+
+use crate::{
+    error::Error,
+    snapshot::{HeapSnapshot, NodeKind, Strings},
+};
+
+/// Parses a whole snapshot from `reader`.
+pub(crate) fn parse(reader: impl Read) -> Result<HeapSnapshot, Error> {
+    let mut source = Source::new(reader);
+    if source.at_end()? {
+        return Err(Error::at(0, "the input is empty"));
+    }
+    if source.peek()? != b'{' {
+        return Err(source.unexpected(source.pos, "'{' opening a heap snapshot"));
+    }
+    let mut builder = Builder::default();
+    source.expect(b'{')?;
+    if source.peek_token()? == b'}' {
+        source.pos += 1;
+    } else {
+        let mut key = Vec::new();
+        loop {
+            let key_offset = source.offset();
+            key.clear();
+            source.read_string(&mut key)?;
+            source.expect(b':')?;
+            builder.read_value(&mut source, &key, key_offset)?;
+            match source.peek_token()? {
+                b',' => source.pos += 1,
+                b'}' => {
+                    source.pos += 1;
+                    break;
+                }
+                _ => return Err(source.unexpected(source.pos, "',' or '}'")),
+            }
+        }
+    }
+    let end = source.offset();
+    if !source.at_end()? {
+        return Err(source.unexpected(source.pos, "nothing after the snapshot's closing '}'"));
+    }
+    builder.finish(end)
+}
+
+/// The snapshot as it is being read.
+#[derive(Default)]
+struct Builder {
+    header: Option<Header>,
+    nodes: Option<Nodes>,
+    edges: Option<Edges>,
+    strings: Option<Strings>,
+}
+
+struct Nodes {
+    kinds: Vec<NodeKind>,
+    names: Vec<u32>,
+    ids: Vec<u32>,
+    self_sizes: Vec<u32>,
+    first_edge: Vec<u32>,
+    trace_node_ids: Option<Vec<u32>>,
+    detachedness: Vec<u8>,
+}
+
+struct Edges {
+    kinds: Vec<crate::snapshot::EdgeKind>,
+    names: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+impl Builder {
+    fn read_value<R: Read>(&mut self, source: &mut Source<R>, key: &[u8], key_offset: u64) -> Result<(), Error> {
+        let duplicate = || Error::at(key_offset, format!("\"{}\" appears twice", String::from_utf8_lossy(key)));
+        match key {
+            b"snapshot" => {
+                if self.header.is_some() {
+                    return Err(duplicate());
+                }
+                let at = source.offset();
+                let mut json = Vec::new();
+                source.skip_value(Some(&mut json))?;
+                self.header = Some(Header::parse(&json).map_err(|message| Error::at(at, message))?);
+            }
+            b"nodes" => {
+                if self.nodes.is_some() {
+                    return Err(duplicate());
+                }
+                let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "nodes"))?;
+                self.nodes = Some(read_nodes(source, header)?);
+            }
+            b"edges" => {
+                if self.edges.is_some() {
+                    return Err(duplicate());
+                }
+                let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "edges"))?;
+                self.edges = Some(read_edges(source, header)?);
+            }
+            b"strings" => {
+                if self.strings.is_some() {
+                    return Err(duplicate());
+                }
+                self.strings = Some(read_strings(source)?);
+            }
+            _ => source.skip_value(None)?,
+        }
+        Ok(())
+    }
+
+    /// Checks that the parts agree with each other and assembles the snapshot.
+    fn finish(self, end: u64) -> Result<HeapSnapshot, Error> {
+        let not_a_snapshot =
+            |what: &str| Error::at(end, format!("not a heap snapshot: the JSON has no \"{what}\""));
+        let header = self.header.ok_or_else(|| not_a_snapshot("snapshot"))?;
+        let nodes = self.nodes.ok_or_else(|| not_a_snapshot("nodes"))?;
+        let edges = self.edges.ok_or_else(|| not_a_snapshot("edges"))?;
+        let strings = self.strings.ok_or_else(|| not_a_snapshot("strings"))?;
+        let edges_owned = u64::from(*nodes.first_edge.last().unwrap_or(&0));
+        if edges_owned != header.edge_count {
+            return Err(Error::at(
+                end,
+                format!(
+                    "the nodes' edge counts add up to {edges_owned}, but snapshot.edge_count is {}",
+                    header.edge_count
+                ),
+            ));
+        }
+        if nodes.kinds.is_empty() {
+            return Err(Error::at(end, "the snapshot has no nodes, not even the root"));
+        }
+        let string_count = strings.len() as u64;
+        if let Some(bad) = nodes.names.iter().position(|&n| u64::from(n) >= string_count) {
+            return Err(Error::at(
+                end,
+                format!("node {bad} is named by string {}, but there are only {string_count} strings", nodes.names[bad]),
+            ));
+        }
+        let named_edge = edges.kinds.iter().zip(&edges.names).position(|(kind, &name)| {
+            !kind.has_index_name() && u64::from(name) >= string_count
+        });
+        if let Some(bad) = named_edge {
+            return Err(Error::at(
+                end,
+                format!("edge {bad} is named by string {}, but there are only {string_count} strings", edges.names[bad]),
+            ));
+        }
+        Ok(HeapSnapshot {
+            node_kinds: nodes.kinds,
+            node_names: nodes.names,
+            node_ids: nodes.ids,
+            self_sizes: nodes.self_sizes,
+            first_edge: nodes.first_edge,
+            trace_node_ids: nodes.trace_node_ids,
+            detachedness: nodes.detachedness,
+            edge_kinds: edges.kinds,
+            edge_names: edges.names,
+            edge_targets: edges.targets,
+            strings,
+        })
+    }
+}
+
+fn missing_header(offset: u64, key: &str) -> Error {
+    Error::at(offset, format!("\"{key}\" comes before the \"snapshot\" header that describes it"))
+}
+
+/// A vector with room for `count` items, or an error if the header asks for the impossible.
+fn vec_for<T>(count: u64, at: u64) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
+    let too_large = || Error::at(at, format!("the snapshot's {count} items are too many to hold in memory"));
+    v.try_reserve_exact(usize::try_from(count).map_err(|_| too_large())?).map_err(|_| too_large())?;
+    Ok(v)
+}
+
+/// Converts a value to `u32`, naming the field when it does not fit.
+fn to_u32(value: u64, what: &str) -> Result<u32, String> {
+    u32::try_from(value).map_err(|_| format!("{what} {value} does not fit in 32 bits"))
+}
+
+fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes, Error> {
+    let at = source.offset();
+    let count = header.node_count;
+    if count > u64::from(u32::MAX) {
+        return Err(Error::at(at, format!("snapshot.node_count {count} exceeds the 4,294,967,295 nodes supported")));
+    }
+    let mut nodes = Nodes {
+        kinds: vec_for(count, at)?,
+        names: vec_for(count, at)?,
+        ids: vec_for(count, at)?,
+        self_sizes: vec_for(count, at)?,
+        first_edge: vec_for(count + 1, at)?,
+        trace_node_ids: if header.has_trace_node_id { Some(vec_for(count, at)?) } else { None },
+        detachedness: vec_for(count, at)?,
+    };
+    nodes.first_edge.push(0);
+    let fields = &header.node_fields;
+    let column = |wanted: NodeField| fields.iter().position(|&f| f == wanted);
+    let (type_at, name_at, id_at, size_at, edges_at) = (
+        column(NodeField::Type).unwrap_or_default(),
+        column(NodeField::Name).unwrap_or_default(),
+        column(NodeField::Id).unwrap_or_default(),
+        column(NodeField::SelfSize).unwrap_or_default(),
+        column(NodeField::EdgeCount).unwrap_or_default(),
+    );
+    let trace_at = column(NodeField::TraceNodeId);
+    let detachedness_at = column(NodeField::Detachedness);
+    let mut edges_so_far = 0u64;
+    let read = source.read_rows(fields.len(), |row| {
+        if nodes.kinds.len() as u64 == count {
+            return Err(format!("\"nodes\" holds more than snapshot.node_count ({count}) nodes"));
+        }
+        let kind = header.node_kinds.get(row[type_at] as usize).ok_or_else(|| {
+            format!("node type {} is not one of the {} in snapshot.meta.node_types", row[type_at], header.node_kinds.len())
+        })?;
+        edges_so_far += row[edges_at];
+        if edges_so_far > header.edge_count {
+            return Err(format!("the nodes own more edges than snapshot.edge_count ({})", header.edge_count));
+        }
+        nodes.kinds.push(*kind);
+        nodes.names.push(to_u32(row[name_at], "node name")?);
+        nodes.ids.push(to_u32(row[id_at], "node id")?);
+        // Sizes beyond 4 GiB are clamped; no single V8 heap object is that large.
+        nodes.self_sizes.push(row[size_at].min(u64::from(u32::MAX)) as u32);
+        nodes.first_edge.push(edges_so_far as u32);
+        if let (Some(ids), Some(at)) = (nodes.trace_node_ids.as_mut(), trace_at) {
+            ids.push(to_u32(row[at], "trace node id")?);
+        }
+        nodes.detachedness.push(detachedness_at.map_or(0, |at| row[at].min(255) as u8));
+        Ok(())
+    })?;
+    if read.partial != 0 || read.rows != count {
+        let values = read.rows * fields.len() as u64 + read.partial as u64;
+        return Err(Error::at(
+            source.offset(),
+            format!(
+                "\"nodes\" holds {values} values, but snapshot.node_count {count} × {} node fields needs {}",
+                fields.len(),
+                count * fields.len() as u64
+            ),
+        ));
+    }
+    Ok(nodes)
+}
+
+fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges, Error> {
+    let at = source.offset();
+    let count = header.edge_count;
+    if count > u64::from(u32::MAX) {
+        return Err(Error::at(at, format!("snapshot.edge_count {count} exceeds the 4,294,967,295 edges supported")));
+    }
+    let mut edges = Edges { kinds: vec_for(count, at)?, names: vec_for(count, at)?, targets: vec_for(count, at)? };
+    let fields = &header.edge_fields;
+    let column = |wanted: EdgeField| fields.iter().position(|&f| f == wanted).unwrap_or_default();
+    let (type_at, name_at, target_at) =
+        (column(EdgeField::Type), column(EdgeField::NameOrIndex), column(EdgeField::ToNode));
+    let node_field_count = header.node_fields.len() as u64;
+    let node_count = header.node_count;
+    let read = source.read_rows(fields.len(), |row| {
+        let edge = edges.targets.len();
+        if edge as u64 == count {
+            return Err(format!("\"edges\" holds more than snapshot.edge_count ({count}) edges"));
+        }
+        let kind = header.edge_kinds.get(row[type_at] as usize).ok_or_else(|| {
+            format!("edge type {} is not one of the {} in snapshot.meta.edge_types", row[type_at], header.edge_kinds.len())
+        })?;
+        let to_node = row[target_at];
+        if to_node % node_field_count != 0 {
+            return Err(format!(
+                "edge {edge} points to node offset {to_node}, which is not a multiple of the {node_field_count} node fields"
+            ));
+        }
+        let ordinal = to_node / node_field_count;
+        if ordinal >= node_count {
+            return Err(format!(
+                "edge {edge} points to node offset {to_node}, past the last node ({node_count} nodes × {node_field_count} fields)"
+            ));
+        }
+        edges.kinds.push(*kind);
+        edges.names.push(to_u32(row[name_at], "edge name")?);
+        edges.targets.push(ordinal as u32);
+        Ok(())
+    })?;
+    if read.partial != 0 || read.rows != count {
+        let values = read.rows * fields.len() as u64 + read.partial as u64;
+        return Err(Error::at(
+            source.offset(),
+            format!(
+                "\"edges\" holds {values} values, but snapshot.edge_count {count} × {} edge fields needs {}",
+                fields.len(),
+                count * fields.len() as u64
+            ),
+        ));
+    }
+    Ok(edges)
+}
+
+fn read_strings<R: Read>(source: &mut Source<R>) -> Result<Strings, Error> {
+    let mut strings = Strings::default();
+    let mut scratch = Vec::new();
+    source.expect(b'[')?;
+    if source.peek_token()? == b']' {
+        source.pos += 1;
+        return Ok(strings);
+    }
+    loop {
+        scratch.clear();
+        source.read_string(&mut scratch)?;
+        match std::str::from_utf8(&scratch) {
+            Ok(text) => strings.push(text),
+            // V8 writes valid UTF-8; other writers may not. Keep the string, mark what is lost.
+            Err(_) => strings.push(&String::from_utf8_lossy(&scratch)),
+        }
+        match source.peek_token()? {
+            b',' => source.pos += 1,
+            b']' => {
+                source.pos += 1;
+                return Ok(strings);
+            }
+            _ => return Err(source.unexpected(source.pos, "',' or ']'")),
+        }
+    }
+}

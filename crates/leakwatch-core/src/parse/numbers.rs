@@ -1,0 +1,190 @@
+//! The hot loop: arrays of unsigned integers (`nodes` and `edges`), which are most of a snapshot.
+
+use std::io::Read;
+
+use super::source::{Source, WINDOW};
+use crate::error::Error;
+
+/// Integers with more digits than this are refused; 19 digits always fit in a `u64`.
+const MAX_DIGITS: usize = 19;
+
+#[inline(always)]
+fn is_digit(byte: u8) -> bool {
+    byte.wrapping_sub(b'0') < 10
+}
+
+/// Where the parse of one integer ended.
+struct Integer {
+    value: u64,
+    /// How many bytes the digits took.
+    len: usize,
+}
+
+/// Parses the unsigned integer at the start of `window`.
+#[inline(always)]
+fn integer_at(window: &[u8; WINDOW]) -> Integer {
+    let mut value = 0u64;
+    let mut len = 0;
+    // The bound is a constant below WINDOW, so the indexing needs no bounds checks.
+    while len <= MAX_DIGITS && is_digit(window[len]) {
+        value = value.wrapping_mul(10).wrapping_add(u64::from(window[len] - b'0'));
+        len += 1;
+    }
+    Integer { value, len }
+}
+
+impl<R: Read> Source<R> {
+    /// Reads a JSON array of unsigned integers in rows of `width`, calling `emit(row)` for each
+    /// full row in order. `emit` returns an error message to stop the parse at that row.
+    ///
+    /// The fast path parses straight out of the buffer while at least [`WINDOW`] bytes are
+    /// readable, which holds for all but the last bytes before a refill; unusual whitespace and
+    /// the end of a chunk take the slow path.
+    ///
+    /// # Panics
+    /// If `width` is 0 or more than 16.
+    pub(crate) fn read_rows(
+        &mut self,
+        width: usize,
+        mut emit: impl FnMut(&[u64]) -> Result<(), String>,
+    ) -> Result<RowsRead, Error> {
+        assert!((1..=16).contains(&width));
+        let mut row = [0u64; 16];
+        let mut column = 0;
+        let mut row_start = self.offset();
+        let mut rows = 0u64;
+        self.expect(b'[')?;
+        if self.peek_token()? == b']' {
+            self.pos += 1;
+            return Ok(RowsRead { rows, partial: 0 });
+        }
+        loop {
+            // Here a value is expected, possibly after whitespace.
+            self.skip_whitespace()?;
+            self.ensure(WINDOW)?;
+            let limit = self.window_end() - WINDOW;
+            let mut i = self.pos;
+            let closed = loop {
+                let window: &[u8; WINDOW] = self.buf[i..i + WINDOW].try_into().expect("window is WINDOW bytes");
+                let Integer { value, len } = integer_at(window);
+                if len == 0 {
+                    return Err(self.unexpected(i, "an unsigned integer"));
+                }
+                if len > MAX_DIGITS {
+                    return Err(Error::at(self.offset_of(i), "integer too large"));
+                }
+                if column == 0 {
+                    row_start = self.offset_of(i);
+                }
+                row[column] = value;
+                column += 1;
+                if column == width {
+                    emit(&row[..width]).map_err(|message| Error::at(row_start, message))?;
+                    column = 0;
+                    rows += 1;
+                }
+                // V8 ends each row with a newline before the comma.
+                let mut next = len;
+                if window[next] == b'\n' {
+                    next += 1;
+                }
+                match window[next] {
+                    b',' => i += next + 1,
+                    b']' => {
+                        self.pos = i + next + 1;
+                        break true;
+                    }
+                    _ => {
+                        self.pos = i + next;
+                        break self.finish_separator()?;
+                    }
+                }
+                if i > limit || !is_digit(self.buf[i]) {
+                    self.pos = i;
+                    break false;
+                }
+            };
+            if closed {
+                return Ok(RowsRead { rows, partial: column });
+            }
+        }
+    }
+
+    /// The slow path after a value: whitespace, then `,` or `]`, consumed. Returns whether the
+    /// array closed.
+    #[cold]
+    fn finish_separator(&mut self) -> Result<bool, Error> {
+        match self.peek_token()? {
+            sep @ (b',' | b']') => {
+                self.pos += 1;
+                Ok(sep == b']')
+            }
+            _ => Err(self.unexpected(self.pos, "',' or ']'")),
+        }
+    }
+}
+
+/// How much of an integer array [`Source::read_rows`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct RowsRead {
+    /// Full rows.
+    pub(crate) rows: u64,
+    /// Values after the last full row.
+    pub(crate) partial: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn integers(text: &str) -> Result<Vec<u64>, Error> {
+        let mut source = Source::new(text.as_bytes());
+        let mut out = Vec::new();
+        source.read_rows(1, |row| {
+            out.push(row[0]);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reports_partial_rows_and_row_offsets() {
+        let mut source = Source::new(&b"[1,2,3,\n4,5]"[..]);
+        let read = source.read_rows(3, |_| Ok(())).unwrap();
+        assert_eq!(read, RowsRead { rows: 1, partial: 2 });
+        let mut source = Source::new(&b"[1,2,3,\n4,5,6]"[..]);
+        let err = source.read_rows(3, |row| if row[0] == 4 { Err("bad row".into()) } else { Ok(()) });
+        assert_eq!(err.unwrap_err().offset(), Some(8));
+    }
+
+    #[test]
+    fn reads_v8_rows_and_whitespace() {
+        assert_eq!(integers("[]").unwrap(), Vec::<u64>::new());
+        assert_eq!(integers(" [ 1 , 2\n,3 ]").unwrap(), vec![1, 2, 3]);
+        assert_eq!(integers("[0,1,2\n,3,4,5\n]").unwrap(), vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(integers("[18446744073,0]").unwrap(), vec![18446744073, 0]);
+    }
+
+    #[test]
+    fn reads_across_chunk_boundaries() {
+        let values: Vec<u64> = (0..200_000u64).map(|i| i * 7919 % 1_000_003).collect();
+        let text = format!(
+            "[{}]",
+            values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",\n")
+        );
+        assert_eq!(integers(&text).unwrap(), values);
+    }
+
+    #[test]
+    fn rejects_bad_arrays_with_offsets() {
+        let err = integers("[1,2,").unwrap_err();
+        assert_eq!(err.offset(), Some(5));
+        assert!(err.message().contains("end of input"), "{err}");
+        assert_eq!(integers("[1,x]").unwrap_err().offset(), Some(3));
+        assert_eq!(integers("[1 2]").unwrap_err().offset(), Some(3));
+        assert_eq!(integers("[1,-2]").unwrap_err().offset(), Some(3));
+        assert!(integers("[123456789012345678901]").unwrap_err().message().contains("too large"));
+        assert!(integers("[1,,2]").is_err());
+        assert!(integers("[1,2").is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! `leakwatch diff`: what changed between two snapshots of one process.
+
+use std::{path::Path, thread};
+
+use leakwatch_core::{Census, HeapDiff, HeapTotals};
+
+use crate::{
+    args::Output,
+    failure::Failure,
+    load::load,
+    progress::Progress,
+    render::{count, signed_size, Align, Table},
+};
+
+/// The diff from `before` to `after`, as text or JSON.
+pub fn run(
+    before: &Path,
+    after: &Path,
+    output: &Output,
+    progress: &Progress,
+) -> Result<String, Failure> {
+    // Each side is parsed and analysed on its own thread; only the small census of each is kept,
+    // so the first graph is freed while the second is still being analysed.
+    let (before_census, after_census) = thread::scope(|scope| {
+        let first = scope.spawn(|| census(before, progress));
+        let second = census(after, progress);
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    let mut diff = HeapDiff::between(&before_census?, &after_census?);
+    diff.change.details.truncate(output.rows());
+    if output.json {
+        return crate::to_json(&diff);
+    }
+    Ok(render(&diff))
+}
+
+fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
+    let loaded = load(path, progress)?;
+    Ok(Census::new(&loaded.snapshot, &loaded.analysis))
+}
+
+fn render(diff: &HeapDiff) -> String {
+    let totals = |totals: &HeapTotals| format!("{} nodes, {}", count(totals.nodes), totals.size);
+    let change = &diff.change;
+    let mut out = format!(
+        "before: {}\nafter:  {}\nchange: {}, {} allocated, {} freed\n\n",
+        totals(&diff.before),
+        totals(&diff.after),
+        signed_size(change.size_bytes),
+        count(change.allocated_nodes),
+        count(change.freed_nodes),
+    );
+    let mut table = Table::new(&[
+        ("What", Align::Left),
+        ("+", Align::Right),
+        ("-", Align::Right),
+        ("Size change", Align::Right),
+        ("Retained change", Align::Right),
+    ]);
+    for class in &change.details {
+        table.row(vec![
+            class.what.clone(),
+            count(class.added),
+            count(class.removed),
+            signed_size(class.size_bytes),
+            signed_size(class.retained_size_bytes),
+        ]);
+    }
+    out.push_str(&table.render());
+    out
+}

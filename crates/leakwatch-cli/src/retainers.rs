@@ -1,0 +1,121 @@
+//! `leakwatch retainers`: why objects are still alive.
+
+use std::path::Path;
+
+use leakwatch_core::{retainer_paths, RetainerPath};
+use serde_json::json;
+
+use crate::{
+    args::Target,
+    failure::Failure,
+    load::{load, Loaded},
+    progress::Progress,
+    render::size,
+};
+
+/// An object to explain, and the paths that hold it.
+struct Explained {
+    ordinal: u32,
+    paths: Vec<RetainerPath>,
+}
+
+/// The retainer paths of the objects `target` names in the snapshot at `file`: up to `k` paths
+/// to one object (`--id`), or one path to each of the `k` largest objects of a class (`--class`).
+pub fn run(
+    file: &Path,
+    target: &Target,
+    k: usize,
+    json: bool,
+    progress: &Progress,
+) -> Result<String, Failure> {
+    let loaded = load(file, progress)?;
+    let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
+    let explained: Vec<Explained> = match (target.id, &target.class) {
+        (Some(id), _) => {
+            let ordinal = snapshot
+                .find_node(id)
+                .ok_or_else(|| Failure::in_file(file, format!("no object with id @{id}")))?;
+            vec![Explained {
+                ordinal,
+                paths: retainer_paths(snapshot, analysis, ordinal, k),
+            }]
+        }
+        (None, Some(name)) => {
+            let class = analysis
+                .find_class(name)
+                .ok_or_else(|| Failure::in_file(file, format!("no class named {name:?}")))?;
+            largest_of_class(&loaded, class, k)
+                .into_iter()
+                .map(|ordinal| Explained {
+                    ordinal,
+                    paths: retainer_paths(snapshot, analysis, ordinal, 1),
+                })
+                .collect()
+        }
+        // clap requires one of the two.
+        (None, None) => return Err(Failure::new("give --id or --class")),
+    };
+    if json {
+        let objects: Vec<_> = explained
+            .iter()
+            .map(|e| to_json_value(&loaded, e))
+            .collect();
+        return crate::to_json(&objects);
+    }
+    Ok(explained
+        .iter()
+        .map(|e| render(&loaded, e))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The ordinals of the `k` objects of `class` with the largest retained sizes, largest first.
+fn largest_of_class(loaded: &Loaded, class: u32, k: usize) -> Vec<u32> {
+    let analysis = &loaded.analysis;
+    let node_count = u32::try_from(loaded.snapshot.node_count()).unwrap_or(u32::MAX);
+    let mut members: Vec<u32> = (0..node_count)
+        .filter(|&n| analysis.class_of(n) == class)
+        .collect();
+    // Ties go to the lower ordinal, so the output is the same on every run.
+    members.sort_unstable_by_key(|&n| (std::cmp::Reverse(analysis.retained_size(n)), n));
+    members.truncate(k);
+    members
+}
+
+fn class_of(loaded: &Loaded, ordinal: u32) -> &str {
+    loaded
+        .analysis
+        .class_name(loaded.analysis.class_of(ordinal))
+}
+
+fn render(loaded: &Loaded, explained: &Explained) -> String {
+    let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
+    let n = explained.ordinal;
+    let mut out = format!(
+        "{} @{}: {} shallow, {} retained\n",
+        class_of(loaded, n),
+        snapshot.node_id(n),
+        size(snapshot.self_size(n)),
+        size(analysis.retained_size(n)),
+    );
+    if explained.paths.is_empty() {
+        out.push_str("  no path from the roots: only weak references hold it\n");
+    }
+    for (i, path) in explained.paths.iter().enumerate() {
+        out.push_str(&format!("  {}. {path}\n", i + 1));
+    }
+    out
+}
+
+fn to_json_value(loaded: &Loaded, explained: &Explained) -> serde_json::Value {
+    let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
+    let n = explained.ordinal;
+    json!({
+        "id": snapshot.node_id(n),
+        "class": class_of(loaded, n),
+        "self_size": snapshot.self_size(n),
+        "retained_size": analysis.retained_size(n),
+        "distance": analysis.distance(n),
+        "paths": explained.paths,
+    })
+}

@@ -1,14 +1,24 @@
 //! What DevTools computes over the graph: distances, dominators, retained sizes, classes.
 
-use crate::snapshot::HeapSnapshot;
+use crate::{
+    classes::Classes,
+    distances::distances,
+    dominators::dominator_tree,
+    essential::{essential_edges, WeakMapEdges},
+    shallow::transferred_sizes,
+    snapshot::HeapSnapshot,
+};
 
 /// The results of analysing one snapshot, indexed by node ordinal.
 pub struct Analysis {
     pub(crate) dominators: Vec<u32>,
+    /// Node ordinals in an order where every node comes after its dominator.
+    pub(crate) preorder: Vec<u32>,
+    /// Shallow sizes after DevTools' transfer of internal arrays to their owners.
+    pub(crate) shallow_sizes: Vec<u32>,
     pub(crate) retained_sizes: Vec<u64>,
     pub(crate) distances: Vec<u32>,
-    pub(crate) class_of: Vec<u32>,
-    pub(crate) class_names: Vec<String>,
+    pub(crate) classes: Classes,
 }
 
 /// The distance given to nodes that cannot be reached from the root without weak edges.
@@ -16,9 +26,37 @@ pub const UNREACHABLE: u32 = u32::MAX;
 
 impl Analysis {
     /// Computes distances, the dominator tree, retained sizes and class names.
+    ///
+    /// Distances and the dominator tree are computed on two threads at once.
     pub fn new(snapshot: &HeapSnapshot) -> Analysis {
-        let _ = snapshot;
-        todo!()
+        let weakmaps = WeakMapEdges::find(snapshot);
+        let (tree, distances, classes) = std::thread::scope(|scope| {
+            let distances = scope.spawn(|| distances(snapshot, &weakmaps));
+            let classes = scope.spawn(|| Classes::devtools(snapshot));
+            let essential = essential_edges(snapshot, &weakmaps);
+            let tree = dominator_tree(snapshot, &essential);
+            (tree, join(distances), join(classes))
+        });
+        let shallow_sizes = transferred_sizes(snapshot);
+        let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
+        for &node in tree.preorder.iter().skip(1).rev() {
+            let dominator = tree.idom[node as usize];
+            retained_sizes[dominator as usize] += retained_sizes[node as usize];
+        }
+        Analysis {
+            dominators: tree.idom,
+            preorder: tree.preorder,
+            shallow_sizes,
+            retained_sizes,
+            distances,
+            classes,
+        }
+    }
+
+    /// The shallow size of node `ordinal` as DevTools' Summary shows it: internal arrays owned by
+    /// a single object count as part of that object (and show 0 themselves).
+    pub fn shallow_size(&self, ordinal: u32) -> u64 {
+        u64::from(self.shallow_sizes[ordinal as usize])
     }
 
     /// The immediate dominator of node `ordinal` (the root dominates itself).
@@ -40,21 +78,71 @@ impl Analysis {
 
     /// The class index of node `ordinal`.
     pub fn class_of(&self, ordinal: u32) -> u32 {
-        self.class_of[ordinal as usize]
+        self.classes.of[ordinal as usize]
     }
 
     /// The name of class `class`, as DevTools' Summary view shows it.
     pub fn class_name(&self, class: u32) -> &str {
-        &self.class_names[class as usize]
+        &self.classes.names[class as usize]
     }
 
     /// The number of distinct classes.
     pub fn class_count(&self) -> usize {
-        self.class_names.len()
+        self.classes.names.len()
     }
 
     /// The index of the class called `name`.
     pub fn find_class(&self, name: &str) -> Option<u32> {
-        self.class_names.iter().position(|c| c == name).map(|i| i as u32)
+        self.classes.names.iter().position(|c| c == name).map(|i| i as u32)
     }
+
+    /// The retained size of each class of `classes`: what freeing every object of the class
+    /// would free. An object dominated by another of its class is counted within that one, not
+    /// again; objects of size 0 are left out, as in DevTools.
+    pub(crate) fn retained_by_class(&self, classes: &Classes) -> Vec<u64> {
+        let n = self.dominators.len();
+        // Children in the dominator tree, as compressed rows.
+        let mut first_child = vec![0u32; n + 2];
+        for &node in self.preorder.iter().skip(1) {
+            first_child[self.dominators[node as usize] as usize + 2] += 1;
+        }
+        for i in 2..first_child.len() {
+            first_child[i] += first_child[i - 1];
+        }
+        let mut children = vec![0u32; n.saturating_sub(1)];
+        for &node in self.preorder.iter().skip(1) {
+            let slot = &mut first_child[self.dominators[node as usize] as usize + 1];
+            children[*slot as usize] = node;
+            *slot += 1;
+        }
+        // Depth-first over the tree, tracking how many open ancestors each class has.
+        let mut open = vec![0u32; classes.names.len()];
+        let mut totals = vec![0u64; classes.names.len()];
+        let mut stack: Vec<(u32, bool)> = vec![(ROOT, false)];
+        while let Some((node, leaving)) = stack.pop() {
+            let counted = self.shallow_sizes[node as usize] != 0;
+            let class = classes.of[node as usize] as usize;
+            if leaving {
+                open[class] -= 1;
+                continue;
+            }
+            if counted {
+                if open[class] == 0 {
+                    totals[class] += self.retained_sizes[node as usize];
+                }
+                open[class] += 1;
+                stack.push((node, true));
+            }
+            let kids = first_child[node as usize] as usize..first_child[node as usize + 1] as usize;
+            stack.extend(children[kids].iter().map(|&child| (child, false)));
+        }
+        totals
+    }
+}
+
+const ROOT: u32 = 0;
+
+/// The result of a scoped thread, re-raising its panic on this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

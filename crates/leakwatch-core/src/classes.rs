@@ -1,6 +1,51 @@
 //! Class names: DevTools' Summary names and node-memwatch's `what` names.
 
+use std::collections::HashMap;
+
 use crate::snapshot::{HeapSnapshot, NodeKind};
+
+/// How many [`NodeKind`]s there are.
+const KIND_COUNT: usize = NodeKind::Other as usize + 1;
+
+/// A grouping of nodes into named classes.
+pub(crate) struct Classes {
+    /// The class index of each node, by ordinal.
+    pub(crate) of: Vec<u32>,
+    /// The name of each class.
+    pub(crate) names: Vec<String>,
+}
+
+impl Classes {
+    /// Groups nodes by `name_of`, which must depend only on a node's kind and name; nodes it
+    /// returns `None` for go into a class named "".
+    pub(crate) fn by<'a>(snapshot: &'a HeapSnapshot, name_of: impl Fn(u32) -> Option<&'a str>) -> Classes {
+        const UNSEEN: u32 = u32::MAX;
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut names = Vec::new();
+        // The class of each (kind, name) seen, so the hash map is consulted once per pair.
+        let mut by_name = vec![UNSEEN; snapshot.strings.len() * KIND_COUNT];
+        let of = (0..snapshot.node_count() as u32)
+            .map(|ordinal| {
+                let key = snapshot.node_names[ordinal as usize] as usize * KIND_COUNT
+                    + snapshot.node_kinds[ordinal as usize] as usize;
+                if by_name[key] == UNSEEN {
+                    let name = name_of(ordinal).unwrap_or("");
+                    by_name[key] = *index.entry(name).or_insert_with(|| {
+                        names.push(name.to_string());
+                        names.len() as u32 - 1
+                    });
+                }
+                by_name[key]
+            })
+            .collect();
+        Classes { of, names }
+    }
+
+    /// The classes of DevTools' Summary view.
+    pub(crate) fn devtools(snapshot: &HeapSnapshot) -> Classes {
+        Classes::by(snapshot, |ordinal| Some(devtools_class_name(snapshot, ordinal)))
+    }
+}
 
 /// The class of node `ordinal` as the Summary view of Chrome DevTools names it.
 pub(crate) fn devtools_class_name(snapshot: &HeapSnapshot, ordinal: u32) -> &str {
@@ -25,11 +70,11 @@ pub(crate) fn devtools_class_name(snapshot: &HeapSnapshot, ordinal: u32) -> &str
 }
 
 /// The `what` that node-memwatch's HeapDiff reports for node `ordinal`, or `None` for the node
-/// types it leaves out (hidden nodes and the types it predates).
+/// types it leaves out (hidden, synthetic, rope and sliced strings, and the types it predates).
 pub fn memwatch_what(snapshot: &HeapSnapshot, ordinal: u32) -> Option<&str> {
     Some(match snapshot.node_kind(ordinal) {
         NodeKind::Array => "Array",
-        NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString => "String",
+        NodeKind::String => "String",
         NodeKind::Object => snapshot.node_name(ordinal),
         NodeKind::Code => "Code",
         NodeKind::Closure => "Closure",
@@ -40,8 +85,8 @@ pub fn memwatch_what(snapshot: &HeapSnapshot, ordinal: u32) -> Option<&str> {
     })
 }
 
-/// A byte count as node-memwatch prints it: four significant digits and a unit,
-/// such as `"243.4 kb"`, `"-1.64 mb"` or `"512 bytes"`.
+/// A byte count as node-memwatch prints it: rounded to two decimals in the largest unit it
+/// exceeds, such as `"243.39 kb"`, `"-1.64 mb"` or `"1024 bytes"`.
 pub fn nice_size(bytes: i64) -> String {
     const KB: f64 = 1024.0;
     let magnitude = bytes.unsigned_abs() as f64;
@@ -52,20 +97,8 @@ pub fn nice_size(bytes: i64) -> String {
     } else {
         return format!("{bytes} bytes");
     };
-    format!("{} {unit}", four_significant_digits(value))
-}
-
-/// Formats like C++ `std::setprecision(4)` in default notation: four significant digits,
-/// trailing zeros dropped.
-fn four_significant_digits(value: f64) -> String {
-    let integer_digits = (value.abs().log10().floor() as i32 + 1).max(1);
-    let decimals = (4 - integer_digits).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    // `f64::round` rounds half away from zero, as C's round does; Display drops trailing zeros.
+    format!("{} {unit}", (value * 100.0).round() / 100.0)
 }
 
 #[cfg(test)]
@@ -76,9 +109,11 @@ mod tests {
     fn nice_size_matches_node_memwatch() {
         assert_eq!(nice_size(512), "512 bytes");
         assert_eq!(nice_size(-1024), "-1024 bytes");
-        assert_eq!(nice_size(249_232), "243.4 kb");
+        assert_eq!(nice_size(1025), "1 kb");
+        assert_eq!(nice_size(249_231), "243.39 kb");
         assert_eq!(nice_size(1_719_664), "1.64 mb");
-        assert_eq!(nice_size(-2_590), "-2.529 kb");
+        assert_eq!(nice_size(-2_590), "-2.53 kb");
+        assert_eq!(nice_size(1024 * 1024), "1024 kb");
         assert_eq!(nice_size(10 * 1024 * 1024), "10 mb");
     }
 }

@@ -1,32 +1,121 @@
 //! Parsing a snapshot that arrives in chunks, such as V8's snapshot stream.
 
+use std::{
+    io::Read,
+    sync::mpsc::{sync_channel, Receiver, SyncSender},
+    thread::JoinHandle,
+};
+
 use crate::{error::Error, snapshot::HeapSnapshot};
+
+/// How many chunks may wait for the parser before `feed` blocks, bounding the memory held.
+const QUEUED_CHUNKS: usize = 16;
 
 /// Builds a [`HeapSnapshot`] from chunks of bytes pushed as they arrive.
 ///
-/// The parser runs on its own thread, so feeding costs the caller little more than a copy.
-pub struct SnapshotBuilder {}
+/// The parser runs on its own thread and reads the chunks through a bounded queue, so feeding
+/// costs the caller a copy, and the whole text is never in memory at once.
+pub struct SnapshotBuilder {
+    sender: Option<SyncSender<Vec<u8>>>,
+    parser: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
+    /// Set once the parser has failed; every later call returns it.
+    failed: Option<Error>,
+}
 
 impl SnapshotBuilder {
     /// Starts a parser thread waiting for chunks.
     pub fn new() -> SnapshotBuilder {
-        todo!()
+        let (sender, receiver) = sync_channel(QUEUED_CHUNKS);
+        let reader = ChunkReader { receiver, chunk: Vec::new(), pos: 0 };
+        let spawned = std::thread::Builder::new()
+            .name("leakwatch-parse".into())
+            .spawn(move || crate::parse::parse(reader));
+        match spawned {
+            Ok(parser) => SnapshotBuilder { sender: Some(sender), parser: Some(parser), failed: None },
+            Err(err) => SnapshotBuilder {
+                sender: None,
+                parser: None,
+                failed: Some(Error::new(format!("cannot start the parser thread: {err}"))),
+            },
+        }
     }
 
     /// Hands the next chunk to the parser. Fails early if the bytes so far are already invalid.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), Error> {
-        let _ = chunk;
-        todo!()
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let sent = self.sender.as_ref().map(|sender| sender.send(chunk.to_vec()));
+        if let Some(Ok(())) = sent {
+            return Ok(());
+        }
+        // The parser stopped reading: it has failed. Collect its error.
+        self.sender = None;
+        let err = match self.join() {
+            Ok(_) => Error::new("the snapshot continues after its end"),
+            Err(err) => err,
+        };
+        self.failed = Some(err.clone());
+        Err(err)
     }
 
     /// Signals the end of the stream and waits for the parsed snapshot.
-    pub fn finish(self) -> Result<HeapSnapshot, Error> {
-        todo!()
+    pub fn finish(mut self) -> Result<HeapSnapshot, Error> {
+        if let Some(err) = self.failed.take() {
+            return Err(err);
+        }
+        self.sender = None;
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<HeapSnapshot, Error> {
+        let parser = self.parser.take().ok_or_else(|| Error::new("the parser has already finished"))?;
+        parser.join().unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::new(format!("the parser failed unexpectedly: {message}")))
+        })
     }
 }
 
 impl Default for SnapshotBuilder {
     fn default() -> Self {
         SnapshotBuilder::new()
+    }
+}
+
+impl Drop for SnapshotBuilder {
+    /// Closes the queue so an abandoned parser thread ends instead of waiting forever.
+    fn drop(&mut self) {
+        self.sender = None;
+    }
+}
+
+/// Reads the chunks sent through a channel as one stream; the stream ends when the sender is
+/// dropped.
+struct ChunkReader {
+    receiver: Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.receiver.recv() {
+                Ok(chunk) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }

@@ -24,21 +24,25 @@
 #![deny(missing_docs)]
 
 mod analysis;
+mod bits;
 mod classes;
 mod diff;
+mod distances;
 mod dominators;
 mod error;
+mod essential;
 mod feed;
 mod parse;
 mod retainers;
+mod shallow;
 mod snapshot;
 mod summary;
 
 pub use analysis::Analysis;
 pub use classes::{memwatch_what, nice_size};
-pub use diff::{Census, ClassChange, HeapDiff, HeapTotals};
+pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use feed::SnapshotBuilder;
-pub use retainers::{retainer_paths, RetainerPath, RetainerStep};
-pub use snapshot::{EdgeKind, HeapSnapshot, NodeKind};
+pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
+pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind};
 pub use summary::{ClassSummary, Summary};

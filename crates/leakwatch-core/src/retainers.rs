@@ -4,16 +4,23 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{analysis::Analysis, snapshot::HeapSnapshot};
+use crate::{
+    analysis::Analysis,
+    classes::devtools_class_name,
+    snapshot::{EdgeKind, HeapSnapshot, NodeKind},
+};
 
 /// One object on a retainer path, and the edge by which it holds the next one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RetainerStep {
     /// The object's id (`@id` in DevTools).
     pub id: u32,
-    /// The object's class name.
+    /// The object's class, as the Summary view names it.
     pub class: String,
-    /// The name of the edge to the next step; `None` on the last step.
+    /// The object's name as DevTools lists it: the constructor for objects, the text of a string,
+    /// the internal name of a system object.
+    pub name: String,
+    /// The name of the edge to the next step (`[3]` for an element); `None` on the last step.
     pub edge: Option<String>,
 }
 
@@ -25,9 +32,10 @@ pub struct RetainerPath {
 }
 
 impl fmt::Display for RetainerPath {
+    /// DevTools' notation: `Window @5 → cache → Map @77 → table → … → Foo @12345`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for step in &self.steps {
-            write!(f, "{} @{}", step.class, step.id)?;
+            write!(f, "{} @{}", step.name, step.id)?;
             if let Some(edge) = &step.edge {
                 write!(f, " → {edge} → ")?;
             }
@@ -36,14 +44,153 @@ impl fmt::Display for RetainerPath {
     }
 }
 
+/// Every node's retainers: the edges that point at it, for walking a path backwards.
+pub struct Retainers {
+    first: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+const ROOT: u32 = 0;
+
+/// Paths are not looked for beyond this many steps of search, so a pathological graph cannot
+/// make a query run away.
+const SEARCH_BUDGET: usize = 1_000_000;
+
+impl Retainers {
+    /// Indexes the retaining edges of every node (one `u32` per edge and per node).
+    pub fn new(snapshot: &HeapSnapshot) -> Retainers {
+        let n = snapshot.node_count();
+        let mut first = vec![0u32; n + 2];
+        for &to in &snapshot.edge_targets {
+            first[to as usize + 2] += 1;
+        }
+        for i in 2..first.len() {
+            first[i] += first[i - 1];
+        }
+        let mut edges = vec![0u32; snapshot.edge_count()];
+        for from in 0..n as u32 {
+            for e in snapshot.edges_of(from) {
+                let slot = &mut first[snapshot.edge_target(e) as usize + 1];
+                edges[*slot as usize] = e;
+                *slot += 1;
+            }
+        }
+        first.pop();
+        Retainers { first, edges }
+    }
+
+    /// Up to `max_paths` distinct shortest paths from the user roots (or, for objects only the
+    /// system holds, from the GC roots) to node `target`, as the Retainers view would unfold
+    /// them: weak edges and the root's own edges are left out. Empty when only weak edges hold
+    /// the target.
+    pub fn paths(&self, snapshot: &HeapSnapshot, analysis: &Analysis, target: u32, max_paths: usize) -> Vec<RetainerPath> {
+        let mut found = Vec::new();
+        if analysis.distance(target).is_none() || max_paths == 0 {
+            return found;
+        }
+        // Depth-first over retainers one step closer to the roots; `chain` holds (node, edge
+        // into the node below it, next retainer to try).
+        let mut chain: Vec<(u32, u32, usize)> = vec![(target, u32::MAX, self.first[target as usize] as usize)];
+        let mut budget = SEARCH_BUDGET;
+        while let Some(&mut (node, _, ref mut next)) = chain.last_mut() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            let distance = analysis.distances[node as usize];
+            let mut step_up = None;
+            while *next < self.first[node as usize + 1] as usize {
+                let edge = self.edges[*next];
+                *next += 1;
+                let from = self.source_of(snapshot, edge);
+                if from != ROOT
+                    && snapshot.edge_kind(edge) != EdgeKind::Weak
+                    && analysis.distances[from as usize].checked_add(1) == Some(distance)
+                {
+                    step_up = Some((from, edge));
+                    break;
+                }
+            }
+            match step_up {
+                Some((from, edge)) => {
+                    let is_top = self.is_held_by_root(snapshot, from);
+                    chain.push((from, edge, self.first[from as usize] as usize));
+                    if is_top {
+                        found.push(path_of(snapshot, &chain));
+                        chain.pop();
+                        if found.len() == max_paths {
+                            break;
+                        }
+                    }
+                }
+                None => {
+                    if chain.len() == 1 && found.is_empty() && self.is_held_by_root(snapshot, target) {
+                        found.push(path_of(snapshot, &chain));
+                    }
+                    chain.pop();
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether the root points at `node` directly (it is a user global or a GC root group).
+    fn is_held_by_root(&self, snapshot: &HeapSnapshot, node: u32) -> bool {
+        self.retaining_edges(node).any(|e| self.source_of(snapshot, e) == ROOT)
+    }
+
+    fn retaining_edges(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        self.edges[self.first[node as usize] as usize..self.first[node as usize + 1] as usize].iter().copied()
+    }
+
+    /// The node an edge leaves from: the last node whose first edge is at or before it.
+    fn source_of(&self, snapshot: &HeapSnapshot, edge: u32) -> u32 {
+        (snapshot.first_edge.partition_point(|&first| first <= edge) - 1) as u32
+    }
+}
+
+/// The path that `chain` describes: it runs from the target up, and each entry holds the edge
+/// into the entry before it.
+fn path_of(snapshot: &HeapSnapshot, chain: &[(u32, u32, usize)]) -> RetainerPath {
+    let steps = chain
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &(node, _, _))| RetainerStep {
+            id: snapshot.node_id(node),
+            class: devtools_class_name(snapshot, node).to_string(),
+            name: display_name(snapshot, node),
+            edge: (i > 0).then(|| snapshot.edge_label(chain[i - 1].1).to_string()),
+        })
+        .collect();
+    RetainerPath { steps }
+}
+
 /// Up to `max_paths` shortest distinct paths from the user roots to node `target`, shortest first.
-/// Weak edges and the root's own edges are left out, as in DevTools' Retainers view.
+/// Builds a [`Retainers`] index; to query many objects, build one and call
+/// [`Retainers::paths`].
 pub fn retainer_paths(
     snapshot: &HeapSnapshot,
     analysis: &Analysis,
     target: u32,
     max_paths: usize,
 ) -> Vec<RetainerPath> {
-    let _ = (snapshot, analysis, target, max_paths);
-    todo!()
+    Retainers::new(snapshot).paths(snapshot, analysis, target, max_paths)
+}
+
+/// A node's name as a retainer path shows it.
+fn display_name(snapshot: &HeapSnapshot, node: u32) -> String {
+    let name = snapshot.node_name(node);
+    match snapshot.node_kind(node) {
+        NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString => {
+            let mut text: String = name.chars().take(40).collect();
+            if text.len() < name.len() {
+                text.push('…');
+            }
+            format!("{text:?}")
+        }
+        NodeKind::Closure => format!("{}()", if name.is_empty() { "(anonymous)" } else { name }),
+        _ if name.is_empty() => devtools_class_name(snapshot, node).to_string(),
+        _ => name.to_string(),
+    }
 }

@@ -32,9 +32,35 @@ pub struct Summary {
 
 impl Summary {
     /// Builds the summary from an analysed snapshot.
+    ///
+    /// As in DevTools, a class counts the objects whose shallow size is not 0, after internal
+    /// arrays have been counted as part of the object that owns them.
     pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis) -> Summary {
-        let _ = (snapshot, analysis);
-        todo!()
+        let classes = &analysis.classes;
+        let retained = analysis.retained_by_class(classes);
+        let mut rows: Vec<ClassSummary> = classes
+            .names
+            .iter()
+            .zip(retained)
+            .map(|(name, retained_size)| ClassSummary { name: name.clone(), count: 0, shallow_size: 0, retained_size })
+            .collect();
+        for (&class, &size) in classes.of.iter().zip(&analysis.shallow_sizes) {
+            if size != 0 {
+                let row = &mut rows[class as usize];
+                row.count += 1;
+                row.shallow_size += u64::from(size);
+            }
+        }
+        rows.retain(|row| row.count > 0);
+        rows.sort_by(|a, b| {
+            b.retained_size.cmp(&a.retained_size).then(b.shallow_size.cmp(&a.shallow_size)).then(a.name.cmp(&b.name))
+        });
+        Summary {
+            node_count: snapshot.node_count() as u64,
+            edge_count: snapshot.edge_count() as u64,
+            total_size: snapshot.total_size(),
+            classes: rows,
+        }
     }
 
     /// The first `n` classes (all of them if there are fewer).

@@ -46,3 +46,6 @@ pub use feed::SnapshotBuilder;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind};
 pub use summary::{ClassSummary, Summary};
+
+#[cfg(test)]
+mod brute_force_tests;

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use leakwatch_core::{retainer_paths, RetainerPath};
-use serde_json::json;
+use leakwatch_core::{RetainerPath, Retainers};
+use serde::Serialize;
 
 use crate::{
     args::Target,
@@ -30,36 +30,33 @@ pub fn run(
 ) -> Result<String, Failure> {
     let loaded = load(file, progress)?;
     let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
-    let explained: Vec<Explained> = match (target.id, &target.class) {
+    let (objects, paths_each) = match (target.id, &target.class) {
         (Some(id), _) => {
             let ordinal = snapshot
                 .find_node(id)
                 .ok_or_else(|| Failure::in_file(file, format!("no object with id @{id}")))?;
-            vec![Explained {
-                ordinal,
-                paths: retainer_paths(snapshot, analysis, ordinal, k),
-            }]
+            (vec![ordinal], k)
         }
         (None, Some(name)) => {
             let class = analysis
                 .find_class(name)
                 .ok_or_else(|| Failure::in_file(file, format!("no class named {name:?}")))?;
-            largest_of_class(&loaded, class, k)
-                .into_iter()
-                .map(|ordinal| Explained {
-                    ordinal,
-                    paths: retainer_paths(snapshot, analysis, ordinal, 1),
-                })
-                .collect()
+            (largest_of_class(&loaded, class, k), 1)
         }
         // clap requires one of the two.
         (None, None) => return Err(Failure::new("give --id or --class")),
     };
+    // The index of retaining edges is built once and serves every object asked about.
+    let retainers = Retainers::new(snapshot);
+    let explained: Vec<Explained> = objects
+        .into_iter()
+        .map(|ordinal| Explained {
+            ordinal,
+            paths: retainers.paths(snapshot, analysis, ordinal, paths_each),
+        })
+        .collect();
     if json {
-        let objects: Vec<_> = explained
-            .iter()
-            .map(|e| to_json_value(&loaded, e))
-            .collect();
+        let objects: Vec<_> = explained.iter().map(|e| object_json(&loaded, e)).collect();
         return crate::to_json(&objects);
     }
     Ok(explained
@@ -107,15 +104,27 @@ fn render(loaded: &Loaded, explained: &Explained) -> String {
     out
 }
 
-fn to_json_value(loaded: &Loaded, explained: &Explained) -> serde_json::Value {
+/// One explained object in the JSON output.
+#[derive(Serialize)]
+struct ObjectJson<'a> {
+    id: u32,
+    class: &'a str,
+    self_size: u64,
+    retained_size: u64,
+    /// Edges from the user roots; `null` when only weak references reach the object.
+    distance: Option<u32>,
+    paths: &'a [RetainerPath],
+}
+
+fn object_json<'a>(loaded: &'a Loaded, explained: &'a Explained) -> ObjectJson<'a> {
     let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
     let n = explained.ordinal;
-    json!({
-        "id": snapshot.node_id(n),
-        "class": class_of(loaded, n),
-        "self_size": snapshot.self_size(n),
-        "retained_size": analysis.retained_size(n),
-        "distance": analysis.distance(n),
-        "paths": explained.paths,
-    })
+    ObjectJson {
+        id: snapshot.node_id(n),
+        class: class_of(loaded, n),
+        self_size: snapshot.self_size(n),
+        retained_size: analysis.retained_size(n),
+        distance: analysis.distance(n),
+        paths: &explained.paths,
+    }
 }

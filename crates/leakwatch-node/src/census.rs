@@ -1,0 +1,277 @@
+//! Snapshot in, census out, diff of two censuses: the HeapDiff pipeline as JS sees it.
+//!
+//! A [`SnapshotFeed`] wraps the engine's [`SnapshotBuilder`]: JS pushes V8's chunks into it as V8
+//! writes them, and the parser thread reads them while V8 goes on. Ending the feed gives a
+//! [`HeapCensus`], the small per-object summary that a diff needs, after which the graph itself is
+//! dropped. Two censuses give the diff as node-memwatch's JSON.
+//!
+//! Each step that can take long exists three ways: blocking (`census`, `heapDiff`: node-memwatch's
+//! synchronous `end()`), on a background thread that a later blocking call joins
+//! (`censusInBackground`: the "before" side of a HeapDiff, analysed while the program runs on),
+//! and as an `AsyncTask` on libuv's thread pool whose promise JS awaits (`censusAsync`,
+//! `heapDiffAsync`: `endAsync()`).
+
+use std::{
+    sync::{Arc, Mutex, MutexGuard},
+    thread::JoinHandle,
+};
+
+use leakwatch_core::{Analysis, Census, HeapDiff, SnapshotBuilder};
+use napi::{bindgen_prelude::AsyncTask, Env, Error, Result, Task};
+use napi_derive::napi;
+
+use crate::guard::{catch_panic, guard, internal, panic_message};
+
+/// A heap snapshot being parsed as it arrives, chunk by chunk.
+#[napi]
+pub struct SnapshotFeed {
+    builder: Option<SnapshotBuilder>,
+    bytes: u64,
+}
+
+#[napi]
+impl SnapshotFeed {
+    /// Starts a parser thread that waits for chunks.
+    #[napi(constructor)]
+    pub fn new() -> Result<SnapshotFeed> {
+        guard("starting the snapshot parser", || {
+            Ok(SnapshotFeed { builder: Some(SnapshotBuilder::new()), bytes: 0 })
+        })
+    }
+
+    /// Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
+    /// Throws if the text so far is not a valid snapshot; the feed is then spent.
+    #[napi]
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        guard("parsing the heap snapshot", || self.push(chunk))
+    }
+
+    /// Hands the next chunk as a string, as the inspector protocol delivers it.
+    #[napi]
+    pub fn feed_string(&mut self, chunk: String) -> Result<()> {
+        guard("parsing the heap snapshot", || self.push(chunk.as_bytes()))
+    }
+
+    /// How many bytes have been fed so far.
+    #[napi(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.bytes as f64
+    }
+
+    /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
+    #[napi]
+    pub fn census(&mut self) -> Result<HeapCensus> {
+        let builder = self.take()?;
+        guard("analysing the heap snapshot", || {
+            census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason)
+        })
+    }
+
+    /// Ends the stream and takes the census on a new thread; returns at once. A later blocking
+    /// call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
+    #[napi]
+    pub fn census_in_background(&mut self) -> Result<HeapCensus> {
+        let builder = self.take()?;
+        guard("starting the census thread", || {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let spawned = std::thread::Builder::new().name("leakwatch-census".into()).spawn(move || {
+                // The builder comes over a channel so that a failed spawn gives it back.
+                let builder: SnapshotBuilder = receiver.recv().expect("the builder is sent once");
+                catch_panic(|| census_of(builder)).and_then(|result| result)
+            });
+            match spawned {
+                Ok(handle) => {
+                    sender.send(builder).expect("the census thread is waiting");
+                    Ok(HeapCensus::new(CensusState::Pending(handle)))
+                }
+                // No thread to be had: do the work now rather than fail.
+                Err(_) => census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason),
+            }
+        })
+    }
+
+    /// Ends the stream and takes the census on libuv's thread pool.
+    #[napi(ts_return_type = "Promise<HeapCensus>")]
+    pub fn census_async(&mut self) -> Result<AsyncTask<CensusTask>> {
+        Ok(AsyncTask::new(CensusTask { builder: Some(self.take()?) }))
+    }
+
+    /// Stops the parser and frees what it had read. The feed is spent afterwards.
+    #[napi]
+    pub fn discard(&mut self) {
+        self.builder = None;
+    }
+}
+
+impl SnapshotFeed {
+    fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let builder = self.builder.as_mut().ok_or_else(spent)?;
+        if let Err(err) = builder.feed(chunk) {
+            self.builder = None;
+            return Err(Error::from_reason(format!("the heap snapshot is not valid: {err}")));
+        }
+        self.bytes += chunk.len() as u64;
+        Ok(())
+    }
+
+    fn take(&mut self) -> Result<SnapshotBuilder> {
+        self.builder.take().ok_or_else(spent)
+    }
+}
+
+fn spent() -> Error {
+    Error::from_reason("leakwatch: this snapshot feed was already ended or discarded")
+}
+
+/// Finishes parsing and reduces the snapshot to its census; the graph is dropped on return.
+fn census_of(builder: SnapshotBuilder) -> std::result::Result<Census, String> {
+    let snapshot = builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
+    let analysis = Analysis::new(&snapshot);
+    Ok(Census::new(&snapshot, &analysis))
+}
+
+enum CensusState {
+    /// Being computed on a background thread.
+    Pending(JoinHandle<std::result::Result<Census, String>>),
+    Ready(Arc<Census>),
+    Failed(String),
+    Released,
+}
+
+/// What a diff keeps of one snapshot: each object's id, class and size. Ready at once, or being
+/// computed in the background.
+#[napi]
+pub struct HeapCensus {
+    state: Arc<Mutex<CensusState>>,
+}
+
+impl HeapCensus {
+    fn new(state: CensusState) -> HeapCensus {
+        HeapCensus { state: Arc::new(Mutex::new(state)) }
+    }
+
+    fn ready(census: Census) -> HeapCensus {
+        HeapCensus::new(CensusState::Ready(Arc::new(census)))
+    }
+}
+
+/// Locks a census state; a poisoned lock only means another thread panicked while holding it,
+/// and every state is valid on its own.
+fn lock(state: &Mutex<CensusState>) -> MutexGuard<'_, CensusState> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The census, joining its thread first if it is still being computed.
+fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> {
+    let mut state = lock(state);
+    if let CensusState::Pending(_) = &*state {
+        let CensusState::Pending(handle) = std::mem::replace(&mut *state, CensusState::Released)
+        else {
+            unreachable!()
+        };
+        *state = match handle.join() {
+            Ok(Ok(census)) => CensusState::Ready(Arc::new(census)),
+            Ok(Err(message)) => CensusState::Failed(message),
+            Err(payload) => CensusState::Failed(internal(
+                "analysing the heap snapshot",
+                &panic_message(&*payload),
+            )),
+        };
+    }
+    match &*state {
+        CensusState::Ready(census) => Ok(Arc::clone(census)),
+        CensusState::Failed(message) => Err(message.clone()),
+        CensusState::Released => Err("leakwatch: this census was released".to_string()),
+        CensusState::Pending(_) => unreachable!("joined above"),
+    }
+}
+
+#[napi]
+impl HeapCensus {
+    /// Whether the census is computed (or failed), so that `wait` would not block.
+    #[napi(getter)]
+    pub fn settled(&self) -> bool {
+        match &*lock(&self.state) {
+            CensusState::Pending(handle) => handle.is_finished(),
+            _ => true,
+        }
+    }
+
+    /// Blocks until the census is computed; throws what computing it threw.
+    #[napi]
+    pub fn wait(&self) -> Result<()> {
+        guard("waiting for the census", || wait(&self.state).map(drop).map_err(Error::from_reason))
+    }
+
+    /// Frees the census now rather than when the JS object is collected. If it is still being
+    /// computed, the thread finishes and its result is dropped.
+    #[napi]
+    pub fn release(&self) {
+        *lock(&self.state) = CensusState::Released;
+    }
+}
+
+/// The diff of two censuses of one process as node-memwatch's JSON.
+fn diff_json(
+    before: &Mutex<CensusState>,
+    after: &Mutex<CensusState>,
+) -> std::result::Result<String, String> {
+    let before = wait(before)?;
+    let after = wait(after)?;
+    let diff = HeapDiff::between(&before, &after);
+    serde_json::to_string(&diff).map_err(|err| format!("leakwatch: cannot encode the diff: {err}"))
+}
+
+/// Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text.
+#[napi]
+pub fn heap_diff(before: &HeapCensus, after: &HeapCensus) -> Result<String> {
+    guard("comparing the snapshots", || {
+        diff_json(&before.state, &after.state).map_err(Error::from_reason)
+    })
+}
+
+/// Compares two censuses on libuv's thread pool; resolves to node-memwatch's HeapDiff as JSON.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn heap_diff_async(before: &HeapCensus, after: &HeapCensus) -> AsyncTask<DiffTask> {
+    AsyncTask::new(DiffTask { before: Arc::clone(&before.state), after: Arc::clone(&after.state) })
+}
+
+/// `SnapshotFeed.censusAsync` off the JS thread.
+pub struct CensusTask {
+    builder: Option<SnapshotBuilder>,
+}
+
+impl Task for CensusTask {
+    type Output = Census;
+    type JsValue = HeapCensus;
+
+    fn compute(&mut self) -> Result<Census> {
+        let builder = self.builder.take().ok_or_else(spent)?;
+        guard("analysing the heap snapshot", || census_of(builder).map_err(Error::from_reason))
+    }
+
+    fn resolve(&mut self, _env: Env, census: Census) -> Result<HeapCensus> {
+        Ok(HeapCensus::ready(census))
+    }
+}
+
+/// `heapDiffAsync` off the JS thread.
+pub struct DiffTask {
+    before: Arc<Mutex<CensusState>>,
+    after: Arc<Mutex<CensusState>>,
+}
+
+impl Task for DiffTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<String> {
+        guard("comparing the snapshots", || {
+            diff_json(&self.before, &self.after).map_err(Error::from_reason)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, json: String) -> Result<String> {
+        Ok(json)
+    }
+}

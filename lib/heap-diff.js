@@ -1,0 +1,73 @@
+'use strict';
+// HeapDiff: node-memwatch's class, on leakwatch-core.
+//
+// `new HeapDiff()` takes the "before" snapshot at once, streaming it into the native parser
+// (lib/snapshot.js), and returns as soon as V8 has written it: parsing ends and the census is
+// taken on a background thread while the program goes on. `end()` takes the "after" snapshot the
+// same way, waits for both censuses and returns node-memwatch's object; `endAsync()` takes the
+// snapshot now too (V8 can only write it on this thread) but parses and compares on libuv's
+// thread pool. Only the censuses (a few bytes per object) outlive a snapshot; the graphs are
+// dropped as soon as each is analysed.
+
+const native = require('./native');
+const { readSnapshot } = require('./snapshot');
+
+const ALREADY_ENDED = 'attempt to end() a HeapDiff that was already ended';
+
+class HeapDiff {
+  #before;
+  #ended = false;
+  #method;
+
+  /**
+   * @param {{method?: 'stream' | 'inspector'}} [options] how to read V8's snapshot; the default
+   *   is the snapshot stream, with the inspector as a fallback.
+   */
+  constructor(options = {}) {
+    this.#method = options.method;
+    this.#before = readSnapshot({ method: this.#method }).censusInBackground();
+  }
+
+  /** Takes the second snapshot and returns what changed since the first. Throws if called twice. */
+  end() {
+    const before = this.#take();
+    try {
+      const after = readSnapshot({ method: this.#method }).census();
+      try {
+        return JSON.parse(native.heapDiff(before, after));
+      } finally {
+        after.release();
+      }
+    } finally {
+      before.release();
+    }
+  }
+
+  /**
+   * Like end(), but only V8's writing of the snapshot happens on this thread; parsing, analysis
+   * and the comparison run on libuv's thread pool. Rejects if the diff was already ended.
+   */
+  async endAsync() {
+    const before = this.#take();
+    try {
+      const after = await readSnapshot({ method: this.#method }).censusAsync();
+      try {
+        return JSON.parse(await native.heapDiffAsync(before, after));
+      } finally {
+        after.release();
+      }
+    } finally {
+      before.release();
+    }
+  }
+
+  #take() {
+    if (this.#ended) throw new Error(ALREADY_ENDED);
+    this.#ended = true;
+    const before = this.#before;
+    this.#before = null;
+    return before;
+  }
+}
+
+module.exports = { HeapDiff };

@@ -1,0 +1,147 @@
+'use strict';
+// The memwatch object: an EventEmitter with node-memwatch's events and methods.
+//
+// GC watching starts when a 'stats' or 'leak' listener is added and stops when the last one is
+// removed, or at stop(). Listeners are called one by one, each in its own try/catch, outside the
+// GC observer: an exception thrown by one goes to the 'error' listeners if there are any, and is
+// otherwise rethrown from process.nextTick, as an uncaught exception of the program's own, the
+// way any throwing callback is. Failures of leakwatch's own machinery go to 'error' too, or become
+// a process warning: they never crash the program.
+
+const { EventEmitter } = require('node:events');
+const { GcWatcher } = require('./stats');
+const { LeakTracker } = require('./leak');
+const { HeapDiff } = require('./heap-diff');
+const { gc } = require('./gc');
+
+const WATCHED = ['stats', 'leak'];
+
+class LeakWatch extends EventEmitter {
+  #watcher;
+  #leaks;
+  #stopped = false;
+
+  constructor() {
+    super();
+    this.#leaks = new LeakTracker();
+    this.#watcher = new GcWatcher(
+      (stats) => this.#onStats(stats),
+      (err) => this.#internalError(err),
+    );
+  }
+
+  /** node-memwatch's HeapDiff class. */
+  get HeapDiff() {
+    return HeapDiff;
+  }
+
+  /** Runs a full, compacting GC now; no --expose-gc needed. */
+  gc() {
+    gc();
+  }
+
+  /**
+   * Stops watching: removes the GC observers leakwatch started, so the process can exit on its
+   * own. Listeners stay registered; adding a 'stats' or 'leak' listener starts watching again.
+   */
+  stop() {
+    this.#stopped = true;
+    this.#watcher.stop();
+    this.#leaks.reset();
+  }
+
+  /**
+   * Tunes leakwatch. `leak`: the leak detector's window and thresholds (see index.d.ts); the
+   * detector starts over with them.
+   */
+  configure(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('leakwatch: configure() takes an object');
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'leak') throw new TypeError(`leakwatch: unknown option '${key}' (known: leak)`);
+    }
+    if ('leak' in options) this.#leaks = new LeakTracker(options.leak);
+    return this;
+  }
+
+  #onStats(stats) {
+    this.#deliver('stats', stats);
+    let reports;
+    try {
+      reports = this.#leaks.observe(stats);
+    } catch (err) {
+      this.#internalError(err);
+      return;
+    }
+    for (const report of reports) this.#deliver('leak', report);
+  }
+
+  #deliver(event, value) {
+    for (const listener of this.rawListeners(event)) {
+      try {
+        listener.call(this, value);
+      } catch (err) {
+        this.#listenerError(err);
+      }
+    }
+  }
+
+  #listenerError(err) {
+    if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', err);
+        return;
+      } catch (again) {
+        err = again;
+      }
+    }
+    process.nextTick(() => {
+      throw err;
+    });
+  }
+
+  #internalError(err) {
+    if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', err);
+        return;
+      } catch {
+        // An 'error' listener that throws is handled like any throwing listener below.
+      }
+    }
+    process.emitWarning(`leakwatch stopped watching GC: ${err && err.stack ? err.stack : err}`, 'LeakwatchWarning');
+    this.#watcher.stop();
+  }
+
+  /** Starts or stops the watcher to match the listeners. */
+  sync() {
+    const wanted = WATCHED.some((event) => this.listenerCount(event) > 0);
+    if (wanted && !this.#stopped) this.#watcher.start();
+    if (!wanted) this.#watcher.stop();
+  }
+
+  /** Called after a listener for `event` was added. */
+  listened(event) {
+    if (WATCHED.includes(event)) this.#stopped = false;
+    this.sync();
+  }
+}
+
+// Every way of adding or removing a listener keeps the watcher in step with the listeners.
+for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']) {
+  LeakWatch.prototype[name] = function addAndSync(event, listener) {
+    EventEmitter.prototype[name].call(this, event, listener);
+    this.listened(event);
+    return this;
+  };
+}
+for (const name of ['off', 'removeListener', 'removeAllListeners']) {
+  LeakWatch.prototype[name] = function removeAndSync(...args) {
+    EventEmitter.prototype[name].apply(this, args);
+    this.sync();
+    return this;
+  };
+}
+
+module.exports = { LeakWatch };

@@ -1,0 +1,216 @@
+'use strict';
+// The 'stats' event: one record after every full (mark-sweep-compact) GC, with the heap as that
+// GC left it.
+//
+// Two of Node's own instruments, no V8 C++ hook:
+// - v8.GCProfiler records, for every GC, V8's heap statistics taken in the GC's epilogue
+//   (afterGC), the GC's type and its cost. Those are the figures reported: exact, not the heap as
+//   it stands later when JS runs. It reports only when stopped, so it is polled: stop() gives
+//   what it has, start() goes on at once.
+// - A perf_hooks PerformanceObserver on 'gc' entries says when to poll (shortly after each GC)
+//   and when each full GC ended (gc_ts). Polling on every batch of entries, minor GCs included,
+//   keeps the profiler's buffer small in a process that scavenges all the time.
+// Neither keeps the event loop alive, and stop() removes both.
+
+const v8 = require('node:v8');
+const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
+const { onSnapshot } = require('./snapshot');
+
+const MAJOR = constants.NODE_PERFORMANCE_GC_MAJOR;
+const FULL = 'MarkSweepCompact';
+
+// node-memwatch's averaging periods, in full GCs.
+const RECENT_PERIOD = 10;
+const ANCIENT_PERIOD = 120;
+
+/**
+ * node-memwatch's estimated_base and usage_trend, in floating point: its C++ kept them in
+ * unsigned 32-bit integers, so `base_recent * 9` overflowed above ~477 MB and a shrinking heap
+ * showed a huge positive trend.
+ */
+class BaseTracker {
+  constructor() {
+    this.count = 0;
+    this.recent = 0;
+    this.ancient = 0;
+    this.min = 0;
+    this.max = 0;
+  }
+
+  update(base) {
+    this.count += 1;
+    const n = this.count;
+    if (n === 1) {
+      // Starting from zero, as node-memwatch did, would bias the first averages low.
+      this.recent = this.ancient = this.min = this.max = base;
+      return;
+    }
+    if (n < RECENT_PERIOD) {
+      // The first few GCs weigh little, damping the swings of a starting program.
+      const recentWeight = (n / RECENT_PERIOD) ** 2.5 * n;
+      const ancientWeight = (n / RECENT_PERIOD) ** 2.4 * n;
+      this.recent = (this.recent * recentWeight + base) / (recentWeight + 1);
+      this.ancient = (this.ancient * ancientWeight + base) / (ancientWeight + 1);
+    } else {
+      this.recent = (this.recent * (RECENT_PERIOD - 1) + base) / RECENT_PERIOD;
+      const period = Math.min(ANCIENT_PERIOD, n);
+      this.ancient = (this.ancient * (period - 1) + base) / period;
+    }
+    this.min = Math.min(this.min, base);
+    this.max = Math.max(this.max, base);
+  }
+
+  /** Percent by which the recent average is above the long-run one, one decimal; signed. */
+  get trend() {
+    if (!this.ancient) return 0;
+    // `+ 0` turns the -0 of a flat heap into 0.
+    return Math.round(((this.recent - this.ancient) / this.ancient) * 1000) / 10 + 0;
+  }
+}
+
+// @airbnb/node-memwatch's per-type GC counters, by the GCProfiler's gcType.
+const COUNTER_OF = {
+  Scavenge: 'Scavenge',
+  MinorMarkCompact: 'Scavenge',
+  MinorMarkSweep: 'Scavenge',
+  MarkSweepCompact: 'MarkSweepCompact',
+  IncrementalMarking: 'IncrementalMarking',
+  ProcessWeakCallbacks: 'ProcessWeakCallbacks',
+};
+
+/** Watches GCs while started and calls `onStats(stats)` after each full GC. */
+class GcWatcher {
+  /**
+   * @param {(stats: object) => void} onStats called for each full GC, in order
+   * @param {(err: Error) => void} onError called if watching itself fails
+   */
+  constructor(onStats, onError) {
+    this.onStats = onStats;
+    this.onError = onError;
+    this.profiler = null;
+    this.observer = null;
+    this.unhook = null;
+  }
+
+  get running() {
+    return this.profiler !== null;
+  }
+
+  start() {
+    if (this.running) return;
+    this.base = new BaseTracker();
+    this.fullGcs = 0;
+    this.otherGcs = 0;
+    this.counts = { Scavenge: 0, MarkSweepCompact: 0, IncrementalMarking: 0, ProcessWeakCallbacks: 0 };
+    this.times = { ...this.counts };
+    // Full GCs seen by each instrument (the snapshot's own included), to pair an observer entry
+    // with the profiler record of the same GC; and end times of entries not yet paired.
+    this.fullRecords = 0;
+    this.fullEntries = 0;
+    this.endTimes = [];
+    this.profiler = new v8.GCProfiler();
+    this.profiler.start();
+    this.observer = new PerformanceObserver((list) => this.#onEntries(list));
+    this.observer.observe({ entryTypes: ['gc'] });
+    this.unhook = onSnapshot({ before: () => this.#poll(false), after: () => this.#poll(true) });
+  }
+
+  stop() {
+    if (!this.running) return;
+    this.unhook();
+    this.observer.disconnect();
+    this.profiler.stop();
+    this.profiler = this.observer = this.unhook = null;
+    this.endTimes = [];
+  }
+
+  #onEntries(list) {
+    try {
+      for (const entry of list.getEntries()) {
+        const kind = entry.detail ? entry.detail.kind : entry.kind;
+        if (kind !== MAJOR) continue;
+        this.fullEntries += 1;
+        // An entry whose record was already reported (or was the snapshot's) is late: drop it.
+        if (this.fullEntries > this.fullRecords) {
+          this.endTimes.push(performance.timeOrigin + entry.startTime + entry.duration);
+        }
+      }
+      this.#poll(false);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /** Takes what the profiler recorded so far; reports it, or drops it when `discard`. */
+  #poll(discard) {
+    if (!this.running) return;
+    const data = this.profiler.stop();
+    this.profiler.start();
+    const records = (data && data.statistics) || [];
+    for (const record of records) {
+      if (record.gcType === FULL) {
+        this.fullRecords += 1;
+        const ms = this.fullRecords <= this.fullEntries ? this.endTimes.shift() : undefined;
+        if (!discard) this.#report(record, ms === undefined ? Date.now() : ms);
+      } else if (!discard) {
+        this.otherGcs += 1;
+        this.#count(record);
+      }
+    }
+  }
+
+  #count(record) {
+    const counter = COUNTER_OF[record.gcType];
+    if (counter === undefined) return;
+    this.counts[counter] += 1;
+    this.times[counter] += Math.round(record.cost * 1000);
+  }
+
+  #report(record, endMs) {
+    this.fullGcs += 1;
+    this.#count(record);
+    const heap = record.afterGC.heapStatistics;
+    const base = heap.usedHeapSize;
+    this.base.update(base);
+    const spaces = {};
+    for (const space of record.afterGC.heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
+    const memory = process.memoryUsage();
+    const { counts, times } = this;
+    this.onStats({
+      // node-memwatch
+      num_full_gc: this.fullGcs,
+      num_inc_gc: this.otherGcs,
+      heap_compactions: this.fullGcs,
+      usage_trend: this.base.trend,
+      estimated_base: Math.round(this.base.recent),
+      current_base: base,
+      min: this.base.min,
+      max: this.base.max,
+      // @airbnb/node-memwatch
+      used_heap_size: heap.usedHeapSize,
+      total_heap_size: heap.totalHeapSize,
+      total_heap_size_executable: heap.totalHeapSizeExecutable,
+      total_physical_size: heap.totalPhysicalSize,
+      total_available_size: heap.totalAvailableSize,
+      heap_size_limit: heap.heapSizeLimit,
+      malloced_memory: heap.mallocedMemory,
+      peak_malloced_memory: heap.peakMallocedMemory,
+      gcScavengeCount: counts.Scavenge,
+      gcScavengeTime: times.Scavenge,
+      gcMarkSweepCompactCount: counts.MarkSweepCompact,
+      gcMarkSweepCompactTime: times.MarkSweepCompact,
+      gcIncrementalMarkingCount: counts.IncrementalMarking,
+      gcIncrementalMarkingTime: times.IncrementalMarking,
+      gcProcessWeakCallbacksCount: counts.ProcessWeakCallbacks,
+      gcProcessWeakCallbacksTime: times.ProcessWeakCallbacks,
+      gc_time: Math.round(record.cost * 1000),
+      gc_ts: Math.round(endMs * 1000),
+      // leakwatch
+      heap_spaces: spaces,
+      external_memory: heap.externalMemory ?? memory.external,
+      array_buffers: memory.arrayBuffers,
+    });
+  }
+}
+
+module.exports = { GcWatcher, BaseTracker };

@@ -1,0 +1,51 @@
+'use strict';
+// npm's install step: makes sure the native addon is there.
+//
+// A published release ships prebuilt binaries as optional dependencies (@leakwatch/binding-*),
+// so usually there is nothing to do. Otherwise (a checkout of this repository, or a platform
+// without a prebuilt binary) the addon is built from the Rust sources here: with
+// `napi build --platform --release` when @napi-rs/cli is installed (a checkout), else with plain
+// cargo, copying the library where the loader looks (lib/native.js).
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+
+function loads() {
+  const probe = spawnSync(process.execPath, ['-e', "require('./lib/native')"], { cwd: root, stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+function run(command, args) {
+  console.log(`leakwatch: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`${command} exited with ${result.status}`);
+}
+
+function build() {
+  const napi = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'napi.cmd' : 'napi');
+  if (fs.existsSync(napi)) {
+    run('npm', ['run', 'build:addon']);
+    return;
+  }
+  run('cargo', ['build', '--release', '-p', 'leakwatch-node']);
+  const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  const names = { linux: 'libleakwatch_node.so', darwin: 'libleakwatch_node.dylib', win32: 'leakwatch_node.dll' };
+  const built = path.join(targetDir, 'release', names[process.platform] || names.linux);
+  // Where the loader looks: the same name napi build would give.
+  const { suffix } = require('../lib/platform');
+  fs.copyFileSync(built, path.join(root, `leakwatch.${suffix()}.node`));
+}
+
+if (process.env.LEAKWATCH_SKIP_BUILD) {
+  console.log('leakwatch: LEAKWATCH_SKIP_BUILD is set, not building the native addon');
+} else if (!loads()) {
+  if (!fs.existsSync(path.join(root, 'crates', 'leakwatch-node', 'Cargo.toml'))) {
+    console.warn('leakwatch: no prebuilt native addon for this platform, and no sources to build one');
+  } else {
+    build();
+  }
+}

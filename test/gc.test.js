@@ -1,0 +1,49 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const v8 = require('node:v8');
+const vm = require('node:vm');
+const { runNode } = require('./helpers/child');
+const memwatch = require('..');
+
+function makeGarbage(n) {
+  const garbage = [];
+  for (let i = 0; i < n; i++) garbage.push({ i, text: `item ${i}` });
+  return garbage;
+}
+
+test('gc() frees a heap of garbage without --expose-gc', () => {
+  assert.equal(typeof globalThis.gc, 'undefined', 'the test runs without --expose-gc');
+  // Held from an object, not a local: the interpreter may keep a local's last value alive.
+  const holder = { garbage: makeGarbage(300_000) };
+  memwatch.gc();
+  const holding = v8.getHeapStatistics().used_heap_size;
+  holder.garbage = null;
+  memwatch.gc();
+  const freed = holding - v8.getHeapStatistics().used_heap_size;
+  assert.ok(freed > 15 * 1024 * 1024, `freed only ${freed} bytes`);
+});
+
+test('gc() leaves no gc function behind', () => {
+  memwatch.gc();
+  assert.equal(typeof globalThis.gc, 'undefined');
+  assert.equal(vm.runInNewContext('typeof gc'), 'undefined', 'the --expose-gc flag was cleared again');
+});
+
+test('gc() runs one full mark-sweep-compact GC', () => {
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  memwatch.gc();
+  const types = profiler.stop().statistics.map((s) => s.gcType);
+  assert.ok(types.includes('MarkSweepCompact'), types.join());
+});
+
+test('with --expose-gc, gc() uses the global gc and keeps the flag', async () => {
+  const r = await runNode(
+    `const mw = require('.'); const vm = require('vm'); mw.gc();
+     console.log(typeof gc, vm.runInNewContext('typeof gc'));`,
+    { args: ['--expose-gc'] },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'function function');
+});

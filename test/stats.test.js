@@ -1,0 +1,149 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const v8 = require('node:v8');
+const { waitFor } = require('./helpers/wait');
+const { BaseTracker } = require('../lib/stats');
+const memwatch = require('..');
+
+const MEMWATCH_FIELDS = [
+  'num_full_gc', 'num_inc_gc', 'heap_compactions', 'current_base', 'estimated_base',
+  'usage_trend', 'min', 'max',
+];
+const AIRBNB_FIELDS = [
+  'used_heap_size', 'total_heap_size', 'total_heap_size_executable', 'total_physical_size',
+  'total_available_size', 'heap_size_limit', 'malloced_memory', 'peak_malloced_memory',
+  'gcScavengeCount', 'gcScavengeTime', 'gcMarkSweepCompactCount', 'gcMarkSweepCompactTime',
+  'gcIncrementalMarkingCount', 'gcIncrementalMarkingTime', 'gcProcessWeakCallbacksCount',
+  'gcProcessWeakCallbacksTime', 'gc_time', 'gc_ts',
+];
+// GCProfiler's afterGC.heapStatistics name for each of our fields.
+const PROFILER_NAME = {
+  used_heap_size: 'usedHeapSize',
+  current_base: 'usedHeapSize',
+  total_heap_size: 'totalHeapSize',
+  total_heap_size_executable: 'totalHeapSizeExecutable',
+  total_physical_size: 'totalPhysicalSize',
+  total_available_size: 'totalAvailableSize',
+  heap_size_limit: 'heapSizeLimit',
+  malloced_memory: 'mallocedMemory',
+  peak_malloced_memory: 'peakMallocedMemory',
+};
+
+function churn(keep) {
+  for (let i = 0; i < 50_000; i++) keep.push({ i, s: `x${i}` });
+}
+
+test('stats: one record per full GC, exactly as GCProfiler saw the heap after it', async () => {
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  const seen = [];
+  const onStats = (s) => seen.push({ stats: s, heapNow: v8.getHeapStatistics().used_heap_size });
+  memwatch.on('stats', onStats);
+  const keep = [];
+  const startedUs = Date.now() * 1000;
+  for (let round = 0; round < 4; round++) {
+    churn(keep);
+    memwatch.gc();
+    // Garbage made after the GC: the heap now differs from the heap the GC left.
+    for (let i = 0; i < 20_000; i++) keep.push({ late: i });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const records = profiler.stop().statistics.filter((r) => r.gcType === 'MarkSweepCompact');
+  await waitFor(() => seen.length >= records.length, { what: `${records.length} stats events` });
+  memwatch.off('stats', onStats);
+  const endedUs = Date.now() * 1000;
+
+  assert.ok(records.length >= 4, `${records.length} full GCs`);
+  assert.equal(seen.length, records.length, 'one stats event per full GC');
+  let differs = 0;
+  seen.forEach(({ stats, heapNow }, i) => {
+    const after = records[i].afterGC;
+    for (const field of [...MEMWATCH_FIELDS, ...AIRBNB_FIELDS, 'external_memory', 'array_buffers']) {
+      assert.equal(typeof stats[field], 'number', `${field} is a number`);
+      assert.ok(Number.isFinite(stats[field]), `${field} is finite`);
+    }
+    for (const [ours, theirs] of Object.entries(PROFILER_NAME)) {
+      assert.equal(stats[ours], after.heapStatistics[theirs], `GC ${i}: ${ours}`);
+    }
+    if ('externalMemory' in after.heapStatistics) {
+      assert.equal(stats.external_memory, after.heapStatistics.externalMemory, `GC ${i}: external_memory`);
+    }
+    for (const space of after.heapSpaceStatistics) {
+      assert.equal(stats.heap_spaces[space.spaceName], space.spaceUsedSize, `GC ${i}: ${space.spaceName}`);
+    }
+    // Each profiler times the GC itself, so only the order of magnitude can agree.
+    const ns = records[i].cost * 1000;
+    assert.ok(stats.gc_time > ns / 2 && stats.gc_time < ns * 2, `GC ${i}: gc_time ${stats.gc_time} ns vs ${ns}`);
+    assert.ok(stats.gc_ts >= startedUs - 1000 && stats.gc_ts <= endedUs, `GC ${i}: gc_ts in µs`);
+    if (i > 0) {
+      assert.equal(stats.num_full_gc, seen[i - 1].stats.num_full_gc + 1);
+      assert.equal(stats.gcMarkSweepCompactCount, seen[i - 1].stats.gcMarkSweepCompactCount + 1);
+      assert.ok(stats.gc_ts >= seen[i - 1].stats.gc_ts, 'in order');
+    }
+    assert.equal(stats.heap_compactions, stats.num_full_gc);
+    assert.ok(stats.min <= stats.current_base && stats.current_base <= stats.max);
+    if (heapNow !== stats.used_heap_size) differs += 1;
+  });
+  assert.ok(differs > 0, 'the figures are the heap after the GC, not when the listener runs');
+});
+
+test('stats: minor GCs are counted, with their time in ns', async () => {
+  const seen = [];
+  const onStats = (s) => seen.push(s);
+  memwatch.on('stats', onStats);
+  memwatch.gc();
+  await waitFor(() => seen.length >= 1);
+  // About 100 MB of short-lived objects: scavenges, however large the young generation grew.
+  for (let round = 0; round < 40; round++) {
+    const keep = [];
+    for (let i = 0; i < 100_000; i++) keep.push({ i });
+  }
+  memwatch.gc();
+  await waitFor(() => seen.length >= 2);
+  memwatch.off('stats', onStats);
+  const [a, b] = [seen[0], seen[seen.length - 1]];
+  assert.ok(b.gcScavengeCount > a.gcScavengeCount, 'scavenges counted');
+  assert.ok(b.gcScavengeTime > a.gcScavengeTime, 'scavenge time summed');
+  assert.ok(b.num_inc_gc > a.num_inc_gc, 'num_inc_gc counts the GCs that are not full');
+});
+
+test('estimated_base and usage_trend have no unsigned or 32-bit overflow', () => {
+  const growing = new BaseTracker();
+  const shrinking = new BaseTracker();
+  const GB = 1024 ** 3;
+  for (let i = 0; i < 200; i++) {
+    growing.update(1 * GB + i * 10 * 1024 * 1024); // 1 GiB up to 3 GiB
+    shrinking.update(3 * GB - i * 10 * 1024 * 1024);
+  }
+  assert.ok(growing.recent > 2.5 * GB && growing.recent < 3 * GB, `${growing.recent}`);
+  assert.ok(growing.trend > 0, `${growing.trend}`);
+  assert.ok(shrinking.trend < 0, 'a shrinking heap has a negative trend');
+  assert.ok(shrinking.recent > 1 * GB && shrinking.recent < 1.5 * GB, `${shrinking.recent}`);
+  const flat = new BaseTracker();
+  for (let i = 0; i < 50; i++) flat.update(600 * 1024 * 1024);
+  assert.equal(flat.trend, 0);
+  assert.equal(Math.round(flat.recent), 600 * 1024 * 1024, 'above 477 MB without overflow');
+  assert.equal(flat.min, flat.max);
+});
+
+test('a throwing stats listener does not stop the others and reaches the error listeners', async () => {
+  const errors = [];
+  const calls = [];
+  const boom = () => {
+    calls.push('boom');
+    throw new Error('listener bug');
+  };
+  const fine = () => calls.push('fine');
+  const onError = (err) => errors.push(err.message);
+  memwatch.on('error', onError);
+  memwatch.on('stats', boom);
+  memwatch.on('stats', fine);
+  memwatch.gc();
+  await waitFor(() => calls.includes('fine'));
+  memwatch.off('stats', boom);
+  memwatch.off('stats', fine);
+  memwatch.off('error', onError);
+  assert.deepEqual(calls.slice(0, 2), ['boom', 'fine']);
+  assert.deepEqual(errors.slice(0, 1), ['listener bug']);
+});

@@ -34,7 +34,7 @@ done
 
 cargo build --release -p leakwatch-cli >&2
 
-printf "%-28s %9s %11s %9s %11s\n" file size nodes wall "peak RSS"
+printf "%-30s %9s %11s %9s %11s\n" file size nodes wall "peak RSS"
 for n in "${sizes[@]}"; do
   file=$out/sessions-$n.heapsnapshot
   nodes=$(head -c 4096 "$file" | grep -o '"node_count":[0-9]*' | cut -d: -f2)
@@ -51,6 +51,6 @@ for n in "${sizes[@]}"; do
       best_wall=$wall best_rss=$rss_kb
     fi
   done
-  printf '%-28s %6s MB %11s %7s s %7s MiB\n' "$(basename "$file")" "$size_mb" "$nodes" "$best_wall" \
+  printf '%-30s %6s MB %11s %7s s %7s MiB\n' "$(basename "$file")" "$size_mb" "$nodes" "$best_wall" \
     "$((best_rss / 1024))"
 done

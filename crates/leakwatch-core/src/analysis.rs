@@ -27,17 +27,19 @@ pub const UNREACHABLE: u32 = u32::MAX;
 impl Analysis {
     /// Computes distances, the dominator tree, retained sizes and class names.
     ///
-    /// Distances and the dominator tree are computed on two threads at once.
+    /// The dominator tree is computed on one thread, distances, shallow sizes and classes on
+    /// another.
     pub fn new(snapshot: &HeapSnapshot) -> Analysis {
         let weakmaps = WeakMapEdges::find(snapshot);
-        let (tree, distances, classes) = std::thread::scope(|scope| {
-            let distances = scope.spawn(|| distances(snapshot, &weakmaps));
-            let classes = scope.spawn(|| Classes::devtools(snapshot));
+        // The dominator tree is the long pole; what does not depend on it runs beside it.
+        let (tree, (distances, shallow_sizes, classes)) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| {
+                (distances(snapshot, &weakmaps), transferred_sizes(snapshot), Classes::devtools(snapshot))
+            });
             let essential = essential_edges(snapshot, &weakmaps);
             let tree = dominator_tree(snapshot, &essential);
-            (tree, join(distances), join(classes))
+            (tree, join(beside))
         });
-        let shallow_sizes = transferred_sizes(snapshot);
         let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
         for &node in tree.preorder.iter().skip(1).rev() {
             let dominator = tree.idom[node as usize];

@@ -29,6 +29,10 @@ impl WeakMapEdges {
         let mut pairs: HashMap<&str, u32> = HashMap::new();
         for index in 0..strings.len() as u32 {
             let text = strings.get(index);
+            // Most strings fail this cheap test, which spares them the parse.
+            if !text.ends_with(')') {
+                continue;
+            }
             if let Some((pair, table)) = parse_weakmap_edge_name(text) {
                 names.insert(index as usize);
                 let next = pairs.len() as u32;

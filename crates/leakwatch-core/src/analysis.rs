@@ -37,7 +37,7 @@ impl Analysis {
                 (distances(snapshot, &weakmaps), transferred_sizes(snapshot), Classes::devtools(snapshot))
             });
             let essential = essential_edges(snapshot, &weakmaps);
-            let tree = dominator_tree(snapshot, &essential);
+            let tree = dominator_tree(snapshot, essential);
             (tree, join(beside))
         });
         let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();

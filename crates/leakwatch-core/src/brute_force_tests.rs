@@ -32,7 +32,7 @@ fn reachable_without(snapshot: &HeapSnapshot, essential: &BitSet, extra_roots: &
 /// Checks `retained_size` of each node in `sample` against the brute-force definition.
 fn check_retained_sizes(snapshot: &HeapSnapshot, sample: impl Iterator<Item = u32>) -> usize {
     let analysis = Analysis::new(snapshot);
-    let essential = essential_edges(snapshot, &WeakMapEdges::find(snapshot));
+    let essential = essential_edges(snapshot, &WeakMapEdges::find(snapshot)).edges;
     // As in DevTools, nodes that no essential edge points at hang off the root, and so does each
     // node that neither the root nor those reach.
     let mut retained_by_something = vec![false; snapshot.node_count()];

@@ -3,7 +3,7 @@
 //! Vertices are numbered in DFS preorder from 1 (0 means "none"), which makes the arrays dense and
 //! lets every loop run without recursion. Memory: five `u32` per node plus one per essential edge.
 
-use crate::{bits::BitSet, snapshot::HeapSnapshot};
+use crate::{bits::BitSet, essential::Essential, snapshot::HeapSnapshot};
 
 /// The dominator tree and the order it was built in.
 pub(crate) struct DominatorTree {
@@ -21,11 +21,10 @@ const ROOT: u32 = 0;
 /// Nodes that no essential path reaches hang off the root, as in DevTools: first those with no
 /// essential retainer at all, each with what it reaches; then whatever is left (cycles retained
 /// only by each other), one by one.
-pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: &BitSet) -> DominatorTree {
+pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> DominatorTree {
     let n = snapshot.node_count();
-    // How many essential edges point at each node.
-    let mut retainer_count = vec![0u32; n];
-    for_each_essential_edge(snapshot, essential, |_, to| retainer_count[to as usize] += 1);
+    let Essential { edges: essential, retainer_counts: retainer_count } = essential;
+    let essential = &essential;
 
     // Preorder numbering. `number[ordinal]` is 0 until visited.
     let mut number = vec![0u32; n];
@@ -86,26 +85,28 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: &BitSet) -> Dom
     for ordinal in 0..n {
         first_pred[number[ordinal] as usize + 1] = retainer_count[ordinal];
     }
-    drop(retainer_count);
     for i in 1..first_pred.len() {
         first_pred[i] += first_pred[i - 1];
     }
     let mut preds = vec![0u32; first_pred[n + 1] as usize];
-    {
-        // Fill each row from its end, using the next row's start as the cursor.
-        let mut cursor = first_pred[1..].to_vec();
-        for_each_essential_edge(snapshot, essential, |from, to| {
-            let row = number[to as usize] as usize;
-            cursor[row] -= 1;
-            preds[cursor[row] as usize] = number[from as usize];
-        });
-    }
-    drop(number);
+    // Fill each row from its end, using the next row's start as the cursor. The big arrays
+    // that are done with are reused, which spares the kernel zeroing fresh pages.
+    let mut cursor = retainer_count;
+    cursor.clear();
+    cursor.extend_from_slice(&first_pred[1..]);
+    for_each_essential_edge(snapshot, essential, |from, to| {
+        let row = number[to as usize] as usize;
+        cursor[row] -= 1;
+        preds[cursor[row] as usize] = number[from as usize];
+    });
+    drop(cursor);
 
     // Semidominators, with path compression over the vertices already processed.
     let mut semi: Vec<u32> = (0..=n as u32).collect();
     let mut label: Vec<u32> = (0..=n as u32).collect();
-    let mut ancestor = parent.clone();
+    let mut ancestor = number;
+    ancestor.clear();
+    ancestor.extend_from_slice(&parent);
     let mut path = Vec::new();
     for w in (2..=n).rev() {
         let mut best = semi[w];
@@ -134,7 +135,9 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: &BitSet) -> Dom
         }
         idom_by_number[w] = candidate;
     }
-    let mut idom = vec![ROOT; n];
+    let mut idom = semi;
+    idom.truncate(n);
+    idom.fill(ROOT);
     for w in 2..=n {
         idom[vertex[w] as usize] = vertex[idom_by_number[w] as usize];
     }

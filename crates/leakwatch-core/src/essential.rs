@@ -102,12 +102,21 @@ pub(crate) fn page_owned_nodes(snapshot: &HeapSnapshot) -> BitSet {
     owned
 }
 
+/// The edges the dominator tree follows, and how many of them point at each node.
+pub(crate) struct Essential {
+    /// The essential edges, by edge index.
+    pub(crate) edges: BitSet,
+    /// How many essential edges point at each node, by ordinal.
+    pub(crate) retainer_counts: Vec<u32>,
+}
+
 /// The edges the dominator tree follows. Left out: weak edges, self edges, a WeakMap table's edges
 /// to its values, and, except from the root, shortcut edges and edges from outside the page
 /// objects into them.
-pub(crate) fn essential_edges(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges) -> BitSet {
+pub(crate) fn essential_edges(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges) -> Essential {
     let page = page_owned_nodes(snapshot);
     let mut essential = BitSet::new(snapshot.edge_count());
+    let mut retainer_counts = vec![0u32; snapshot.node_count()];
     for from in 0..snapshot.node_count() as u32 {
         let from_id = snapshot.node_id(from);
         let from_page = page.contains(from as usize);
@@ -124,9 +133,10 @@ pub(crate) fn essential_edges(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges) 
                 continue;
             }
             essential.insert(e as usize);
+            retainer_counts[to as usize] += 1;
         }
     }
-    essential
+    Essential { edges: essential, retainer_counts }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{builder::RangedU64ValueParser, Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -58,7 +58,7 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
         /// With --id, how many paths to show; with --class, how many objects.
-        #[arg(long, value_name = "K", default_value_t = 5)]
+        #[arg(long, value_name = "K", default_value_t = 5, value_parser = at_least_one())]
         paths: usize,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -95,6 +95,11 @@ pub struct Target {
     /// The K largest objects (by retained size) of this class, one path each.
     #[arg(long, value_name = "NAME")]
     pub class: Option<String>,
+}
+
+/// Parses a count that must be 1 or more: asking for no paths at all is surely a mistake.
+fn at_least_one() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..)
 }
 
 #[cfg(test)]

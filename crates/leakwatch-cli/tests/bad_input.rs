@@ -179,3 +179,21 @@ fn retainers_reject_bad_files_too() {
     leakwatch(&["retainers", arg(&bad), "--id", "1"])
         .assert_failure_naming("retainers-bad.heapsnapshot");
 }
+
+#[test]
+fn usage_errors_exit_2_with_nothing_on_stdout() {
+    let file = arg(&fixtures().before);
+    for args in [
+        &["summary"][..],
+        &["retainers", file],
+        &["retainers", file, "--id", "1", "--class", "Foo"],
+        &["retainers", file, "--id", "1", "--paths", "0"],
+        &["summary", file, "--top", "-1"],
+        &["frobnicate", file],
+    ] {
+        let run = leakwatch(args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+}

@@ -102,6 +102,19 @@ impl Analysis {
     /// would free. An object dominated by another of its class is counted within that one, not
     /// again; objects of size 0 are left out, as in DevTools.
     pub(crate) fn retained_by_class(&self, classes: &Classes) -> Vec<u64> {
+        let nearest = self.nearest_of_same_class(classes);
+        let mut totals = vec![0u64; classes.names.len()];
+        for (node, &above) in nearest.iter().enumerate() {
+            if above == NONE && self.shallow_sizes[node] != 0 {
+                totals[classes.of[node] as usize] += self.retained_sizes[node];
+            }
+        }
+        totals
+    }
+
+    /// For each node, the nearest node above it in the dominator tree that has its class and a
+    /// shallow size other than 0, or [`NONE`].
+    pub(crate) fn nearest_of_same_class(&self, classes: &Classes) -> Vec<u32> {
         let n = self.dominators.len();
         // Children in the dominator tree, as compressed rows.
         let mut first_child = vec![0u32; n + 2];
@@ -117,30 +130,40 @@ impl Analysis {
             children[*slot as usize] = node;
             *slot += 1;
         }
-        // Depth-first over the tree, tracking how many open ancestors each class has.
-        let mut open = vec![0u32; classes.names.len()];
-        let mut totals = vec![0u64; classes.names.len()];
-        let mut stack: Vec<(u32, bool)> = vec![(ROOT, false)];
-        while let Some((node, leaving)) = stack.pop() {
-            let counted = self.shallow_sizes[node as usize] != 0;
-            let class = classes.of[node as usize] as usize;
-            if leaving {
-                open[class] -= 1;
-                continue;
-            }
-            if counted {
-                if open[class] == 0 {
-                    totals[class] += self.retained_sizes[node as usize];
+        // Depth-first over the tree, keeping the innermost open node of each class; leaving a
+        // node restores what it replaced.
+        let mut innermost = vec![NONE; classes.names.len()];
+        let mut nearest = vec![NONE; n];
+        let mut stack: Vec<Visit> = vec![Visit::Enter(ROOT)];
+        while let Some(visit) = stack.pop() {
+            let node = match visit {
+                Visit::Leave { class, replaced } => {
+                    innermost[class as usize] = replaced;
+                    continue;
                 }
-                open[class] += 1;
-                stack.push((node, true));
+                Visit::Enter(node) => node,
+            };
+            let class = classes.of[node as usize];
+            nearest[node as usize] = innermost[class as usize];
+            if self.shallow_sizes[node as usize] != 0 {
+                stack.push(Visit::Leave { class, replaced: innermost[class as usize] });
+                innermost[class as usize] = node;
             }
             let kids = first_child[node as usize] as usize..first_child[node as usize + 1] as usize;
-            stack.extend(children[kids].iter().map(|&child| (child, false)));
+            stack.extend(children[kids].iter().map(|&child| Visit::Enter(child)));
         }
-        totals
+        nearest
     }
 }
+
+/// A step of the walk over the dominator tree.
+enum Visit {
+    Enter(u32),
+    Leave { class: u32, replaced: u32 },
+}
+
+/// No node.
+pub(crate) const NONE: u32 = u32::MAX;
 
 const ROOT: u32 = 0;
 

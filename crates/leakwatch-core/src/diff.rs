@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::{
-    analysis::Analysis,
+    analysis::{Analysis, NONE},
     classes::{memwatch_what, nice_size, Classes},
     snapshot::{HeapSnapshot, NodeKind},
 };
 
-/// What a diff needs of one snapshot: every object's id, `what` and shallow size, and each
-/// class's retained size. Much smaller than the snapshot (12 bytes an object), so a HeapDiff can
-/// keep its "before" side for as long as it runs without holding a graph.
+/// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
+/// the nearest object of its class that dominates it. Much smaller than the snapshot (24 bytes
+/// an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
+/// a graph.
 pub struct Census {
     nodes: u64,
     size_bytes: u64,
@@ -20,14 +21,18 @@ pub struct Census {
     objects: Vec<Object>,
     /// The `what` of each class; "" for the node types node-memwatch leaves out.
     class_names: Vec<String>,
-    class_retained: Vec<u64>,
 }
 
 #[derive(Clone, Copy)]
 struct Object {
     id: u32,
     class: u32,
+    /// The shallow size as V8 reports it.
     size: u32,
+    /// The id of the nearest object of the same class above this one in the dominator tree, or 0.
+    dominated_by: u32,
+    /// The retained size; 0 for internal arrays that DevTools counts as part of their owner.
+    retained: u64,
 }
 
 impl Census {
@@ -43,9 +48,15 @@ impl Census {
                 memwatch_what(snapshot, ordinal)
             }
         });
-        let class_retained = analysis.retained_by_class(&classes);
+        let nearest = analysis.nearest_of_same_class(&classes);
         let mut objects: Vec<Object> = (0..snapshot.node_count())
-            .map(|i| Object { id: snapshot.node_ids[i], class: classes.of[i], size: snapshot.self_sizes[i] })
+            .map(|i| Object {
+                id: snapshot.node_ids[i],
+                class: classes.of[i],
+                size: snapshot.self_sizes[i],
+                dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
+                retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
+            })
             .collect();
         objects.sort_unstable_by_key(|object| object.id);
         Census {
@@ -53,7 +64,6 @@ impl Census {
             size_bytes: snapshot.total_size(),
             objects,
             class_names: classes.names,
-            class_retained,
         }
     }
 
@@ -61,9 +71,19 @@ impl Census {
         HeapTotals { nodes: self.nodes, size_bytes: self.size_bytes, size: nice_size(self.size_bytes as i64) }
     }
 
-    /// The retained size of each named class.
-    fn retained_by_name(&self) -> HashMap<&str, u64> {
-        self.class_names.iter().map(String::as_str).zip(self.class_retained.iter().copied()).collect()
+    /// Whether the object with id `id` is in this census and marked in `marks`.
+    fn is_marked(&self, marks: &[bool], id: u32) -> bool {
+        self.objects.binary_search_by_key(&id, |object| object.id).is_ok_and(|i| marks[i])
+    }
+
+    /// The retained size `object` adds to its class among the `marked` objects: none when it is
+    /// dominated by a marked object of its class, which already counts it.
+    fn own_retained(&self, marked: &[bool], object: &Object) -> u64 {
+        if object.dominated_by != 0 && self.is_marked(marked, object.dominated_by) {
+            0
+        } else {
+            object.retained
+        }
     }
 }
 
@@ -94,7 +114,10 @@ pub struct ClassChange {
     /// How many objects of the class were deleted.
     #[serde(rename = "-")]
     pub removed: u64,
-    /// The change in the class's retained size.
+    /// Retained size of the added objects minus that of the deleted ones, each counted once: an
+    /// object dominated by another changed object of its class is part of that one's. This is
+    /// what `details` are ranked by: a container that merely holds the new objects (an `Array`,
+    /// a `Map`) does not outrank the class of what it holds.
     pub retained_size_bytes: i64,
 }
 
@@ -130,48 +153,46 @@ impl HeapDiff {
     /// Objects are matched by id: ids only in `after` were allocated, ids only in `before` were
     /// freed. Classes appear in `details` when at least one of their objects changed.
     pub fn between(before: &Census, after: &Census) -> HeapDiff {
-        let (mut freed, mut allocated) = (0u64, 0u64);
-        // Per `what`: objects added, objects removed, shallow size change.
-        let mut changes: HashMap<&str, (u64, u64, i64)> = HashMap::new();
-        let (mut i, mut j) = (0, 0);
         let (old, new) = (&before.objects, &after.objects);
+        let mut freed = vec![false; old.len()];
+        let mut allocated = vec![false; new.len()];
+        let (mut i, mut j) = (0, 0);
         while i < old.len() || j < new.len() {
             let old_id = old.get(i).map_or(u64::MAX, |o| u64::from(o.id));
             let new_id = new.get(j).map_or(u64::MAX, |o| u64::from(o.id));
-            if old_id == new_id {
+            if old_id <= new_id {
+                freed[i] = old_id < new_id;
                 i += 1;
-                j += 1;
-            } else if old_id < new_id {
-                freed += 1;
-                let object = old[i];
-                let entry = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
-                entry.1 += 1;
-                entry.2 -= i64::from(object.size);
-                i += 1;
-            } else {
-                allocated += 1;
-                let object = new[j];
-                let entry = changes.entry(after.class_names[object.class as usize].as_str()).or_default();
-                entry.0 += 1;
-                entry.2 += i64::from(object.size);
+            }
+            if new_id <= old_id {
+                allocated[j] = new_id < old_id;
                 j += 1;
             }
         }
-        let retained_before = before.retained_by_name();
-        let retained_after = after.retained_by_name();
+        // Per `what`: objects added, objects removed, shallow size change, retained size change.
+        let mut changes: HashMap<&str, (u64, u64, i64, i64)> = HashMap::new();
+        for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
+            let row = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
+            row.1 += 1;
+            row.2 -= i64::from(object.size);
+            row.3 -= before.own_retained(&freed, object) as i64;
+        }
+        for (object, _) in new.iter().zip(&allocated).filter(|(_, &born)| born) {
+            let row = changes.entry(after.class_names[object.class as usize].as_str()).or_default();
+            row.0 += 1;
+            row.2 += i64::from(object.size);
+            row.3 += after.own_retained(&allocated, object) as i64;
+        }
         let mut details: Vec<ClassChange> = changes
             .into_iter()
             .filter(|(what, _)| !what.is_empty())
-            .map(|(what, (added, removed, size_bytes))| {
-                let retained = |side: &HashMap<&str, u64>| side.get(what).copied().unwrap_or(0) as i64;
-                ClassChange {
-                    what: what.to_string(),
-                    size_bytes,
-                    size: nice_size(size_bytes),
-                    added,
-                    removed,
-                    retained_size_bytes: retained(&retained_after) - retained(&retained_before),
-                }
+            .map(|(what, (added, removed, size_bytes, retained_size_bytes))| ClassChange {
+                what: what.to_string(),
+                size_bytes,
+                size: nice_size(size_bytes),
+                added,
+                removed,
+                retained_size_bytes,
             })
             .collect();
         details.sort_by(|a, b| {
@@ -181,6 +202,8 @@ impl HeapDiff {
                 .then(b.added.cmp(&a.added))
                 .then(a.what.cmp(&b.what))
         });
+        let freed_nodes = freed.iter().filter(|&&gone| gone).count() as u64;
+        let allocated_nodes = allocated.iter().filter(|&&born| born).count() as u64;
         let size_bytes = after.size_bytes as i64 - before.size_bytes as i64;
         HeapDiff {
             before: before.totals(),
@@ -188,8 +211,8 @@ impl HeapDiff {
             change: Change {
                 size_bytes,
                 size: nice_size(size_bytes),
-                freed_nodes: freed,
-                allocated_nodes: allocated,
+                freed_nodes,
+                allocated_nodes,
                 details,
             },
         }

@@ -89,7 +89,7 @@ impl Retainers {
             return found;
         }
         // Depth-first over retainers one step closer to the roots; `chain` holds (node, edge
-        // into the node below it, next retainer to try).
+        // from it to the node below it, next retainer to try).
         let mut chain: Vec<(u32, u32, usize)> = vec![(target, u32::MAX, self.first[target as usize] as usize)];
         let mut budget = SEARCH_BUDGET;
         while let Some(&mut (node, _, ref mut next)) = chain.last_mut() {
@@ -150,7 +150,7 @@ impl Retainers {
 }
 
 /// The path that `chain` describes: it runs from the target up, and each entry holds the edge
-/// into the entry before it.
+/// from its node to the node of the entry before it.
 fn path_of(snapshot: &HeapSnapshot, chain: &[(u32, u32, usize)]) -> RetainerPath {
     let steps = chain
         .iter()
@@ -160,7 +160,7 @@ fn path_of(snapshot: &HeapSnapshot, chain: &[(u32, u32, usize)]) -> RetainerPath
             id: snapshot.node_id(node),
             class: devtools_class_name(snapshot, node).to_string(),
             name: display_name(snapshot, node),
-            edge: (i > 0).then(|| snapshot.edge_label(chain[i - 1].1).to_string()),
+            edge: (i > 0).then(|| snapshot.edge_label(chain[i].1).to_string()),
         })
         .collect();
     RetainerPath { steps }

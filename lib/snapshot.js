@@ -16,10 +16,16 @@
 //    Whether readStart() really finished synchronously is checked every time (the stream must
 //    have ended by the time read(0) returns); if a future Node serialized asynchronously, its
 //    chunks would be dropped and way 2 used from then on.
-// 2. The inspector protocol: a node:inspector Session connected to this thread dispatches
-//    HeapProfiler.takeHeapSnapshot synchronously, delivering each chunk as an
+// 2. The inspector protocol: on Node 18 and 20, a node:inspector Session connected to this
+//    thread dispatches HeapProfiler.takeHeapSnapshot synchronously, delivering each chunk as an
 //    addHeapSnapshotChunk event before post() returns. It costs more (every chunk is escaped into
-//    a protocol message, then parsed back into a string), so it is the fallback.
+//    a protocol message, then parsed back into a string), so it is the fallback. From Node 22
+//    (V8 12) the inspector takes the snapshot in a later task instead, so it cannot serve a
+//    synchronous HeapDiff there: the first attempt finds that out and later ones fail at once.
+//    Its session is never disconnected: see below.
+// Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
+// snapshots, whichever way each is taken, unless an inspector session disconnects in between
+// (a debugger detaching, say): V8 then forgets them all.
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
@@ -100,32 +106,54 @@ function streamInto(feed) {
   return true;
 }
 
+// Way 2's session. Disconnecting an inspector session makes V8 forget every object id it gave
+// out (the HeapProfiler agent's disable() calls ClearObjectIds), after which the "after" snapshot
+// would number the same objects differently and a diff would be nonsense. So the session, once
+// made, stays connected for the life of the thread; a connected session costs nothing while idle
+// and does not keep the event loop alive.
+let session = null;
+let sink = null;
+let inspectorIsSynchronous = true;
+
 /** Way 2. */
 function inspectInto(feed) {
-  const inspector = require('node:inspector');
-  const session = new inspector.Session();
-  session.connect();
+  if (!inspectorIsSynchronous) throw notSynchronous();
+  if (session === null) {
+    const inspector = require('node:inspector');
+    session = new inspector.Session();
+    session.connect();
+    session.on('HeapProfiler.addHeapSnapshotChunk', (message) => {
+      if (sink !== null) sink(message.params.chunk);
+    });
+  }
   let failure = null;
   let finished = false;
-  session.on('HeapProfiler.addHeapSnapshotChunk', (message) => {
+  sink = (chunk) => {
     if (failure !== null) return;
     try {
-      feed.feedString(message.params.chunk);
+      feed.feedString(chunk);
     } catch (err) {
       failure = err;
     }
-  });
+  };
   try {
     session.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, (err) => {
       finished = true;
       if (err && failure === null) failure = err;
     });
   } finally {
-    // Not from inside the post() callback: that hung Node 20.
-    session.disconnect();
+    sink = null;
+  }
+  if (!finished) {
+    // The snapshot will be taken later; its chunks arrive while no sink is set and are dropped.
+    inspectorIsSynchronous = false;
+    throw notSynchronous();
   }
   if (failure) throw failure;
-  if (!finished) throw new Error('leakwatch: the inspector did not take the heap snapshot synchronously');
+}
+
+function notSynchronous() {
+  return new Error(`leakwatch: the inspector of Node ${process.version} does not take heap snapshots synchronously`);
 }
 
 module.exports = { readSnapshot, onSnapshot };

@@ -1,0 +1,162 @@
+'use strict';
+// HeapDiff on a heap of N Session objects (the anchors' workload): leakwatch beside V8's own
+// snapshot streams and beside @airbnb/node-memwatch.
+//
+// Usage: node bench/heapdiff.js [N ...]          (default: 400000 1000000)
+// Env:   TOOLS=v8,leakwatch,airbnb               which to run (default: all)
+//
+// Each measurement runs in a fresh node process (--max-old-space-size=8192) that builds the heap,
+// then:
+// - v8:        streams v8.getHeapSnapshot() to nowhere twice (HeapDiff needs two snapshots);
+// - leakwatch: new HeapDiff(); adds N/10 more Sessions (not timed); end();
+// - airbnb:    the same with @airbnb/node-memwatch, installed into bench/out/airbnb (not a
+//              project dependency) and built against this node's headers; skipped if it
+//              does not build.
+// and reports wall time and peak RSS (getrusage maxrss, which includes the heap itself; the RSS
+// before the measured step is printed beside it). A diff is "correct" when its Session row says
+// +N/10 and -0.
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const airbnbDir = path.join(__dirname, 'out', 'airbnb');
+const airbnbModule = path.join(airbnbDir, 'node_modules', '@airbnb', 'node-memwatch');
+
+class Session {
+  constructor(i) {
+    this.id = i;
+    this.user = { name: 'user' + i, tags: [i, i + 1] };
+    this.cb = () => this.id;
+  }
+}
+
+function addSessions(from, count) {
+  for (let i = from; i < from + count; i++) globalThis.sessions.push(new Session(i));
+}
+
+const mb = (bytes) => Math.round(bytes / 1048576);
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+/** Checks a node-memwatch-shaped diff: the Session row must say +added, -0. */
+function verdict(diff, added) {
+  const row = diff.change.details.find((d) => d.what === 'Session');
+  const rank = diff.change.details.indexOf(row) + 1;
+  const ok = row !== undefined && row['+'] === added && row['-'] === 0;
+  const found = row ? `+${row['+']} -${row['-']}, row ${rank}` : 'no Session row';
+  return { ok, found };
+}
+
+async function child(tool, n) {
+  globalThis.sessions = [];
+  addSessions(0, n);
+  const added = Math.round(n / 10);
+  const rssBefore = process.memoryUsage().rss;
+  const result = { tool, n, rssBefore };
+  if (tool === 'v8') {
+    const v8 = require('node:v8');
+    const times = [];
+    for (let k = 0; k < 2; k++) {
+      const t = process.hrtime.bigint();
+      let bytes = 0;
+      await new Promise((resolve, reject) => {
+        v8.getHeapSnapshot().on('data', (c) => (bytes += c.length)).on('end', resolve).on('error', reject);
+      });
+      times.push(Number(process.hrtime.bigint() - t) / 1e9);
+      result.bytes = bytes;
+    }
+    result.seconds = times[0] + times[1];
+    result.one = times[0];
+  } else {
+    const memwatch = tool === 'leakwatch' ? require(root) : require(airbnbModule);
+    const t0 = process.hrtime.bigint();
+    const hd = new memwatch.HeapDiff();
+    const t1 = process.hrtime.bigint();
+    addSessions(n, added);
+    const t2 = process.hrtime.bigint();
+    const diff = hd.end();
+    const t3 = process.hrtime.bigint();
+    result.start = Number(t1 - t0) / 1e9;
+    result.end = Number(t3 - t2) / 1e9;
+    result.add = Number(t2 - t1) / 1e9;
+    result.seconds = result.start + result.end;
+    Object.assign(result, verdict(diff, added));
+  }
+  result.peak = peakRss();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function ensureAirbnb() {
+  if (fs.existsSync(path.join(airbnbModule, 'build', 'Release', 'memwatch.node'))) return true;
+  console.error('installing @airbnb/node-memwatch into bench/out/airbnb ...');
+  fs.mkdirSync(airbnbDir, { recursive: true });
+  // Its own package.json, so npm does not walk up to the project's.
+  fs.writeFileSync(path.join(airbnbDir, 'package.json'), '{"name":"bench-airbnb","private":true}\n');
+  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '@airbnb/node-memwatch@3.0.0'], {
+    cwd: airbnbDir,
+    stdio: 'inherit',
+  });
+  if (npm.status !== 0) return false;
+  // node-gyp would download node's headers; use the ones installed beside this node instead.
+  const gyp = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodedir = path.join(path.dirname(process.execPath), '..');
+  if (!fs.existsSync(gyp) || !fs.existsSync(path.join(nodedir, 'include', 'node', 'node.h'))) return false;
+  const build = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`], { cwd: airbnbModule, stdio: 'ignore' });
+  return build.status === 0;
+}
+
+function run(tool, n) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', __filename, '--child', tool, String(n)], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line) return { tool, n, failed: `exit ${r.status ?? r.signal}` };
+  return JSON.parse(line);
+}
+
+function main() {
+  const sizes = process.argv.slice(2).map(Number);
+  if (sizes.length === 0) sizes.push(400_000, 1_000_000);
+  const tools = (process.env.TOOLS || 'v8,leakwatch,airbnb').split(',');
+  const haveAirbnb = tools.includes('airbnb') && ensureAirbnb();
+  if (tools.includes('airbnb') && !haveAirbnb) console.error('@airbnb/node-memwatch did not build: skipped');
+  console.log(`node ${process.version}, ${require('node:os').cpus().length} cores\n`);
+  const header = `${'sessions'.padStart(9)}  ${'tool'.padEnd(22)} ${'wall'.padStart(8)}  ${'peak RSS'.padStart(9)}  ${'RSS before'.padStart(10)}  result`;
+  console.log(header);
+  for (const n of sizes) {
+    let v8Two = null;
+    for (const tool of tools) {
+      if (tool === 'airbnb' && !haveAirbnb) continue;
+      const r = run(tool, n);
+      const rss = `${String(mb(r.peak ?? 0)).padStart(6)} MB  ${String(mb(r.rssBefore ?? 0)).padStart(7)} MB`;
+      let label = tool;
+      let result = '';
+      if (r.failed) {
+        result = `failed (${r.failed})`;
+      } else if (tool === 'v8') {
+        v8Two = r.seconds;
+        label = 'V8 2 streams';
+        result = `one stream ${r.one.toFixed(2)} s, ${mb(r.bytes)} MB of JSON`;
+      } else {
+        label = `${tool} HeapDiff`;
+        const ratio = v8Two ? `, ${(r.seconds / v8Two).toFixed(2)}x V8` : '';
+        result = `${r.ok ? 'correct' : 'WRONG'} (${r.found}); new ${r.start.toFixed(2)} s + end ${r.end.toFixed(2)} s${ratio} (untimed adding: ${r.add.toFixed(2)} s)`;
+      }
+      const wall = r.seconds === undefined ? '-' : `${r.seconds.toFixed(2)} s`;
+      console.log(`${String(n).padStart(9)}  ${label.padEnd(22)} ${wall.padStart(8)}  ${rss}  ${result}`);
+    }
+  }
+}
+
+if (process.argv[2] === '--child') {
+  child(process.argv[3], Number(process.argv[4])).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main();
+}

@@ -1,0 +1,267 @@
+// Type definitions for leakwatch: node-memwatch's API on a Rust engine.
+//
+//   import memwatch = require('leakwatch');          // or: const memwatch = require('leakwatch')
+//   memwatch.on('stats', (stats) => console.log(stats.current_base));
+//   const hd = new memwatch.HeapDiff();
+//   const diff = hd.end();                            // or: await hd.endAsync()
+
+import { EventEmitter } from 'node:events';
+
+declare namespace leakwatch {
+  /**
+   * One 'stats' event: emitted after every full (mark-sweep-compact) GC. Every heap figure is
+   * the heap as that GC left it (V8's statistics taken in the GC's epilogue, via v8.GCProfiler),
+   * not as it stands when the listener runs. Counters count the GCs seen since watching started
+   * (the first 'stats' or 'leak' listener, or the first one after stop()); GCs run by HeapDiff's
+   * own snapshots are left out, as node-memwatch did.
+   */
+  interface Stats {
+    // node-memwatch's fields
+
+    /** Full GCs seen. */
+    num_full_gc: number;
+    /** Other GCs seen: scavenges, incremental marking steps, weak-callback passes. */
+    num_inc_gc: number;
+    /** Full GCs seen (V8's full GC is its mark-compact collector, which compacts as needed). */
+    heap_compactions: number;
+    /** Used heap right after this GC, in bytes. */
+    current_base: number;
+    /** Average of current_base over about the last 10 full GCs (node-memwatch's decaying mean). */
+    estimated_base: number;
+    /**
+     * Percent by which the recent average (10 GCs) is above the long-run one (120 GCs), one
+     * decimal; negative when the heap shrinks. Computed in floating point: no unsigned wrap-around,
+     * no 32-bit overflow.
+     */
+    usage_trend: number;
+    /** Smallest current_base seen. */
+    min: number;
+    /** Largest current_base seen. */
+    max: number;
+
+    // @airbnb/node-memwatch's fields
+
+    /** V8 heap used after this GC, in bytes (same as current_base). */
+    used_heap_size: number;
+    /** V8 heap size reserved, in bytes. */
+    total_heap_size: number;
+    /** Of which for executable code. */
+    total_heap_size_executable: number;
+    /** Heap memory actually committed. */
+    total_physical_size: number;
+    /** How much more the heap may grow before reaching its limit. */
+    total_available_size: number;
+    /** The heap's limit (--max-old-space-size and friends). */
+    heap_size_limit: number;
+    /** Memory V8 allocated with malloc. */
+    malloced_memory: number;
+    /** Peak of malloced_memory. */
+    peak_malloced_memory: number;
+    /** Young-generation GCs (scavenges and minor mark-compacts) seen. */
+    gcScavengeCount: number;
+    /** Their total time, in nanoseconds. */
+    gcScavengeTime: number;
+    /** Full GCs seen. */
+    gcMarkSweepCompactCount: number;
+    /** Their total time, in nanoseconds. */
+    gcMarkSweepCompactTime: number;
+    /** Incremental marking steps seen. */
+    gcIncrementalMarkingCount: number;
+    /** Their total time, in nanoseconds. */
+    gcIncrementalMarkingTime: number;
+    /** Weak-callback passes seen. */
+    gcProcessWeakCallbacksCount: number;
+    /** Their total time, in nanoseconds. */
+    gcProcessWeakCallbacksTime: number;
+    /** This GC's time, in nanoseconds. */
+    gc_time: number;
+    /** When this GC ended, in microseconds since the Unix epoch. */
+    gc_ts: number;
+
+    // leakwatch's additions
+
+    /** Used bytes of each V8 heap space after this GC: new_space, old_space, code_space, ... */
+    heap_spaces: Record<string, number>;
+    /** Memory outside the V8 heap that V8 accounts for (Buffers, ArrayBuffers, native objects). */
+    external_memory: number;
+    /** Memory of ArrayBuffers and Buffers; read when the event is emitted (V8 keeps no per-GC figure). */
+    array_buffers: number;
+  }
+
+  /** One 'leak' event: memory measured after full GCs rose steadily over a window. */
+  interface LeakInfo {
+    /** When the first GC of the window ran. */
+    start: Date;
+    /** When the last GC of the window ran. */
+    end: Date;
+    /** Growth over the window, in bytes, by a least-squares line through the post-GC samples. */
+    growth: number;
+    /** A sentence for people, such as "heap grew 12.3 mb over 9 full GCs (1m 30s) - 491 mb/hr, a steady rise". */
+    reason: string;
+    /** Which memory grew: the V8 heap, or the external memory V8 accounts for. */
+    memory: 'heap' | 'external';
+    /** The fitted growth rate, in bytes per hour. */
+    rate_per_hour: number;
+    /** How many full GCs the window held. */
+    samples: number;
+    /** The value measured at the first GC of the window, in bytes. */
+    start_bytes: number;
+    /** The value measured at the last GC. */
+    end_bytes: number;
+    /** For heap leaks: how many bytes each heap space grew over the window (spaces that changed). */
+    heap_spaces?: Record<string, number>;
+  }
+
+  /**
+   * Tuning of the leak detector (first version: a least-squares line through the post-GC samples
+   * of a time window). A leak is reported when the window holds at least `minSamples` samples over
+   * at least `minSpanMs`, the fitted growth is at least `minGrowth`, the slope is at least `minT`
+   * standard errors above zero, and both halves of the window rise. Then the window starts over.
+   */
+  interface LeakOptions {
+    /** How far back post-GC samples count, in ms. Default 600000 (10 minutes). */
+    windowMs?: number;
+    /** The fewest samples that can show a trend. Default 5 (at least 4). */
+    minSamples?: number;
+    /** The shortest time the samples must span, in ms. Default 60000. */
+    minSpanMs?: number;
+    /** The smallest growth over the window that counts, in bytes. Default 1048576. */
+    minGrowth?: number;
+    /** How many standard errors above zero the slope must be. Default 3. */
+    minT?: number;
+  }
+
+  /** What configure() takes. */
+  interface Options {
+    /** The leak detector's tuning; the detector starts over with it. */
+    leak?: LeakOptions;
+  }
+
+  /** Totals of one side of a HeapDiff. */
+  interface HeapTotals {
+    /** Nodes in the snapshot. */
+    nodes: number;
+    /** Their shallow sizes added up, in bytes. */
+    size_bytes: number;
+    /** size_bytes for people, such as "1.78 mb". */
+    size: string;
+  }
+
+  /** How one class changed between the two snapshots. */
+  interface ClassChange {
+    /** The constructor name, or "Array", "String", "Code", "Closure", "RegExp", "Number", "Native". */
+    what: string;
+    /** Shallow size of the added objects minus that of the freed ones, in bytes. */
+    size_bytes: number;
+    /** size_bytes for people. */
+    size: string;
+    /** Objects of the class allocated between the snapshots (and still alive). */
+    '+': number;
+    /** Objects of the class freed between the snapshots. */
+    '-': number;
+    /** The change in the class's retained size, in bytes: what ranks the details. */
+    retained_size_bytes: number;
+  }
+
+  /** node-memwatch's HeapDiff result. */
+  interface HeapDiffResult {
+    before: HeapTotals;
+    after: HeapTotals;
+    change: {
+      /** Change in total shallow size, in bytes. */
+      size_bytes: number;
+      /** size_bytes for people. */
+      size: string;
+      /** Objects of the first snapshot gone from the second. */
+      freed_nodes: number;
+      /** Objects of the second snapshot not in the first. */
+      allocated_nodes: number;
+      /** One row per class that changed; the class whose retained size grew most first. */
+      details: ClassChange[];
+    };
+  }
+
+  interface HeapDiffOptions {
+    /**
+     * How to read V8's snapshot: 'stream' (v8.getHeapSnapshot(), the default) or 'inspector'
+     * (HeapProfiler.takeHeapSnapshot on an in-process inspector session, the fallback).
+     */
+    method?: 'stream' | 'inspector';
+  }
+
+  /**
+   * Compares the heap at two points in time. The constructor takes the first snapshot before it
+   * returns (the program's JS is paused while V8 writes it); the snapshot is parsed as V8 writes
+   * it and analysed on a background thread, and only a compact census of it is kept.
+   */
+  interface HeapDiff {
+    /**
+     * Takes the second snapshot and returns what changed. Throws
+     * "attempt to end() a HeapDiff that was already ended" when called twice.
+     */
+    end(): HeapDiffResult;
+    /**
+     * Takes the second snapshot now, then parses and compares off the JS thread (libuv's thread
+     * pool). Rejects when the diff was already ended.
+     */
+    endAsync(): Promise<HeapDiffResult>;
+  }
+
+  /** `new memwatch.HeapDiff()`: takes the first snapshot now. */
+  interface HeapDiffConstructor {
+    new (options?: HeapDiffOptions): HeapDiff;
+    readonly prototype: HeapDiff;
+  }
+
+  /** The events of a LeakWatch. */
+  interface Events {
+    stats: [stats: Stats];
+    leak: [info: LeakInfo];
+    /** A listener threw, or GC watching failed. Without 'error' listeners a listener's exception is rethrown from process.nextTick. */
+    error: [err: Error];
+  }
+
+  /**
+   * The memwatch object. GC watching starts when a 'stats' or 'leak' listener is added and stops
+   * when the last one is removed, or at stop().
+   */
+  interface LeakWatch extends EventEmitter {
+    /** node-memwatch's HeapDiff class. */
+    readonly HeapDiff: HeapDiffConstructor;
+    /** Runs a full, compacting GC now, without --expose-gc (globalThis.gc stays undefined). */
+    gc(): void;
+    /**
+     * Removes every GC observer leakwatch started, so the process exits on its own. Listeners
+     * stay registered; adding a 'stats' or 'leak' listener starts watching again.
+     */
+    stop(): void;
+    /** Tunes leakwatch; throws a TypeError naming a bad option. */
+    configure(options: Options): this;
+
+    on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    on(event: string | symbol, listener: (...args: any[]) => void): this;
+    addListener<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+    once<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    once(event: string | symbol, listener: (...args: any[]) => void): this;
+    prependListener<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
+    prependOnceListener<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    prependOnceListener(event: string | symbol, listener: (...args: any[]) => void): this;
+    off<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    off(event: string | symbol, listener: (...args: any[]) => void): this;
+    removeListener<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
+    removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  }
+
+  /** `new memwatch.LeakWatch()`: a memwatch object of one's own. */
+  interface LeakWatchConstructor {
+    new (): LeakWatch;
+    readonly prototype: LeakWatch;
+  }
+}
+
+/** The memwatch object, with the LeakWatch class for programs that want their own. */
+declare const leakwatch: leakwatch.LeakWatch & { LeakWatch: leakwatch.LeakWatchConstructor };
+
+export = leakwatch;

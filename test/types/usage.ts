@@ -1,0 +1,50 @@
+// Compiled (never run) by test/types.test.js: node-memwatch-style code must type-check against
+// index.d.ts, and misuse must not.
+import memwatch = require('../..');
+
+memwatch.on('stats', (stats) => {
+  const base: number = stats.current_base;
+  const trend: number = stats.usage_trend;
+  const spaces: Record<string, number> = stats.heap_spaces;
+  const ns: number = stats.gcMarkSweepCompactTime + stats.gc_time;
+  void [base, trend, spaces, ns, stats.gc_ts, stats.external_memory, stats.array_buffers];
+});
+
+memwatch.once('leak', (info) => {
+  const when: Date = info.start;
+  const growth: number = info.growth;
+  const reason: string = info.reason;
+  const memory: 'heap' | 'external' = info.memory;
+  void [when, info.end, growth, reason, memory, info.rate_per_hour, info.heap_spaces];
+});
+
+memwatch.on('error', (err) => console.error(err.message));
+memwatch.on('something-else', (...args: unknown[]) => void args);
+
+memwatch.gc();
+memwatch.configure({ leak: { windowMs: 60_000, minGrowth: 1 << 20 } }).stop();
+
+const hd = new memwatch.HeapDiff();
+const diff = hd.end();
+const top = diff.change.details[0];
+const added: number = top['+'];
+const what: string = top.what;
+void [added, what, diff.before.nodes, diff.after.size, diff.change.freed_nodes, top.retained_size_bytes];
+
+async function later(): Promise<number> {
+  const d = await new memwatch.HeapDiff({ method: 'inspector' }).endAsync();
+  return d.change.allocated_nodes;
+}
+void later;
+
+const own = new memwatch.LeakWatch();
+own.off('stats', () => {});
+
+// @ts-expect-error: Stats has no such field
+memwatch.on('stats', (stats) => void stats.no_such_field);
+// @ts-expect-error: unknown leak option
+memwatch.configure({ leak: { window: 5 } });
+// @ts-expect-error: end() returns a HeapDiffResult, not a promise
+void hd.end().then;
+// @ts-expect-error: only 'stream' and 'inspector'
+new memwatch.HeapDiff({ method: 'file' });

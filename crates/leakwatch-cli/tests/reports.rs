@@ -256,3 +256,31 @@ fn help_has_examples_and_version_is_the_crate_version() {
         format!("leakwatch {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn strings_full_of_escapes_are_read_across_buffer_boundaries() {
+    // A root holding one string of 200,000 `\n` escapes: whatever the reader's buffer size, some
+    // escape straddles every boundary between two buffers.
+    let mut text = String::from(concat!(
+        r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","detachedness"],"#,
+        r#""node_types":[["hidden","array","string","object","code","closure","regexp","number","native","#,
+        r#""synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","#,
+        r#""number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"#,
+        r#""edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"#,
+        r#""string_or_number","node"]},"node_count":2,"edge_count":1,"trace_function_count":0},"#,
+        "\n\"nodes\":[9,0,1,0,1,0,2,1,3,100,0,0],\n\"edges\":[3,2,6],\n",
+        r#""trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],"#,
+        "\n\"strings\":[\"\",\"",
+    ));
+    text.push_str(&"\\n".repeat(200_000));
+    text.push_str("\",\"edge\"]}");
+    let path = fixtures().dir.join("escapes.heapsnapshot");
+    std::fs::write(&path, text).unwrap();
+
+    let summary = leakwatch(&["summary", arg(&path), "--json"]).json();
+    assert_eq!(summary["node_count"], 2);
+    assert_eq!(
+        row(&summary["classes"], "name", "(string)")["shallow_size"],
+        100
+    );
+}

@@ -16,26 +16,33 @@ pub(crate) struct Classes {
 }
 
 impl Classes {
-    /// Groups nodes by `name_of`, which must depend only on a node's kind and name; nodes it
-    /// returns `None` for go into a class named "".
+    /// Groups nodes by `name_of`, which must depend only on a node's kind, and on its name only
+    /// for objects and natives; nodes it returns `None` for go into a class named "".
     pub(crate) fn by<'a>(snapshot: &'a HeapSnapshot, name_of: impl Fn(u32) -> Option<&'a str>) -> Classes {
         const UNSEEN: u32 = u32::MAX;
         let mut index: HashMap<&str, u32> = HashMap::new();
         let mut names = Vec::new();
-        // The class of each (kind, name) seen, so the hash map is consulted once per pair.
-        let mut by_name = vec![UNSEEN; snapshot.strings.len() * KIND_COUNT];
+        // The class of each kind, and of each name of an object or a native, once seen: the hash
+        // map is consulted once per distinct pair, not once per node.
+        let mut by_kind = [UNSEEN; KIND_COUNT];
+        let mut objects_by_name = vec![UNSEEN; snapshot.strings.len()];
+        let mut natives_by_name = vec![UNSEEN; snapshot.strings.len()];
         let of = (0..snapshot.node_count() as u32)
             .map(|ordinal| {
-                let key = snapshot.node_names[ordinal as usize] as usize * KIND_COUNT
-                    + snapshot.node_kinds[ordinal as usize] as usize;
-                if by_name[key] == UNSEEN {
-                    let name = name_of(ordinal).unwrap_or("");
-                    by_name[key] = *index.entry(name).or_insert_with(|| {
-                        names.push(name.to_string());
+                let name = snapshot.node_names[ordinal as usize] as usize;
+                let slot = match snapshot.node_kinds[ordinal as usize] {
+                    NodeKind::Object => &mut objects_by_name[name],
+                    NodeKind::Native => &mut natives_by_name[name],
+                    kind => &mut by_kind[kind as usize],
+                };
+                if *slot == UNSEEN {
+                    let class_name = name_of(ordinal).unwrap_or("");
+                    *slot = *index.entry(class_name).or_insert_with(|| {
+                        names.push(class_name.to_string());
                         names.len() as u32 - 1
                     });
                 }
-                by_name[key]
+                *slot
             })
             .collect();
         Classes { of, names }

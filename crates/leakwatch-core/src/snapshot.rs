@@ -125,12 +125,40 @@ pub struct HeapSnapshot {
     pub(crate) node_ids: Vec<u32>,
     pub(crate) self_sizes: Vec<u32>,
     pub(crate) first_edge: Vec<u32>,
-    pub(crate) trace_node_ids: Option<Vec<u32>>,
-    pub(crate) detachedness: Vec<u8>,
+    pub(crate) trace_node_ids: MostlyZero<u32>,
+    pub(crate) detachedness: MostlyZero<u8>,
     pub(crate) edge_kinds: Vec<EdgeKind>,
     pub(crate) edge_names: Vec<u32>,
     pub(crate) edge_targets: Vec<u32>,
     pub(crate) strings: Strings,
+}
+
+/// A per-node column that V8 writes for every node but that is usually all zeros (trace ids
+/// without allocation tracking, detachedness outside browsers): it takes memory only once a value
+/// is not zero.
+#[derive(Default)]
+pub(crate) struct MostlyZero<T> {
+    values: Option<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Copy + Default + PartialEq> MostlyZero<T> {
+    pub(crate) fn push(&mut self, value: T) {
+        match &mut self.values {
+            Some(values) => values.push(value),
+            None if value == T::default() => {}
+            None => {
+                let mut values = vec![T::default(); self.len];
+                values.push(value);
+                self.values = Some(values);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn get(&self, ordinal: u32) -> T {
+        self.values.as_ref().map_or_else(T::default, |values| values[ordinal as usize])
+    }
 }
 
 /// The snapshot's string table: one buffer and the offset where each string starts.
@@ -192,14 +220,15 @@ impl HeapSnapshot {
         u64::from(self.self_sizes[ordinal as usize])
     }
 
-    /// The allocation-trace node of `ordinal`, when the snapshot was taken with allocation tracking.
+    /// The allocation-trace node of `ordinal`, when the snapshot was taken with allocation
+    /// tracking and recorded one for this node.
     pub fn trace_node_id(&self, ordinal: u32) -> Option<u32> {
-        self.trace_node_ids.as_ref().map(|ids| ids[ordinal as usize])
+        Some(self.trace_node_ids.get(ordinal)).filter(|&id| id != 0)
     }
 
     /// Whether node `ordinal` is detached from the DOM (0 unknown, 1 attached, 2 detached).
     pub fn detachedness(&self, ordinal: u32) -> u8 {
-        self.detachedness[ordinal as usize]
+        self.detachedness.get(ordinal)
     }
 
     /// The range of edge indices that leave node `ordinal`.

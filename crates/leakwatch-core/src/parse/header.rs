@@ -51,7 +51,6 @@ pub(crate) struct Header {
     pub(crate) node_kinds: Vec<NodeKind>,
     pub(crate) edge_fields: Vec<EdgeField>,
     pub(crate) edge_kinds: Vec<EdgeKind>,
-    pub(crate) has_trace_node_id: bool,
 }
 
 impl Header {
@@ -87,7 +86,6 @@ impl Header {
         Ok(Header {
             node_count: raw.node_count,
             edge_count: raw.edge_count,
-            has_trace_node_id: node_fields.contains(&NodeField::TraceNodeId),
             node_fields,
             node_kinds,
             edge_fields,

@@ -19,7 +19,7 @@ use split::read_rows_split;
 
 use crate::{
     error::Error,
-    snapshot::{HeapSnapshot, NodeKind, Strings},
+    snapshot::{HeapSnapshot, MostlyZero, NodeKind, Strings},
 };
 
 /// Parses a whole snapshot from `reader`.
@@ -75,8 +75,8 @@ struct Nodes {
     ids: Vec<u32>,
     self_sizes: Vec<u32>,
     first_edge: Vec<u32>,
-    trace_node_ids: Option<Vec<u32>>,
-    detachedness: Vec<u8>,
+    trace_node_ids: MostlyZero<u32>,
+    detachedness: MostlyZero<u8>,
 }
 
 struct Edges {
@@ -209,8 +209,8 @@ fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes,
         ids: vec_for(count, at)?,
         self_sizes: vec_for(count, at)?,
         first_edge: vec_for(count + 1, at)?,
-        trace_node_ids: if header.has_trace_node_id { Some(vec_for(count, at)?) } else { None },
-        detachedness: vec_for(count, at)?,
+        trace_node_ids: MostlyZero::default(),
+        detachedness: MostlyZero::default(),
     };
     nodes.first_edge.push(0);
     let fields = &header.node_fields;
@@ -242,10 +242,12 @@ fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes,
         // Sizes beyond 4 GiB are clamped; no single V8 heap object is that large.
         nodes.self_sizes.push(row[size_at].min(u64::from(u32::MAX)) as u32);
         nodes.first_edge.push(edges_so_far as u32);
-        if let (Some(ids), Some(at)) = (nodes.trace_node_ids.as_mut(), trace_at) {
-            ids.push(to_u32(row[at], "trace node id")?);
+        if let Some(at) = trace_at {
+            nodes.trace_node_ids.push(to_u32(row[at], "trace node id")?);
         }
-        nodes.detachedness.push(detachedness_at.map_or(0, |at| row[at].min(255) as u8));
+        if let Some(at) = detachedness_at {
+            nodes.detachedness.push(row[at].min(255) as u8);
+        }
         Ok(())
     })?;
     if read.partial != 0 || read.rows != count {

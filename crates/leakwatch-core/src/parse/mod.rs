@@ -5,6 +5,7 @@
 //! struct-of-arrays storage; `strings` are decoded into one buffer; everything else is skipped.
 //! No JSON tree is built, and memory is what the graph needs plus one read buffer.
 
+mod block;
 mod header;
 mod json;
 mod numbers;

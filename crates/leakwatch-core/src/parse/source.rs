@@ -9,7 +9,7 @@ use crate::error::Error;
 const CHUNK: usize = 256 * 1024;
 
 /// The most bytes any caller asks [`Source::ensure`] for.
-pub(crate) const WINDOW: usize = 64;
+pub(crate) const WINDOW: usize = 128;
 
 /// A buffered reader that tracks the byte offset of every position, for error messages.
 ///

@@ -119,3 +119,54 @@ impl Read for ChunkReader {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SnapshotBuilder;
+    use crate::{Analysis, HeapSnapshot, Summary};
+
+    const SNAPSHOT: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
+        "node_types":[["hidden","array","string","object","synthetic"]],"edge_fields":["type","name_or_index","to_node"],
+        "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},"node_count":3,"edge_count":2},
+        "nodes":[4,0,1,0,1
+        ,3,1,3,40,1
+        ,3,2,5,24,0],
+        "edges":[5,3,5
+        ,2,4,10],
+        "strings":["","Foo","Bar","global","child"]}"#;
+
+    #[test]
+    fn chunks_of_any_size_give_the_same_snapshot() {
+        let whole = HeapSnapshot::read(SNAPSHOT.as_bytes()).unwrap();
+        let expected = Summary::new(&whole, &Analysis::new(&whole)).classes;
+        for size in [1, 2, 7, 64, 4096] {
+            let mut builder = SnapshotBuilder::new();
+            for chunk in SNAPSHOT.as_bytes().chunks(size) {
+                builder.feed(chunk).unwrap();
+            }
+            let fed = builder.finish().unwrap();
+            assert_eq!(Summary::new(&fed, &Analysis::new(&fed)).classes, expected, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn bad_input_fails_in_feed_or_finish_with_its_offset() {
+        let mut builder = SnapshotBuilder::new();
+        let mut failed = None;
+        for _ in 0..1000 {
+            if let Err(err) = builder.feed(b"[not a snapshot") {
+                failed = Some(err);
+                break;
+            }
+        }
+        let err = failed.unwrap_or_else(|| builder.finish().map(|_| ()).unwrap_err());
+        assert_eq!(err.offset(), Some(0), "{err}");
+
+        let inside_nodes = SNAPSHOT.find("[4,0,1").unwrap() + 4;
+        let mut builder = SnapshotBuilder::new();
+        builder.feed(&SNAPSHOT.as_bytes()[..inside_nodes]).unwrap();
+        let err = builder.finish().map(|_| ()).unwrap_err();
+        assert!(err.message().contains("end of input"), "{err}");
+        assert_eq!(err.offset(), Some(inside_nodes as u64), "{err}");
+    }
+}

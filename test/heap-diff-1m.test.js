@@ -35,7 +35,7 @@ test('HeapDiff across a heap of 1M objects is exact', { timeout: 15 * 60_000 }, 
   assert.ok(result.after.nodes > result.before.nodes, 'more after');
   assert.equal(result.row['+'], 100_000, 'Sessions added');
   assert.equal(result.row['-'], 50_000, 'Sessions freed');
-  assert.ok(result.allocated >= 100_000 * 7, `${result.allocated} nodes allocated`);
-  assert.ok(result.freed >= 50_000 * 7, `${result.freed} nodes freed`);
+  assert.ok(result.allocated >= 100_000 * 6, `${result.allocated} nodes allocated`);
+  assert.ok(result.freed >= 50_000 * 6, `${result.freed} nodes freed`);
   t.diagnostic(`1M-object HeapDiff: ${(result.ms / 1000).toFixed(1)} s, ${result.before.nodes} -> ${result.after.nodes} nodes`);
 });

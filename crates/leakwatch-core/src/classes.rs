@@ -2,7 +2,10 @@
 
 use std::collections::HashMap;
 
-use crate::snapshot::{HeapSnapshot, NodeKind};
+use crate::{
+    shapes::Shapes,
+    snapshot::{HeapSnapshot, NodeKind},
+};
 
 /// How many [`NodeKind`]s there are.
 const KIND_COUNT: usize = NodeKind::Other as usize + 1;
@@ -48,9 +51,16 @@ impl Classes {
         Classes { of, names }
     }
 
-    /// The classes of DevTools' Summary view.
+    /// The classes of DevTools' Summary view, plain objects grouped by their shape.
     pub(crate) fn devtools(snapshot: &HeapSnapshot) -> Classes {
-        Classes::by(snapshot, |ordinal| Some(devtools_class_name(snapshot, ordinal)))
+        let mut classes = Classes::by(snapshot, |ordinal| Some(devtools_class_name(snapshot, ordinal)));
+        let shapes = Shapes::find(snapshot);
+        let first_shape = classes.names.len() as u32;
+        classes.names.extend(shapes.names);
+        for (ordinal, shape) in shapes.objects {
+            classes.of[ordinal as usize] = first_shape + shape;
+        }
+        classes
     }
 }
 

@@ -35,6 +35,7 @@ mod feed;
 mod parse;
 mod retainers;
 mod shallow;
+mod shapes;
 mod snapshot;
 mod summary;
 

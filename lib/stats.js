@@ -108,6 +108,11 @@ class GcWatcher {
     this.fullRecords = 0;
     this.fullEntries = 0;
     this.endTimes = [];
+    this.queue = [];
+    this.draining = false;
+    if (typeof v8.GCProfiler !== 'function') {
+      throw new Error(`leakwatch: 'stats' and 'leak' need v8.GCProfiler (Node 18.15 or newer), not in Node ${process.version}`);
+    }
     this.profiler = new v8.GCProfiler();
     this.profiler.start();
     this.observer = new PerformanceObserver((list) => this.#onEntries(list));
@@ -122,6 +127,7 @@ class GcWatcher {
     this.profiler.stop();
     this.profiler = this.observer = this.unhook = null;
     this.endTimes = [];
+    this.queue = [];
   }
 
   #onEntries(list) {
@@ -141,21 +147,37 @@ class GcWatcher {
     }
   }
 
-  /** Takes what the profiler recorded so far; reports it, or drops it when `discard`. */
+  /**
+   * Takes what the profiler recorded so far and reports it in order, or drops it when `discard`.
+   * A listener may take a snapshot (node-memwatch allowed a HeapDiff in a 'stats' listener), which
+   * polls again from inside this loop: those records join the queue behind the ones still to be
+   * reported, so every record is reported once and in the order of the GCs.
+   */
   #poll(discard) {
     if (!this.running) return;
     const data = this.profiler.stop();
     this.profiler.start();
-    const records = (data && data.statistics) || [];
-    for (const record of records) {
-      if (record.gcType === FULL) {
-        this.fullRecords += 1;
-        const ms = this.fullRecords <= this.fullEntries ? this.endTimes.shift() : undefined;
-        if (!discard) this.#report(record, ms === undefined ? Date.now() : ms);
-      } else if (!discard) {
-        this.otherGcs += 1;
-        this.#count(record);
+    for (const record of (data && data.statistics) || []) this.queue.push({ record, discard });
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.running && this.queue.length > 0) {
+        const { record, discard: drop } = this.queue.shift();
+        this.#take(record, drop);
       }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  #take(record, discard) {
+    if (record.gcType === FULL) {
+      this.fullRecords += 1;
+      const ms = this.fullRecords <= this.fullEntries ? this.endTimes.shift() : undefined;
+      if (!discard) this.#report(record, ms === undefined ? Date.now() : ms);
+    } else if (!discard) {
+      this.otherGcs += 1;
+      this.#count(record);
     }
   }
 

@@ -117,3 +117,25 @@ test("HeapDiff's own GCs emit no stats", async () => {
   const inside = seen.filter((s) => s.gc_ts >= t0 && s.gc_ts <= t1);
   assert.deepEqual(inside, [], 'no stats for the GCs of the snapshots');
 });
+
+test('a HeapDiff inside a stats listener works, as node-memwatch allowed', async () => {
+  const seen = [];
+  const diffs = [];
+  const onStats = (s) => {
+    seen.push(s);
+    if (diffs.length === 0) {
+      const hd = new memwatch.HeapDiff();
+      leak(500);
+      diffs.push(hd.end());
+    }
+  };
+  memwatch.on('stats', onStats);
+  memwatch.gc();
+  await waitFor(() => diffs.length === 1);
+  memwatch.gc();
+  memwatch.gc();
+  await waitFor(() => seen.length >= 3);
+  memwatch.off('stats', onStats);
+  assert.equal(rowOf(diffs[0], 'LeakingClass')['+'], 500);
+  seen.forEach((s, i) => assert.equal(s.num_full_gc, i + 1, 'in order, none twice, none of the snapshots'));
+});

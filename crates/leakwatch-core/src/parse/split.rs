@@ -50,8 +50,11 @@ pub(crate) fn read_rows_split<R: Read>(
         });
         let mut batch = Batch::new(width);
         let read = source.read_rows(width, |row, offset| {
-            // An element-wise copy: rows are a few values, too short to pay for a memcpy call.
-            batch.values.extend(row.iter().copied());
+            // Pushed one by one: rows are a few values, too short to pay for the memcpy call
+            // that `extend` makes.
+            for &value in row {
+                batch.values.push(value);
+            }
             batch.offsets.push(offset);
             if batch.offsets.len() == BATCH_ROWS {
                 let next = empty_receiver.try_recv().unwrap_or_else(|_| Batch::new(width));

@@ -1,10 +1,7 @@
 //! Names for plain objects by their properties, as DevTools' Summary shows them: `{id, name}`
 //! rather than one big `Object` row.
 
-use std::{
-    collections::HashMap,
-    hash::{DefaultHasher, Hash, Hasher},
-};
+use std::collections::HashMap;
 
 use crate::snapshot::{EdgeKind, HeapSnapshot, NodeKind};
 
@@ -30,24 +27,26 @@ impl Shapes {
     /// DevTools also gives an object whose own shape is rare the largest common shape whose
     /// properties it has; here such an object stays `Object`.
     pub(crate) fn find(snapshot: &HeapSnapshot) -> Shapes {
-        // Shapes are compared by a 64-bit hash of their property names, so that no name is
-        // built for the objects whose shape turns out to be rare.
+        // Shapes are compared by a 64-bit hash of their property names' string indices (V8
+        // writes each string once), so that no name is built for the rare shapes.
         let mut counts: HashMap<u64, (u32, u32)> = HashMap::new();
         let mut shape_of: Vec<(u32, u64)> = Vec::new();
+        let Some(object) = snapshot.strings.find("Object") else {
+            return Shapes { names: Vec::new(), objects: Vec::new() };
+        };
         for ordinal in 0..snapshot.node_count() as u32 {
-            if !is_plain_object(snapshot, ordinal) {
+            if snapshot.node_kind(ordinal) != NodeKind::Object || snapshot.node_names[ordinal as usize] != object {
                 continue;
             }
-            let mut hasher = DefaultHasher::new();
-            let mut any = false;
-            for name in shape_properties(snapshot, ordinal) {
-                name.hash(&mut hasher);
-                any = true;
+            let (mut hash, mut properties) = (0u64, 0);
+            for (name, _) in shape_properties(snapshot, ordinal) {
+                // FxHash's step: fast, and good enough to tell shapes apart.
+                hash = (hash.rotate_left(5) ^ u64::from(name)).wrapping_mul(0x51_7cc1_b727_220a_95);
+                properties += 1;
             }
-            if !any {
+            if properties == 0 {
                 continue;
             }
-            let hash = hasher.finish();
             counts.entry(hash).or_insert((0, ordinal)).0 += 1;
             shape_of.push((ordinal, hash));
         }
@@ -64,19 +63,19 @@ impl Shapes {
     }
 }
 
-fn is_plain_object(snapshot: &HeapSnapshot, ordinal: u32) -> bool {
-    snapshot.node_kind(ordinal) == NodeKind::Object && snapshot.node_name(ordinal) == "Object"
-}
-
-/// The property names that make up an object's shape, cut where its name would grow too long.
-fn shape_properties(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item = &str> {
+/// The property names (string index and text) that make up an object's shape, cut where its
+/// name would grow too long.
+fn shape_properties(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item = (u32, &str)> {
     let mut len = 0;
     snapshot
         .edges_of(ordinal)
         .filter(move |&e| snapshot.edge_kind(e) == EdgeKind::Property)
-        .map(move |e| snapshot.strings.get(snapshot.edge_name_or_index(e)))
-        .filter(|&name| name != "__proto__")
-        .take_while(move |&name| {
+        .map(move |e| {
+            let name = snapshot.edge_name_or_index(e);
+            (name, snapshot.strings.get(name))
+        })
+        .filter(|&(_, name)| name != "__proto__")
+        .take_while(move |&(_, name)| {
             let next = property_label(name).len();
             let fits = len == 0 || len + next <= MAX_SHAPE_LEN;
             len += next + 2;
@@ -94,7 +93,7 @@ fn property_label(name: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn shape_name(snapshot: &HeapSnapshot, ordinal: u32) -> String {
-    let labels: Vec<_> = shape_properties(snapshot, ordinal).map(property_label).collect();
+    let labels: Vec<_> = shape_properties(snapshot, ordinal).map(|(_, name)| property_label(name)).collect();
     format!("{{{}}}", labels.join(", "))
 }
 

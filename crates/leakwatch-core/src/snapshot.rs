@@ -183,6 +183,11 @@ impl Strings {
         self.starts.len()
     }
 
+    /// The index of the first string equal to `text`. Linear in the number of strings.
+    pub(crate) fn find(&self, text: &str) -> Option<u32> {
+        (0..self.len() as u32).find(|&i| self.get(i) == text)
+    }
+
     pub(crate) fn push(&mut self, s: &str) {
         self.starts.push(self.text.len());
         self.text.push_str(s);

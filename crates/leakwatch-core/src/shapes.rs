@@ -22,10 +22,9 @@ pub(crate) struct Shapes {
 
 impl Shapes {
     /// Finds the shapes. An object's shape is its property names in order, `__proto__` left
-    /// out, cut at [`MAX_SHAPE_LEN`] characters.
-    ///
-    /// DevTools also gives an object whose own shape is rare the largest common shape whose
-    /// properties it has; here such an object stays `Object`.
+    /// out, cut at [`MAX_SHAPE_LEN`] characters. An object whose own shape is rare gets the
+    /// largest common shape whose properties it has, if any, and shapes with the same
+    /// properties in another order are one: the more common one.
     pub(crate) fn find(snapshot: &HeapSnapshot) -> Shapes {
         // Shapes are compared by a 64-bit hash of their property names' string indices (V8
         // writes each string once), so that no name is built for the rare shapes.
@@ -57,9 +56,74 @@ impl Shapes {
         common.truncate(MAX_SHAPES);
         let index: HashMap<u64, u32> = common.iter().enumerate().map(|(i, &(hash, _, _))| (hash, i as u32)).collect();
         let names = common.iter().map(|&(_, _, first)| shape_name(snapshot, first)).collect();
-        let objects =
-            shape_of.into_iter().filter_map(|(ordinal, hash)| index.get(&hash).map(|&shape| (ordinal, shape))).collect();
+        let matcher = SubsetMatcher::new(snapshot, &common);
+        let objects = shape_of
+            .into_iter()
+            .filter_map(|(ordinal, hash)| match index.get(&hash) {
+                Some(&shape) => Some((ordinal, matcher.canonical[shape as usize])),
+                None => matcher.best_subset(snapshot, ordinal).map(|shape| (ordinal, shape)),
+            })
+            .collect();
         Shapes { names, objects }
+    }
+}
+
+/// Finds, for an object of a rare shape, the common shape with the most properties that are
+/// all among the object's.
+struct SubsetMatcher {
+    /// Each shape's property names (string indices), sorted.
+    sets: Vec<Vec<u32>>,
+    /// For each shape, the first shape with the same properties.
+    canonical: Vec<u32>,
+    /// The canonical shapes that have each property.
+    having: HashMap<u32, Vec<u32>>,
+}
+
+impl SubsetMatcher {
+    fn new(snapshot: &HeapSnapshot, common: &[(u64, u32, u32)]) -> SubsetMatcher {
+        let sets: Vec<Vec<u32>> = common
+            .iter()
+            .map(|&(_, _, first)| {
+                let mut set: Vec<u32> = shape_properties(snapshot, first).map(|(name, _)| name).collect();
+                set.sort_unstable();
+                set.dedup();
+                set
+            })
+            .collect();
+        let mut first_with: HashMap<&[u32], u32> = HashMap::new();
+        let canonical: Vec<u32> =
+            sets.iter().enumerate().map(|(i, set)| *first_with.entry(set).or_insert(i as u32)).collect();
+        let mut having: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (shape, set) in sets.iter().enumerate().filter(|&(i, _)| canonical[i] == i as u32) {
+            for &name in set {
+                having.entry(name).or_default().push(shape as u32);
+            }
+        }
+        SubsetMatcher { sets, canonical, having }
+    }
+
+    /// The largest shape whose properties `ordinal` all has; among equals, the most common.
+    fn best_subset(&self, snapshot: &HeapSnapshot, ordinal: u32) -> Option<u32> {
+        let mut names: Vec<u32> = snapshot
+            .edges_of(ordinal)
+            .filter(|&e| snapshot.edge_kind(e) == EdgeKind::Property)
+            .map(|e| snapshot.edge_name_or_index(e))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        // Count, for every shape, how many of its properties the object has.
+        let mut found: HashMap<u32, usize> = HashMap::new();
+        for name in names {
+            for &shape in self.having.get(&name).into_iter().flatten() {
+                *found.entry(shape).or_default() += 1;
+            }
+        }
+        found
+            .into_iter()
+            .filter(|&(shape, count)| count == self.sets[shape as usize].len())
+            .map(|(shape, count)| (count, std::cmp::Reverse(shape)))
+            .max()
+            .map(|(_, std::cmp::Reverse(shape))| shape)
     }
 }
 
@@ -117,5 +181,26 @@ mod tests {
         let count = |name: &str| summary.classes.iter().find(|c| c.name == name).map(|c| c.count);
         assert_eq!(count("{a, b}"), Some(2));
         assert_eq!(count("Object"), Some(1));
+    }
+
+    #[test]
+    fn rare_shapes_take_the_largest_common_shape_they_contain() {
+        // Two {a}, two {a, b}, and one {b, a, c}: the last is an {a, b}.
+        let json = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},
+            "node_count":8,"edge_count":14},
+            "nodes":[9,0,1,0,1, 3,1,3,10,5, 3,2,5,16,1, 3,2,7,16,1, 3,2,9,16,2, 3,2,11,16,2, 3,2,13,16,3, 7,0,15,8,0],
+            "edges":[5,0,5, 2,3,10,2,3,15,2,3,20,2,3,25,2,3,30, 2,4,35, 2,4,35, 2,4,35,2,5,35, 2,4,35,2,5,35,
+                2,5,35,2,4,35],
+            "strings":["","global","Object","x","a","b","c"]}"#;
+        let json = json.replace("2,5,35,2,4,35],", "2,5,35,2,4,35,2,6,35],").replace("\"edge_count\":14", "\"edge_count\":15");
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        let summary = Summary::new(&snapshot, &Analysis::new(&snapshot));
+        let count = |name: &str| summary.classes.iter().find(|c| c.name == name).map(|c| c.count);
+        assert_eq!(count("{a}"), Some(2));
+        assert_eq!(count("{a, b}"), Some(3));
+        assert_eq!(count("Object"), None);
     }
 }

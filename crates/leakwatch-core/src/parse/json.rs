@@ -45,8 +45,8 @@ impl<R: Read> Source<R> {
 
     /// Decodes one escape sequence, after its backslash.
     fn read_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        // `ensure` may move the window: positions are taken after it.
         self.ensure(11)?;
-        let escape_at = self.pos - 1;
         let decoded = match self.buf[self.pos] {
             b'"' => '"',
             b'\\' => '\\',
@@ -72,7 +72,7 @@ impl<R: Read> Source<R> {
                 // A lone surrogate has no UTF-8 form: it becomes U+FFFD.
                 char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
             }
-            _ => return Err(self.unexpected(escape_at + 1, "an escape sequence such as \\n or \\u0041")),
+            _ => return Err(self.unexpected(self.pos, "an escape sequence such as \\n or \\u0041")),
         };
         self.pos += 1;
         let mut utf8 = [0; 4];

@@ -123,11 +123,37 @@ fn spent() -> Error {
     Error::from_reason("leakwatch: this snapshot feed was already ended or discarded")
 }
 
-/// Finishes parsing and reduces the snapshot to its census; the graph is dropped on return.
+/// Finishes parsing and reduces the snapshot to its census, dropping the graph.
 fn census_of(builder: SnapshotBuilder) -> std::result::Result<Census, String> {
-    let snapshot = builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
-    let analysis = Analysis::new(&snapshot);
-    Ok(Census::new(&snapshot, &analysis))
+    let census = {
+        let snapshot =
+            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
+        let analysis = Analysis::new(&snapshot);
+        Census::new(&snapshot, &analysis)
+    };
+    release_freed_memory();
+    Ok(census)
+}
+
+/// Hands memory that is free but still mapped back to the OS.
+///
+/// A HeapDiff frees a lot at once: V8's own snapshot when it has been written (on the JS thread)
+/// and the parsed graph when its census is taken (on this thread). glibc keeps freed memory
+/// mapped in the arena of the thread that freed it, where V8 cannot reuse it for the next
+/// snapshot, so without this the process's peak RSS would carry one snapshot's worth of free
+/// memory into the next.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: malloc_trim only returns unused pages of glibc's arenas to the kernel; it takes
+        // each arena's lock and is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 enum CensusState {

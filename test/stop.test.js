@@ -36,17 +36,18 @@ test('after stop() no stats are emitted; listening again restarts', async () => 
   const onStats = (s) => seen.push(s);
   memwatch.on('stats', onStats);
   memwatch.gc();
-  await waitFor(() => seen.length === 1);
+  await waitFor(() => seen.length >= 1);
 
   memwatch.stop();
+  const count = seen.length;
   memwatch.gc();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.equal(seen.length, 1, 'nothing after stop()');
+  assert.equal(seen.length, count, 'nothing after stop()');
 
   const again = [];
   memwatch.on('stats', (s) => again.push(s));
   memwatch.gc();
-  await waitFor(() => again.length >= 1 && seen.length >= 2);
+  await waitFor(() => again.length >= 1 && seen.length > count);
   assert.equal(again[0].num_full_gc, 1, 'counting starts over');
   memwatch.removeAllListeners('stats');
 });
@@ -55,7 +56,7 @@ test('removing the last listener stops watching', async () => {
   const seen = [];
   memwatch.once('stats', (s) => seen.push(s));
   memwatch.gc();
-  await waitFor(() => seen.length === 1);
+  await waitFor(() => seen.length >= 1);
   const later = [];
   // A listener on another event does not start GC watching.
   memwatch.on('error', (e) => later.push(e));

@@ -3,7 +3,7 @@
 use crate::{
     classes::Classes,
     distances::distances,
-    dominators::dominator_tree,
+    dominators::{dominator_tree, DominatorTree},
     essential::{essential_edges, WeakMapEdges},
     shallow::transferred_sizes,
     snapshot::HeapSnapshot,
@@ -12,8 +12,8 @@ use crate::{
 /// The results of analysing one snapshot, indexed by node ordinal.
 pub struct Analysis {
     pub(crate) dominators: Vec<u32>,
-    /// Node ordinals in an order where every node comes after its dominator.
-    pub(crate) preorder: Vec<u32>,
+    /// The dominator tree from the top down.
+    children: Children,
     /// Shallow sizes after DevTools' transfer of internal arrays to their owners.
     pub(crate) shallow_sizes: Vec<u32>,
     pub(crate) retained_sizes: Vec<u64>,
@@ -40,14 +40,18 @@ impl Analysis {
             let tree = dominator_tree(snapshot, essential);
             (tree, join(beside))
         });
-        let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
-        for &node in tree.preorder.iter().skip(1).rev() {
-            let dominator = tree.idom[node as usize];
-            retained_sizes[dominator as usize] += retained_sizes[node as usize];
-        }
+        let (retained_sizes, children) = std::thread::scope(|scope| {
+            let children = scope.spawn(|| Children::of_tree(&tree));
+            let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
+            for &node in tree.preorder.iter().skip(1).rev() {
+                let dominator = tree.idom[node as usize];
+                retained_sizes[dominator as usize] += retained_sizes[node as usize];
+            }
+            (retained_sizes, join(children))
+        });
         Analysis {
             dominators: tree.idom,
-            preorder: tree.preorder,
+            children,
             shallow_sizes,
             retained_sizes,
             distances,
@@ -116,20 +120,6 @@ impl Analysis {
     /// shallow size other than 0, or [`NONE`].
     pub(crate) fn nearest_of_same_class(&self, classes: &Classes) -> Vec<u32> {
         let n = self.dominators.len();
-        // Children in the dominator tree, as compressed rows.
-        let mut first_child = vec![0u32; n + 2];
-        for &node in self.preorder.iter().skip(1) {
-            first_child[self.dominators[node as usize] as usize + 2] += 1;
-        }
-        for i in 2..first_child.len() {
-            first_child[i] += first_child[i - 1];
-        }
-        let mut children = vec![0u32; n.saturating_sub(1)];
-        for &node in self.preorder.iter().skip(1) {
-            let slot = &mut first_child[self.dominators[node as usize] as usize + 1];
-            children[*slot as usize] = node;
-            *slot += 1;
-        }
         // Depth-first over the tree, keeping the innermost open node of each class; leaving a
         // node restores what it replaced.
         let mut innermost = vec![NONE; classes.names.len()];
@@ -149,10 +139,40 @@ impl Analysis {
                 stack.push(Visit::Leave { class, replaced: innermost[class as usize] });
                 innermost[class as usize] = node;
             }
-            let kids = first_child[node as usize] as usize..first_child[node as usize + 1] as usize;
-            stack.extend(children[kids].iter().map(|&child| Visit::Enter(child)));
+            stack.extend(self.children.of(node).iter().map(|&child| Visit::Enter(child)));
         }
         nearest
+    }
+}
+
+/// The children of every node in the dominator tree, as compressed rows.
+struct Children {
+    first: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Children {
+    fn of_tree(tree: &DominatorTree) -> Children {
+        let n = tree.idom.len();
+        let mut first = vec![0u32; n + 2];
+        for &node in tree.preorder.iter().skip(1) {
+            first[tree.idom[node as usize] as usize + 2] += 1;
+        }
+        for i in 2..first.len() {
+            first[i] += first[i - 1];
+        }
+        let mut list = vec![0u32; n.saturating_sub(1)];
+        for &node in tree.preorder.iter().skip(1) {
+            let slot = &mut first[tree.idom[node as usize] as usize + 1];
+            list[*slot as usize] = node;
+            *slot += 1;
+        }
+        first.pop();
+        Children { first, list }
+    }
+
+    fn of(&self, node: u32) -> &[u32] {
+        &self.list[self.first[node as usize] as usize..self.first[node as usize + 1] as usize]
     }
 }
 

@@ -1,12 +1,15 @@
 //! Parsing a snapshot that arrives in chunks, such as V8's snapshot stream.
 
 use std::{
-    io::Read,
-    sync::mpsc::{sync_channel, Receiver, SyncSender},
+    sync::mpsc::{sync_channel, SyncSender},
     thread::JoinHandle,
 };
 
-use crate::{error::Error, snapshot::HeapSnapshot};
+use crate::{
+    chunks::{Chunk, ChunkReader},
+    error::Error,
+    snapshot::HeapSnapshot,
+};
 
 /// How many chunks may wait for the parser before `feed` blocks, bounding the memory held.
 const QUEUED_CHUNKS: usize = 16;
@@ -16,7 +19,7 @@ const QUEUED_CHUNKS: usize = 16;
 /// The parser runs on its own thread and reads the chunks through a bounded queue, so feeding
 /// costs the caller a copy, and the whole text is never in memory at once.
 pub struct SnapshotBuilder {
-    sender: Option<SyncSender<Vec<u8>>>,
+    sender: Option<SyncSender<Chunk>>,
     parser: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
     /// Set once the parser has failed; every later call returns it.
     failed: Option<Error>,
@@ -26,7 +29,7 @@ impl SnapshotBuilder {
     /// Starts a parser thread waiting for chunks.
     pub fn new() -> SnapshotBuilder {
         let (sender, receiver) = sync_channel(QUEUED_CHUNKS);
-        let reader = ChunkReader { receiver, chunk: Vec::new(), pos: 0 };
+        let reader = ChunkReader::new(receiver, None);
         let spawned = std::thread::Builder::new()
             .name("leakwatch-parse".into())
             .spawn(move || crate::parse::parse(reader));
@@ -45,7 +48,11 @@ impl SnapshotBuilder {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        let sent = self.sender.as_ref().map(|sender| sender.send(chunk.to_vec()));
+        if chunk.is_empty() {
+            // An empty chunk would end the stream early.
+            return Ok(());
+        }
+        let sent = self.sender.as_ref().map(|sender| sender.send(Ok(chunk.to_vec())));
         if let Some(Ok(())) = sent {
             return Ok(());
         }
@@ -91,32 +98,6 @@ impl Drop for SnapshotBuilder {
     /// Closes the queue so an abandoned parser thread ends instead of waiting forever.
     fn drop(&mut self) {
         self.sender = None;
-    }
-}
-
-/// Reads the chunks sent through a channel as one stream; the stream ends when the sender is
-/// dropped.
-struct ChunkReader {
-    receiver: Receiver<Vec<u8>>,
-    chunk: Vec<u8>,
-    pos: usize,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.pos == self.chunk.len() {
-            match self.receiver.recv() {
-                Ok(chunk) => {
-                    self.chunk = chunk;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.chunk.len() - self.pos);
-        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
     }
 }
 

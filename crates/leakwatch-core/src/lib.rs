@@ -25,6 +25,7 @@
 
 mod analysis;
 mod bits;
+mod chunks;
 mod classes;
 mod diff;
 mod distances;

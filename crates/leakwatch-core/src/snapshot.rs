@@ -299,9 +299,10 @@ impl fmt::Display for EdgeLabel<'_> {
 }
 
 impl HeapSnapshot {
-    /// Parses a snapshot from any byte stream.
+    /// Parses a snapshot from any byte stream. The stream is read on a thread of its own while
+    /// the bytes already read are parsed.
     pub fn read(reader: impl std::io::Read + Send) -> Result<HeapSnapshot, crate::Error> {
-        crate::parse::parse(reader)
+        crate::chunks::parse_reading_ahead(reader)
     }
 
     /// Opens and parses the snapshot file at `path`. The error names what was wrong and where,

@@ -83,7 +83,11 @@ function streamInto(feed) {
     }
     if (failure === null && !ended) {
       try {
-        feed.feed(chunk);
+        // Each chunk comes in an ArrayBuffer of its own, which nothing else uses once Node's
+        // stream code has handed it here: free it at once (see SnapshotFeed.feedAndFree).
+        const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+        if (whole) feed.feedAndFree(chunk.buffer);
+        else feed.feed(chunk);
       } catch (err) {
         failure = err;
       }

@@ -75,8 +75,9 @@ impl Analysis {
         self.retained_sizes[ordinal as usize]
     }
 
-    /// The number of edges on a shortest path from the user roots, or `None` when the node is
-    /// reachable only through weak edges.
+    /// The number of edges on a shortest path from the user roots (the global objects), or
+    /// `None` when the node is reachable only through weak edges. As in DevTools, nodes that
+    /// only the system roots reach are measured from the root plus 100,000,000.
     pub fn distance(&self, ordinal: u32) -> Option<u32> {
         let d = self.distances[ordinal as usize];
         (d != UNREACHABLE).then_some(d)

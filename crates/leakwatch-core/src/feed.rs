@@ -6,7 +6,7 @@ use std::{
 };
 
 use crate::{
-    chunks::{Chunk, ChunkReader},
+    chunks::ChunkReader,
     error::Error,
     snapshot::HeapSnapshot,
 };
@@ -19,7 +19,7 @@ const QUEUED_CHUNKS: usize = 16;
 /// The parser runs on its own thread and reads the chunks through a bounded queue, so feeding
 /// costs the caller a copy, and the whole text is never in memory at once.
 pub struct SnapshotBuilder {
-    sender: Option<SyncSender<Chunk>>,
+    sender: Option<SyncSender<Vec<u8>>>,
     parser: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
     /// Set once the parser has failed; every later call returns it.
     failed: Option<Error>,
@@ -29,7 +29,7 @@ impl SnapshotBuilder {
     /// Starts a parser thread waiting for chunks.
     pub fn new() -> SnapshotBuilder {
         let (sender, receiver) = sync_channel(QUEUED_CHUNKS);
-        let reader = ChunkReader::new(receiver, None);
+        let reader = ChunkReader::new(receiver);
         let spawned = std::thread::Builder::new()
             .name("leakwatch-parse".into())
             .spawn(move || crate::parse::parse(reader));
@@ -48,11 +48,7 @@ impl SnapshotBuilder {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        if chunk.is_empty() {
-            // An empty chunk would end the stream early.
-            return Ok(());
-        }
-        let sent = self.sender.as_ref().map(|sender| sender.send(Ok(chunk.to_vec())));
+        let sent = self.sender.as_ref().map(|sender| sender.send(chunk.to_vec()));
         if let Some(Ok(())) = sent {
             return Ok(());
         }

@@ -299,10 +299,9 @@ impl fmt::Display for EdgeLabel<'_> {
 }
 
 impl HeapSnapshot {
-    /// Parses a snapshot from any byte stream. The stream is read on a thread of its own while
-    /// the bytes already read are parsed.
+    /// Parses a snapshot from any byte stream.
     pub fn read(reader: impl std::io::Read + Send) -> Result<HeapSnapshot, crate::Error> {
-        crate::chunks::parse_reading_ahead(reader)
+        crate::parse::parse(reader)
     }
 
     /// Opens and parses the snapshot file at `path`. The error names what was wrong and where,

@@ -23,88 +23,28 @@ const ROOT: u32 = 0;
 /// only by each other), one by one.
 pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> DominatorTree {
     let n = snapshot.node_count();
-    let Essential { edges: essential, retainer_counts: retainer_count } = essential;
-    let essential = &essential;
-
-    // Preorder numbering. `number[ordinal]` is 0 until visited.
-    let mut number = vec![0u32; n];
-    let mut vertex = Vec::with_capacity(n + 1);
-    vertex.push(u32::MAX); // number 0 is "none"
-    let mut parent = vec![0u32; n + 1];
-    let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs = |start: u32, start_parent: u32, number: &mut Vec<u32>, vertex: &mut Vec<u32>| {
-        vertex.push(start);
-        number[start as usize] = vertex.len() as u32 - 1;
-        parent[vertex.len() - 1] = start_parent;
-        stack.push((start, snapshot.first_edge[start as usize]));
-        while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
-            let end = snapshot.first_edge[node as usize + 1];
-            let mut next = None;
-            while *edge < end {
-                let e = *edge;
-                *edge += 1;
-                let to = snapshot.edge_targets[e as usize];
-                if essential.contains(e as usize) && number[to as usize] == 0 {
-                    next = Some(to);
-                    break;
-                }
-            }
-            match next {
-                Some(to) => {
-                    vertex.push(to);
-                    let to_number = vertex.len() as u32 - 1;
-                    number[to as usize] = to_number;
-                    parent[to_number as usize] = number[node as usize];
-                    stack.push((to, snapshot.first_edge[to as usize]));
-                }
-                None => {
-                    stack.pop();
-                }
-            }
-        }
-    };
-    dfs(ROOT, 0, &mut number, &mut vertex);
-    if vertex.len() <= n {
-        for ordinal in 0..n as u32 {
-            if number[ordinal as usize] == 0 && ordinal != ROOT && retainer_count[ordinal as usize] == 0 {
-                dfs(ordinal, 1, &mut number, &mut vertex);
-            }
-        }
-        for ordinal in 0..n as u32 {
-            if number[ordinal as usize] == 0 && ordinal != ROOT {
-                vertex.push(ordinal);
-                number[ordinal as usize] = vertex.len() as u32 - 1;
-                parent[vertex.len() - 1] = 1;
-            }
-        }
-    }
-    drop(stack);
-
-    // Essential retainers of each vertex, by preorder number (compressed sparse rows).
-    let mut first_pred = vec![0u32; n + 2];
-    for ordinal in 0..n {
-        first_pred[number[ordinal] as usize + 1] = retainer_count[ordinal];
-    }
-    for i in 1..first_pred.len() {
-        first_pred[i] += first_pred[i - 1];
-    }
-    let mut preds = vec![0u32; first_pred[n + 1] as usize];
-    // Fill each row from its end, using the next row's start as the cursor. The big arrays
-    // that are done with are reused, which spares the kernel zeroing fresh pages.
-    let mut cursor = retainer_count;
-    cursor.clear();
-    cursor.extend_from_slice(&first_pred[1..]);
-    for_each_essential_edge(snapshot, essential, |from, to| {
-        let row = number[to as usize] as usize;
-        cursor[row] -= 1;
-        preds[cursor[row] as usize] = number[from as usize];
+    let Essential { edges: essential, retainer_counts } = essential;
+    // The preorder numbering and the index of retainers do not depend on each other: they are
+    // built at once, on two threads.
+    let (Numbering { number, mut vertex, parent }, retainers) = std::thread::scope(|scope| {
+        let retainers = scope.spawn(|| Retainers::index(snapshot, &essential, &retainer_counts));
+        let numbering = Numbering::depth_first(snapshot, &essential, &retainer_counts);
+        let retainers = retainers.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (numbering, retainers)
     });
-    drop(cursor);
+    drop(essential);
+    // Retainers by preorder number from here on; the ordinals' numbers are then done with.
+    let mut retainers = retainers;
+    for source in &mut retainers.sources {
+        *source = number[*source as usize];
+    }
+    drop(number);
 
-    // Semidominators, with path compression over the vertices already processed.
+    // Semidominators, with path compression over the vertices already processed. The big arrays
+    // that are done with are reused, which spares the kernel zeroing fresh pages.
     let mut semi: Vec<u32> = (0..=n as u32).collect();
     let mut label: Vec<u32> = (0..=n as u32).collect();
-    let mut ancestor = number;
+    let mut ancestor = retainer_counts;
     ancestor.clear();
     ancestor.extend_from_slice(&parent);
     let mut path = Vec::new();
@@ -114,15 +54,14 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> D
             // Root children, and nodes hung off the root, have the root as semidominator.
             best = 1;
         } else {
-            for &v in &preds[first_pred[w] as usize..first_pred[w + 1] as usize] {
+            for &v in retainers.of(vertex[w]) {
                 let u = eval(v, w as u32 + 1, &mut ancestor, &mut label, &semi, &mut path);
                 best = best.min(semi[u as usize]);
             }
         }
         semi[w] = best;
     }
-    drop(preds);
-    drop(first_pred);
+    drop(retainers);
     drop(ancestor);
 
     // Immediate dominators: the nearest common ancestor of the parent and the semidominator.
@@ -143,6 +82,110 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> D
     }
     vertex.remove(0);
     DominatorTree { idom, preorder: vertex }
+}
+
+/// A depth-first numbering of the nodes from the root, over essential edges.
+struct Numbering {
+    /// The preorder number of each node, by ordinal.
+    number: Vec<u32>,
+    /// The node of each preorder number; number 0 means "none".
+    vertex: Vec<u32>,
+    /// The preorder number of each vertex's parent in the depth-first tree, by number.
+    parent: Vec<u32>,
+}
+
+impl Numbering {
+    /// Numbers the nodes in preorder from the root; then, as DevTools does, from each node that
+    /// has no essential retainer; then every node still left, one by one, as children of the
+    /// root.
+    fn depth_first(snapshot: &HeapSnapshot, essential: &BitSet, retainer_counts: &[u32]) -> Numbering {
+        let n = snapshot.node_count();
+        let mut numbering = Numbering { number: vec![0; n], vertex: Vec::with_capacity(n + 1), parent: vec![0; n + 1] };
+        numbering.vertex.push(u32::MAX);
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        numbering.search(snapshot, essential, ROOT, 0, &mut stack);
+        if numbering.vertex.len() <= n {
+            for ordinal in 1..n as u32 {
+                if numbering.number[ordinal as usize] == 0 && retainer_counts[ordinal as usize] == 0 {
+                    numbering.search(snapshot, essential, ordinal, 1, &mut stack);
+                }
+            }
+            for ordinal in 1..n as u32 {
+                if numbering.number[ordinal as usize] == 0 {
+                    numbering.visit(ordinal, 1);
+                }
+            }
+        }
+        numbering
+    }
+
+    /// Gives `node` the next number, under the vertex numbered `parent`.
+    fn visit(&mut self, node: u32, parent: u32) -> u32 {
+        let number = self.vertex.len() as u32;
+        self.vertex.push(node);
+        self.number[node as usize] = number;
+        self.parent[number as usize] = parent;
+        number
+    }
+
+    /// Numbers everything not yet numbered that `start` reaches, iteratively.
+    fn search(&mut self, snapshot: &HeapSnapshot, essential: &BitSet, start: u32, parent: u32, stack: &mut Vec<(u32, u32)>) {
+        self.visit(start, parent);
+        stack.push((start, snapshot.first_edge[start as usize]));
+        while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
+            let end = snapshot.first_edge[node as usize + 1];
+            let mut next = None;
+            while *edge < end {
+                let e = *edge;
+                *edge += 1;
+                let to = snapshot.edge_targets[e as usize];
+                if essential.contains(e as usize) && self.number[to as usize] == 0 {
+                    next = Some(to);
+                    break;
+                }
+            }
+            match next {
+                Some(to) => {
+                    let parent = self.number[node as usize];
+                    self.visit(to, parent);
+                    stack.push((to, snapshot.first_edge[to as usize]));
+                }
+                None => {
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+/// The essential retainers of every node, rows by ordinal (compressed sparse rows).
+struct Retainers {
+    starts: Vec<u32>,
+    sources: Vec<u32>,
+}
+
+impl Retainers {
+    fn index(snapshot: &HeapSnapshot, essential: &BitSet, retainer_counts: &[u32]) -> Retainers {
+        // Each row is filled from its end: `starts[i]` begins as the end of row i and, after one
+        // step back per retainer, ends as its start.
+        let mut starts = Vec::with_capacity(retainer_counts.len() + 1);
+        let mut total = 0u32;
+        for &count in retainer_counts {
+            total += count;
+            starts.push(total);
+        }
+        starts.push(total);
+        let mut sources = vec![0u32; total as usize];
+        for_each_essential_edge(snapshot, essential, |from, to| {
+            starts[to as usize] -= 1;
+            sources[starts[to as usize] as usize] = from;
+        });
+        Retainers { starts, sources }
+    }
+
+    fn of(&self, node: u32) -> &[u32] {
+        &self.sources[self.starts[node as usize] as usize..self.starts[node as usize + 1] as usize]
+    }
 }
 
 /// The vertex with the smallest semidominator on the compressed path from `v` up to the

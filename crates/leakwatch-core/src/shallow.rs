@@ -21,21 +21,26 @@ pub(crate) fn transferred_sizes(snapshot: &HeapSnapshot) -> Vec<u32> {
     let n = snapshot.node_count();
     let is_part = |ordinal: u32| matches!(snapshot.node_kind(ordinal), NodeKind::Hidden | NodeKind::Array);
     let mut owner: Vec<u32> = (0..n as u32).map(|i| if is_part(i) { UNVISITED } else { i }).collect();
-    let mut stack: Vec<u32> = (0..n as u32).filter(|&i| !is_part(i)).collect();
-    while let Some(node) = stack.pop() {
-        let node_owner = owner[node as usize];
-        for e in snapshot.edges_of(node) {
-            if snapshot.edge_kind(e) == EdgeKind::Weak {
-                continue;
-            }
-            let to = snapshot.edge_target(e);
-            let to_owner = owner[to as usize];
-            if to_owner == UNVISITED {
-                owner[to as usize] = node_owner;
-                stack.push(to);
-            } else if to_owner != to && to_owner != node_owner && to_owner != SHARED {
-                owner[to as usize] = SHARED;
-                stack.push(to);
+    // Each object hands ownership down to the parts it reaches. The result does not depend on
+    // the order, so one object at a time keeps the stack small.
+    let mut stack: Vec<u32> = Vec::new();
+    for start in (0..n as u32).filter(|&i| !is_part(i)) {
+        stack.push(start);
+        while let Some(node) = stack.pop() {
+            let node_owner = owner[node as usize];
+            for e in snapshot.edges_of(node) {
+                if snapshot.edge_kind(e) == EdgeKind::Weak {
+                    continue;
+                }
+                let to = snapshot.edge_target(e);
+                let to_owner = owner[to as usize];
+                if to_owner == UNVISITED {
+                    owner[to as usize] = node_owner;
+                    stack.push(to);
+                } else if to_owner != to && to_owner != node_owner && to_owner != SHARED {
+                    owner[to as usize] = SHARED;
+                    stack.push(to);
+                }
             }
         }
     }

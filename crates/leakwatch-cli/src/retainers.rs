@@ -16,6 +16,8 @@ use crate::{
 /// An object to explain, and the paths that hold it.
 struct Explained {
     ordinal: u32,
+    /// Edges from the user roots; `None` when only weak references reach the object.
+    distance: Option<u32>,
     paths: Vec<RetainerPath>,
 }
 
@@ -52,7 +54,8 @@ pub fn run(
         .into_iter()
         .map(|ordinal| Explained {
             ordinal,
-            paths: retainers.paths(snapshot, analysis, ordinal, paths_each),
+            distance: retainers.distance(ordinal),
+            paths: retainers.paths(snapshot, ordinal, paths_each),
         })
         .collect();
     if json {
@@ -124,7 +127,7 @@ fn object_json<'a>(loaded: &'a Loaded, explained: &'a Explained) -> ObjectJson<'
         class: class_of(loaded, n),
         self_size: snapshot.self_size(n),
         retained_size: analysis.retained_size(n),
-        distance: analysis.distance(n),
+        distance: explained.distance,
         paths: &explained.paths,
     }
 }

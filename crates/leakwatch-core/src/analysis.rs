@@ -1,8 +1,7 @@
-//! What DevTools computes over the graph: distances, dominators, retained sizes, classes.
+//! What DevTools computes over the graph: dominators, retained sizes, classes.
 
 use crate::{
     classes::Classes,
-    distances::distances,
     dominators::{dominator_tree, DominatorTree},
     essential::{essential_edges, WeakMapEdges},
     shallow::transferred_sizes,
@@ -17,25 +16,18 @@ pub struct Analysis {
     /// Shallow sizes after DevTools' transfer of internal arrays to their owners.
     pub(crate) shallow_sizes: Vec<u32>,
     pub(crate) retained_sizes: Vec<u64>,
-    pub(crate) distances: Vec<u32>,
     pub(crate) classes: Classes,
 }
 
-/// The distance given to nodes that cannot be reached from the root without weak edges.
-pub const UNREACHABLE: u32 = u32::MAX;
-
 impl Analysis {
-    /// Computes distances, the dominator tree, retained sizes and class names.
+    /// Computes the dominator tree, retained sizes and class names.
     ///
-    /// The dominator tree is computed on one thread, distances, shallow sizes and classes on
-    /// another.
+    /// The dominator tree is computed on one thread, shallow sizes and classes on another.
     pub fn new(snapshot: &HeapSnapshot) -> Analysis {
         let weakmaps = WeakMapEdges::find(snapshot);
         // The dominator tree is the long pole; what does not depend on it runs beside it.
-        let (tree, (distances, shallow_sizes, classes)) = std::thread::scope(|scope| {
-            let beside = scope.spawn(|| {
-                (distances(snapshot, &weakmaps), transferred_sizes(snapshot), Classes::devtools(snapshot))
-            });
+        let (tree, (shallow_sizes, classes)) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| (transferred_sizes(snapshot), Classes::devtools(snapshot)));
             let essential = essential_edges(snapshot, &weakmaps);
             let tree = dominator_tree(snapshot, essential);
             (tree, join(beside))
@@ -54,7 +46,6 @@ impl Analysis {
             children,
             shallow_sizes,
             retained_sizes,
-            distances,
             classes,
         }
     }
@@ -73,14 +64,6 @@ impl Analysis {
     /// The retained size of node `ordinal`: the bytes freed if it were gone.
     pub fn retained_size(&self, ordinal: u32) -> u64 {
         self.retained_sizes[ordinal as usize]
-    }
-
-    /// The number of edges on a shortest path from the user roots (the global objects), or
-    /// `None` when the node is reachable only through weak edges. As in DevTools, nodes that
-    /// only the system roots reach are measured from the root plus 100,000,000.
-    pub fn distance(&self, ordinal: u32) -> Option<u32> {
-        let d = self.distances[ordinal as usize];
-        (d != UNREACHABLE).then_some(d)
     }
 
     /// The class index of node `ordinal`.

@@ -3,10 +3,12 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::{
-    analysis::UNREACHABLE,
     essential::WeakMapEdges,
     snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind},
 };
+
+/// The distance of nodes that only weak edges reach.
+pub(crate) const UNREACHABLE: u32 = u32::MAX;
 
 /// Added to the distance of everything reached only from the system roots, as DevTools does.
 pub(crate) const SYSTEM_DISTANCE: u32 = 100_000_000;

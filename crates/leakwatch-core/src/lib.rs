@@ -5,10 +5,11 @@
 //!
 //! 1. [`HeapSnapshot::read`] (or [`SnapshotBuilder`] for a stream that arrives in chunks) parses a
 //!    `.heapsnapshot` without building a JSON tree, into compact struct-of-arrays storage.
-//! 2. [`Analysis::new`] computes what Chrome DevTools computes: distances from the user roots, the
-//!    exact dominator tree over the essential edges, retained sizes and class names.
+//! 2. [`Analysis::new`] computes what Chrome DevTools computes: the exact dominator tree over the
+//!    essential edges, retained sizes and class names.
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
-//!    object id, [`retainer_paths`] for the shortest ways from the roots to an object.
+//!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
+//!    distances).
 //! 4. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
 //!
 //! ```no_run

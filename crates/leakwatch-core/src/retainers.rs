@@ -5,8 +5,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::{
-    analysis::Analysis,
     classes::devtools_class_name,
+    distances::{distances, UNREACHABLE},
+    essential::WeakMapEdges,
     snapshot::{EdgeKind, HeapSnapshot, NodeKind},
 };
 
@@ -44,10 +45,12 @@ impl fmt::Display for RetainerPath {
     }
 }
 
-/// Every node's retainers: the edges that point at it, for walking a path backwards.
+/// Every node's retainers (the edges that point at it) and its distance from the roots, for
+/// walking shortest paths backwards.
 pub struct Retainers {
     first: Vec<u32>,
     edges: Vec<u32>,
+    distances: Vec<u32>,
 }
 
 const ROOT: u32 = 0;
@@ -57,7 +60,8 @@ const ROOT: u32 = 0;
 const SEARCH_BUDGET: usize = 1_000_000;
 
 impl Retainers {
-    /// Indexes the retaining edges of every node (one `u32` per edge and per node).
+    /// Indexes the retaining edges of every node (one `u32` per edge and per node), and measures
+    /// every node's distance from the roots as DevTools does.
     pub fn new(snapshot: &HeapSnapshot) -> Retainers {
         let n = snapshot.node_count();
         let mut first = vec![0u32; n + 2];
@@ -76,16 +80,24 @@ impl Retainers {
             }
         }
         first.pop();
-        Retainers { first, edges }
+        let distances = distances(snapshot, &WeakMapEdges::find(snapshot));
+        Retainers { first, edges, distances }
+    }
+
+    /// The number of edges on a shortest path from the user roots (the global objects) to node
+    /// `ordinal`, or `None` when only weak edges reach it. As in DevTools, nodes that only the
+    /// system roots reach are measured from the root plus 100,000,000.
+    pub fn distance(&self, ordinal: u32) -> Option<u32> {
+        Some(self.distances[ordinal as usize]).filter(|&d| d != UNREACHABLE)
     }
 
     /// Up to `max_paths` distinct shortest paths from the user roots (or, for objects only the
     /// system holds, from the GC roots) to node `target`, as the Retainers view would unfold
     /// them: weak edges and the root's own edges are left out. Empty when only weak edges hold
     /// the target.
-    pub fn paths(&self, snapshot: &HeapSnapshot, analysis: &Analysis, target: u32, max_paths: usize) -> Vec<RetainerPath> {
+    pub fn paths(&self, snapshot: &HeapSnapshot, target: u32, max_paths: usize) -> Vec<RetainerPath> {
         let mut found = Vec::new();
-        if analysis.distance(target).is_none() || max_paths == 0 {
+        if self.distance(target).is_none() || max_paths == 0 {
             return found;
         }
         // Depth-first over retainers one step closer to the roots; `chain` holds (node, edge
@@ -97,7 +109,7 @@ impl Retainers {
             if budget == 0 {
                 break;
             }
-            let distance = analysis.distances[node as usize];
+            let distance = self.distances[node as usize];
             let mut step_up = None;
             while *next < self.first[node as usize + 1] as usize {
                 let edge = self.edges[*next];
@@ -105,7 +117,7 @@ impl Retainers {
                 let from = self.source_of(snapshot, edge);
                 if from != ROOT
                     && snapshot.edge_kind(edge) != EdgeKind::Weak
-                    && analysis.distances[from as usize].checked_add(1) == Some(distance)
+                    && self.distances[from as usize].checked_add(1) == Some(distance)
                 {
                     step_up = Some((from, edge));
                     break;
@@ -169,13 +181,8 @@ fn path_of(snapshot: &HeapSnapshot, chain: &[(u32, u32, usize)]) -> RetainerPath
 /// Up to `max_paths` shortest distinct paths from the user roots to node `target`, shortest first.
 /// Builds a [`Retainers`] index; to query many objects, build one and call
 /// [`Retainers::paths`].
-pub fn retainer_paths(
-    snapshot: &HeapSnapshot,
-    analysis: &Analysis,
-    target: u32,
-    max_paths: usize,
-) -> Vec<RetainerPath> {
-    Retainers::new(snapshot).paths(snapshot, analysis, target, max_paths)
+pub fn retainer_paths(snapshot: &HeapSnapshot, target: u32, max_paths: usize) -> Vec<RetainerPath> {
+    Retainers::new(snapshot).paths(snapshot, target, max_paths)
 }
 
 /// A node's name as a retainer path shows it.

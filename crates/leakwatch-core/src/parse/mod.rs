@@ -15,6 +15,7 @@ mod split;
 use std::io::Read;
 
 use header::{EdgeField, Header, NodeField};
+use numbers::RowsRead;
 use source::Source;
 use split::read_rows_split;
 
@@ -251,17 +252,7 @@ fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes,
         }
         Ok(())
     })?;
-    if read.partial != 0 || read.rows != count {
-        let values = read.rows * fields.len() as u64 + read.partial as u64;
-        return Err(Error::at(
-            source.offset(),
-            format!(
-                "\"nodes\" holds {values} values, but snapshot.node_count {count} × {} node fields needs {}",
-                fields.len(),
-                count * fields.len() as u64
-            ),
-        ));
-    }
+    check_row_count(read, count, fields.len(), "node", source.offset())?;
     Ok(nodes)
 }
 
@@ -301,18 +292,23 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
         edges.targets.push(ordinal as u32);
         Ok(())
     })?;
-    if read.partial != 0 || read.rows != count {
-        let values = read.rows * fields.len() as u64 + read.partial as u64;
-        return Err(Error::at(
-            source.offset(),
-            format!(
-                "\"edges\" holds {values} values, but snapshot.edge_count {count} × {} edge fields needs {}",
-                fields.len(),
-                count * fields.len() as u64
-            ),
-        ));
-    }
+    check_row_count(read, count, fields.len(), "edge", source.offset())?;
     Ok(edges)
+}
+
+/// Checks that an array held exactly the rows the header announced; `what` is "node" or "edge".
+fn check_row_count(read: RowsRead, count: u64, width: usize, what: &str, end: u64) -> Result<(), Error> {
+    if read.partial == 0 && read.rows == count {
+        return Ok(());
+    }
+    let values = read.rows * width as u64 + read.partial as u64;
+    Err(Error::at(
+        end,
+        format!(
+            "\"{what}s\" holds {values} values, but snapshot.{what}_count {count} × {width} {what} fields needs {}",
+            count * width as u64
+        ),
+    ))
 }
 
 /// Divides edge targets by the node field count with a multiplication instead of a division,

@@ -40,7 +40,7 @@ impl Shapes {
             let (mut hash, mut properties) = (0u64, 0);
             for (name, _) in shape_properties(snapshot, ordinal) {
                 // FxHash's step: fast, and good enough to tell shapes apart.
-                hash = (hash.rotate_left(5) ^ u64::from(name)).wrapping_mul(0x51_7cc1_b727_220a_95);
+                hash = (hash.rotate_left(5) ^ u64::from(name)).wrapping_mul(0x517c_c1b7_2722_0a95);
                 properties += 1;
             }
             if properties == 0 {

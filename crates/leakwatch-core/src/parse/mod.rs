@@ -321,7 +321,7 @@ struct ExactDivisor {
 
 impl ExactDivisor {
     fn new(divisor: u64) -> ExactDivisor {
-        ExactDivisor { divisor, reciprocal: ((1u128 << 64) + u128::from(divisor) - 1) / u128::from(divisor) }
+        ExactDivisor { divisor, reciprocal: (1u128 << 64).div_ceil(u128::from(divisor)) }
     }
 
     /// `value / divisor` if the division leaves no remainder.

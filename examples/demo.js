@@ -51,7 +51,7 @@ const mb = (bytes) => (bytes / 1048576).toFixed(1) + ' MB';
 
 memwatch.on('stats', (s) => {
   console.log(`full GC #${s.num_full_gc}: heap after GC ${mb(s.current_base)}, ` +
-    `estimated base ${mb(s.estimated_base)}, trend ${mb(s.usage_trend)}`);
+    `estimated base ${mb(s.estimated_base)}, usage trend ${s.usage_trend}%`);
 });
 memwatch.on('leak', (info) => console.log(`leak: ${info.reason}`));
 

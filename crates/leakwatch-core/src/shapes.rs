@@ -165,42 +165,52 @@ fn shape_name(snapshot: &HeapSnapshot, ordinal: u32) -> String {
 mod tests {
     use crate::{Analysis, HeapSnapshot, Summary};
 
+    /// The count of each class of a snapshot made of a root, a global at node 1, and the given
+    /// rows (five fields a node, to_node = ordinal × 5).
+    fn class_counts(node_count: u32, edge_count: u32, nodes: &str, edges: &str, strings: &str) -> Summary {
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]}},
+            "node_count":{node_count},"edge_count":{edge_count}}},
+            "nodes":[{nodes}],"edges":[{edges}],"strings":[{strings}]}}"#
+        );
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        Summary::new(&snapshot, &Analysis::new(&snapshot))
+    }
+
+    fn count(summary: &Summary, name: &str) -> Option<u64> {
+        summary.classes.iter().find(|c| c.name == name).map(|c| c.count)
+    }
+
     #[test]
     fn plain_objects_are_named_by_common_shapes() {
         // A global holding three plain objects: two {a, b} (one also with __proto__), one {c}.
-        let json = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
-            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
-            "edge_fields":["type","name_or_index","to_node"],
-            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},
-            "node_count":6,"edge_count":10},
-            "nodes":[9,0,1,0,1, 3,1,3,10,3, 3,2,5,16,3, 3,2,7,16,2, 3,2,9,16,1, 7,0,11,8,0],
-            "edges":[5,0,5, 2,3,10,2,4,15,2,5,20, 2,6,25,2,7,25,2,8,25, 2,6,25,2,7,25, 2,9,25],
-            "strings":["","global","Object","x","y","z","a","b","__proto__","c"]}"#;
-        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
-        let summary = Summary::new(&snapshot, &Analysis::new(&snapshot));
-        let count = |name: &str| summary.classes.iter().find(|c| c.name == name).map(|c| c.count);
-        assert_eq!(count("{a, b}"), Some(2));
-        assert_eq!(count("Object"), Some(1));
+        let summary = class_counts(
+            6,
+            10,
+            "9,0,1,0,1, 3,1,3,10,3, 3,2,5,16,3, 3,2,7,16,2, 3,2,9,16,1, 7,0,11,8,0",
+            "5,0,5, 2,3,10,2,4,15,2,5,20, 2,6,25,2,7,25,2,8,25, 2,6,25,2,7,25, 2,9,25",
+            r#""","global","Object","x","y","z","a","b","__proto__","c""#,
+        );
+        assert_eq!(count(&summary, "{a, b}"), Some(2));
+        assert_eq!(count(&summary, "Object"), Some(1));
     }
 
     #[test]
     fn rare_shapes_take_the_largest_common_shape_they_contain() {
         // Two {a}, two {a, b}, and one {b, a, c}: the last is an {a, b}.
-        let json = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
-            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
-            "edge_fields":["type","name_or_index","to_node"],
-            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},
-            "node_count":8,"edge_count":14},
-            "nodes":[9,0,1,0,1, 3,1,3,10,5, 3,2,5,16,1, 3,2,7,16,1, 3,2,9,16,2, 3,2,11,16,2, 3,2,13,16,3, 7,0,15,8,0],
-            "edges":[5,0,5, 2,3,10,2,3,15,2,3,20,2,3,25,2,3,30, 2,4,35, 2,4,35, 2,4,35,2,5,35, 2,4,35,2,5,35,
-                2,5,35,2,4,35],
-            "strings":["","global","Object","x","a","b","c"]}"#;
-        let json = json.replace("2,5,35,2,4,35],", "2,5,35,2,4,35,2,6,35],").replace("\"edge_count\":14", "\"edge_count\":15");
-        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
-        let summary = Summary::new(&snapshot, &Analysis::new(&snapshot));
-        let count = |name: &str| summary.classes.iter().find(|c| c.name == name).map(|c| c.count);
-        assert_eq!(count("{a}"), Some(2));
-        assert_eq!(count("{a, b}"), Some(3));
-        assert_eq!(count("Object"), None);
+        let summary = class_counts(
+            8,
+            15,
+            "9,0,1,0,1, 3,1,3,10,5, 3,2,5,16,1, 3,2,7,16,1, 3,2,9,16,2, 3,2,11,16,2, 3,2,13,16,3, 7,0,15,8,0",
+            "5,0,5, 2,3,10,2,3,15,2,3,20,2,3,25,2,3,30, 2,4,35, 2,4,35, 2,4,35,2,5,35, 2,4,35,2,5,35, \
+             2,5,35,2,4,35,2,6,35",
+            r#""","global","Object","x","a","b","c""#,
+        );
+        assert_eq!(count(&summary, "{a}"), Some(2));
+        assert_eq!(count(&summary, "{a, b}"), Some(3));
+        assert_eq!(count(&summary, "Object"), None);
     }
 }

@@ -19,6 +19,8 @@ const QUEUED_CHUNKS: usize = 16;
 /// The parser runs on its own thread and reads the chunks through a bounded queue, so feeding
 /// costs the caller a copy, and the whole text is never in memory at once.
 pub struct SnapshotBuilder {
+    /// The queue to the parser. Dropping it, as dropping the builder does, ends the input, so an
+    /// abandoned parser thread finishes instead of waiting forever.
     sender: Option<SyncSender<Vec<u8>>>,
     parser: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
     /// Set once the parser has failed; every later call returns it.
@@ -87,13 +89,6 @@ impl SnapshotBuilder {
 impl Default for SnapshotBuilder {
     fn default() -> Self {
         SnapshotBuilder::new()
-    }
-}
-
-impl Drop for SnapshotBuilder {
-    /// Closes the queue so an abandoned parser thread ends instead of waiting forever.
-    fn drop(&mut self) {
-        self.sender = None;
     }
 }
 

@@ -54,6 +54,11 @@ class LeakTracker {
     this.recent = [];
   }
 
+  /** The detector's current view (see LeakWatch#leakStatus). */
+  status() {
+    return { state: 'idle', memory: null, rate_bytes_per_second: 0, leaks_total: this.leaksTotal ?? 0, last_leak: this.lastLeak ?? null };
+  }
+
   /** Feeds one 'stats' record; returns the reports it triggers (usually none). */
   observe(stats) {
     const t = stats.gc_ts / 1000;

@@ -14,7 +14,7 @@ const { LeakTracker } = require('./leak');
 const { HeapDiff } = require('./heap-diff');
 const { gc } = require('./gc');
 
-const WATCHED = ['stats', 'leak'];
+const WATCHED = ['stats', 'leak', 'gc'];
 
 class LeakWatch extends EventEmitter {
   #watcher;
@@ -27,6 +27,7 @@ class LeakWatch extends EventEmitter {
     this.#watcher = new GcWatcher(
       (stats) => this.#onStats(stats),
       (err) => this.#internalError(err),
+      (record) => this.#onGc(record),
     );
   }
 
@@ -63,6 +64,19 @@ class LeakWatch extends EventEmitter {
     }
     if ('leak' in options) this.#leaks = new LeakTracker(options.leak);
     return this;
+  }
+
+  /**
+   * What the leak detector thinks now: `state` is 'idle' (no rise), 'suspect' (memory rising,
+   * not yet proven) or 'leak' (a leak was reported and memory still rises); `rate_bytes_per_second`
+   * is the current growth estimate of the memory that grows fastest (0 when none does).
+   */
+  leakStatus() {
+    return this.#leaks.status();
+  }
+
+  #onGc(record) {
+    this.#deliver('gc', record);
   }
 
   #onStats(stats) {

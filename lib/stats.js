@@ -78,15 +78,50 @@ const COUNTER_OF = {
   ProcessWeakCallbacks: 'ProcessWeakCallbacks',
 };
 
+// The 'gc' event's kinds, by the GCProfiler's gcType (prom-client's `kind` label values).
+const KIND_OF = {
+  Scavenge: 'minor',
+  MinorMarkCompact: 'minor',
+  MinorMarkSweep: 'minor',
+  MarkSweepCompact: 'major',
+  IncrementalMarking: 'incremental',
+  ProcessWeakCallbacks: 'weakcb',
+};
+
+function spaceSizes(heapSpaceStatistics) {
+  const spaces = {};
+  for (const space of heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
+  return spaces;
+}
+
+/** One 'gc' event: any GC, with the heap before and after it. */
+function gcRecord(record, endMs) {
+  const before = record.beforeGC.heapStatistics;
+  const after = record.afterGC.heapStatistics;
+  return {
+    kind: KIND_OF[record.gcType] ?? 'other',
+    type: record.gcType,
+    duration_ms: record.cost / 1000,
+    end_ms: endMs,
+    used_before: before.usedHeapSize,
+    used_after: after.usedHeapSize,
+    spaces_after: spaceSizes(record.afterGC.heapSpaceStatistics),
+    external_after: after.externalMemory ?? 0,
+    heap_size_limit: after.heapSizeLimit,
+  };
+}
+
 /** Watches GCs while started and calls `onStats(stats)` after each full GC. */
 class GcWatcher {
   /**
    * @param {(stats: object) => void} onStats called for each full GC, in order
    * @param {(err: Error) => void} onError called if watching itself fails
+   * @param {(gc: object) => void} [onGc] called for every GC (full or not), in order, before onStats
    */
-  constructor(onStats, onError) {
+  constructor(onStats, onError, onGc = () => {}) {
     this.onStats = onStats;
     this.onError = onError;
+    this.onGc = onGc;
     this.profiler = null;
     this.observer = null;
     this.unhook = null;
@@ -174,10 +209,15 @@ class GcWatcher {
     if (record.gcType === FULL) {
       this.fullRecords += 1;
       const ms = this.fullRecords <= this.fullEntries ? this.endTimes.shift() : undefined;
-      if (!discard) this.#report(record, ms === undefined ? Date.now() : ms);
+      if (discard) return;
+      const endMs = ms === undefined ? Date.now() : ms;
+      this.onGc(gcRecord(record, endMs));
+      this.#report(record, endMs);
     } else if (!discard) {
       this.otherGcs += 1;
       this.#count(record);
+      // Other GCs are timed by the poll, which follows them within a few milliseconds.
+      this.onGc(gcRecord(record, Date.now()));
     }
   }
 
@@ -194,8 +234,7 @@ class GcWatcher {
     const heap = record.afterGC.heapStatistics;
     const base = heap.usedHeapSize;
     this.base.update(base);
-    const spaces = {};
-    for (const space of record.afterGC.heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
+    const spaces = spaceSizes(record.afterGC.heapSpaceStatistics);
     const memory = process.memoryUsage();
     const { counts, times } = this;
     this.onStats({

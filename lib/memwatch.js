@@ -88,7 +88,11 @@ class LeakWatch extends EventEmitter {
       this.#internalError(err);
       return;
     }
-    for (const report of reports) this.#deliver('leak', report);
+    for (const report of reports) this.#onLeak(report);
+  }
+
+  #onLeak(report) {
+    this.#deliver('leak', report);
   }
 
   #deliver(event, value) {

@@ -13,6 +13,11 @@ const { GcWatcher } = require('./stats');
 const { LeakTracker } = require('./leak');
 const { HeapDiff } = require('./heap-diff');
 const { gc } = require('./gc');
+const { MetricsCollector } = require('./metrics');
+const { metricsText } = require('./prometheus');
+const { registerFamilies } = require('./prom-client');
+const { registerInstruments } = require('./otel');
+const { LeakSnapshots, checkSnapshotOptions } = require('./snapshot-on-leak');
 
 const WATCHED = ['stats', 'leak', 'gc'];
 
@@ -20,6 +25,8 @@ class LeakWatch extends EventEmitter {
   #watcher;
   #leaks;
   #stopped = false;
+  #metrics = new MetricsCollector(this);
+  #snapshots = null;
 
   constructor() {
     super();
@@ -60,10 +67,42 @@ class LeakWatch extends EventEmitter {
       throw new TypeError('leakwatch: configure() takes an object');
     }
     for (const key of Object.keys(options)) {
-      if (key !== 'leak') throw new TypeError(`leakwatch: unknown option '${key}' (known: leak)`);
+      if (key !== 'leak' && key !== 'snapshotOnLeak') {
+        throw new TypeError(`leakwatch: unknown option '${key}' (known: leak, snapshotOnLeak)`);
+      }
     }
+    // Checked before anything changes, so a bad option changes nothing.
+    const snapshotOptions = 'snapshotOnLeak' in options ? checkSnapshotOptions(options.snapshotOnLeak) : undefined;
     if ('leak' in options) this.#leaks = new LeakTracker(options.leak);
+    if (snapshotOptions !== undefined) this.#snapshots = snapshotOptions && new LeakSnapshots(snapshotOptions);
     return this;
+  }
+
+  /**
+   * The metrics in Prometheus text format (version 0.0.4), to serve on GET /metrics with
+   * Content-Type `text/plain; version=0.0.4`. The first call starts collecting GC durations.
+   */
+  metrics() {
+    this.#metrics.attach();
+    return metricsText(this.#metrics.families());
+  }
+
+  /**
+   * Adds leakwatch's metrics to a prom-client Registry, leaving out names it already has (such as
+   * collectDefaultMetrics()'s). Returns `{registered, skipped, unregister()}`.
+   */
+  registerMetrics(register) {
+    const result = registerFamilies(register, this.#metrics.families());
+    this.#metrics.attach();
+    return result;
+  }
+
+  /**
+   * Creates leakwatch's instruments (v8js.* and leakwatch.*) on an OpenTelemetry Meter. Returns a
+   * function that stops feeding them.
+   */
+  registerOtel(meter) {
+    return registerInstruments(meter, this, this.#metrics);
   }
 
   /**
@@ -73,6 +112,16 @@ class LeakWatch extends EventEmitter {
    */
   leakStatus() {
     return this.#leaks.status();
+  }
+
+  /**
+   * Serves a live dashboard of this process (charts, leak detector, culprits, HeapDiff) on
+   * http://127.0.0.1:3000 unless told otherwise; resolves to {url, token, close()}.
+   */
+  dashboard(options) {
+    // Loaded on first use: a program that never serves a dashboard loads no HTTP server.
+    const { startDashboard } = require('./dashboard');
+    return startDashboard(this, options);
   }
 
   #onGc(record) {
@@ -92,7 +141,14 @@ class LeakWatch extends EventEmitter {
   }
 
   #onLeak(report) {
+    if (this.#snapshots !== null) this.#snapshots.take(report, (warning) => this.#warn(warning));
     this.#deliver('leak', report);
+  }
+
+  /** A 'warning' event, or a process warning when nobody listens. */
+  #warn(warning) {
+    if (this.listenerCount('warning') > 0) this.#deliver('warning', warning);
+    else process.emitWarning(warning);
   }
 
   #deliver(event, value) {

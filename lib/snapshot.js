@@ -54,8 +54,7 @@ let streamIsSynchronous = true;
  * ('stream' or 'inspector'), for tests.
  */
 function readSnapshot({ method } = {}) {
-  for (const o of observers) o.before();
-  try {
+  return duringSnapshot(() => {
     if (method !== 'inspector' && streamIsSynchronous) {
       const feed = new native.SnapshotFeed();
       if (streamInto(feed)) return feed;
@@ -65,6 +64,18 @@ function readSnapshot({ method } = {}) {
     const feed = new native.SnapshotFeed();
     inspectInto(feed);
     return feed;
+  });
+}
+
+/**
+ * Runs `takeSnapshot()`, which takes a heap snapshot in any way, with the observers told before
+ * and after, so the GCs V8 runs for the snapshot are not taken for the program's. Returns what it
+ * returns.
+ */
+function duringSnapshot(takeSnapshot) {
+  for (const o of observers) o.before();
+  try {
+    return takeSnapshot();
   } finally {
     for (const o of observers) o.after();
   }
@@ -160,4 +171,4 @@ function notSynchronous() {
   return new Error(`leakwatch: the inspector of Node ${process.version} does not take heap snapshots synchronously`);
 }
 
-module.exports = { readSnapshot, onSnapshot };
+module.exports = { readSnapshot, onSnapshot, duringSnapshot };

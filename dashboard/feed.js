@@ -1,0 +1,113 @@
+'use strict';
+// The dashboard's event feed: what a data source publishes, kept as bounded history and passed on
+// to the connected Server-Sent Events clients.
+//
+// Events of a series ('sample', 'gc', 'stats', 'leak') carry `t`, their time in ms since the
+// epoch, and are kept for a time window (and at most a number of them); other events ('status',
+// 'diff', 'controls') are kept as the latest one only. Events are stored as the objects the source
+// gave: JSON is made only when a client is connected, so a dashboard nobody watches costs no
+// serialization.
+
+const SERIES = ['sample', 'gc', 'stats', 'leak'];
+
+// A client whose socket buffers more than this is too slow to follow: it is dropped.
+const MAX_CLIENT_BACKLOG = 8 * 1024 * 1024;
+// A comment line now and then keeps proxies and browsers from timing an idle stream out.
+const KEEPALIVE_MS = 15_000;
+
+/** One SSE message. */
+function sseMessage(type, data) {
+  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Bounded history of a data source's events, fanned out to SSE clients. */
+class Feed {
+  /**
+   * @param {{windowMs?: number, maxPerSeries?: number}} [options] how long series events are
+   *   kept (10 minutes by default) and how many at most of each series (5000).
+   */
+  constructor({ windowMs = 10 * 60_000, maxPerSeries = 5000 } = {}) {
+    this.windowMs = windowMs;
+    this.maxPerSeries = maxPerSeries;
+    this.series = Object.fromEntries(SERIES.map((type) => [type, []]));
+    this.latest = {};
+    this.clients = new Set();
+    this.keepalive = null;
+  }
+
+  /** Records one event and sends it to every connected client. */
+  publish(type, data) {
+    const list = this.series[type];
+    if (list) {
+      list.push(data);
+      const oldest = data.t - this.windowMs;
+      let drop = 0;
+      while (drop < list.length && (list.length - drop > this.maxPerSeries || list[drop].t < oldest)) drop += 1;
+      if (drop) list.splice(0, drop);
+    } else {
+      this.latest[type] = data;
+    }
+    if (this.clients.size === 0) return;
+    const message = sseMessage(type, data);
+    for (const res of this.clients) this.#send(res, message);
+  }
+
+  /** Everything kept: `{series: {sample: [...], ...}, latest: {status, diff, controls}}`. */
+  history() {
+    return { series: this.series, latest: this.latest };
+  }
+
+  /**
+   * Makes `res` an event stream: sends `hello` (given by the server), then the history as one
+   * 'history' event, then every event published until the client goes away.
+   */
+  attach(req, res, hello) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    res.write(sseMessage('hello', hello));
+    res.write(sseMessage('history', this.history()));
+    this.clients.add(res);
+    if (!this.keepalive) {
+      this.keepalive = setInterval(() => {
+        for (const client of this.clients) this.#send(client, ': keepalive\n\n');
+      }, KEEPALIVE_MS).unref();
+    }
+    const detach = () => this.#detach(res);
+    req.on('close', detach);
+    res.on('close', detach);
+    res.on('error', detach);
+  }
+
+  /** Ends every stream. */
+  close() {
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+    this.#stopKeepalive();
+  }
+
+  #send(res, message) {
+    if (res.writableLength > MAX_CLIENT_BACKLOG) {
+      res.destroy();
+      this.#detach(res);
+      return;
+    }
+    res.write(message);
+  }
+
+  #detach(res) {
+    this.clients.delete(res);
+    if (this.clients.size === 0) this.#stopKeepalive();
+  }
+
+  #stopKeepalive() {
+    clearInterval(this.keepalive);
+    this.keepalive = null;
+  }
+}
+
+module.exports = { Feed };

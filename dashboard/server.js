@@ -61,8 +61,9 @@ function sendJson(res, status, value, extraHeaders = {}) {
 function sendError(res, err) {
   const status = err instanceof HttpError ? err.status : 500;
   const message = err instanceof HttpError ? err.message : `internal error: ${err && err.message}`;
+  const headers = err instanceof HttpError ? err.headers : {};
   // An error answered before the body was read leaves the rest of it unread: close the connection.
-  sendJson(res, status, { error: message }, { connection: 'close' });
+  sendJson(res, status, { error: message }, { ...headers, connection: 'close' });
 }
 
 /** The address for people: IPv6 in brackets. */
@@ -145,8 +146,7 @@ class DashboardServer {
 
   #allow(req, methods) {
     if (!methods.includes(req.method)) {
-      const err = new HttpError(405, `${req.method} is not allowed here (allowed: ${methods.join(', ')})`);
-      throw err;
+      throw new HttpError(405, `${req.method} is not allowed here`, { allow: methods.join(', ') });
     }
   }
 

@@ -1,88 +1,79 @@
 'use strict';
-// The demo: a small workload that leaks one class, watched by leakwatch.
+// The demo: a small workload watched live on leakwatch's dashboard.
 //
-//   npm start                       # builds, then runs this
-//   node examples/demo.js [--seconds N] [--no-leak]
+//   npm start                                  # builds, then runs this on http://127.0.0.1:3000
+//   node examples/demo.js [--port N] [--host ADDRESS] [--leak] [--seconds N]
 //
-// Fast workers churn short-lived strings, slow workers hold tasks for a while, and (unless
-// --no-leak) a slow leak keeps every `LeakedRequest` in a module-level list. leakwatch prints the
-// heap after each full GC, a leak event if its detector fires, then what a HeapDiff over the run
-// found and the retainer path of a leaked object, from the `leakwatch` command.
+// Fast workers churn short-lived strings, slow workers hold tasks for a while (see workload.js).
+// The dashboard's buttons start and stop the workload, make it busy, and switch on a slow leak
+// of `LeakedRequest`s (or start with it on: --leak); leak reports are printed here too. It runs
+// until Ctrl-C, or for --seconds N. PORT sets the port when --port is not given; port 0 picks a
+// free one.
 
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const v8 = require('node:v8');
 const memwatch = require('..');
+const { createWorkload } = require('./workload');
 
-const args = process.argv.slice(2);
-const seconds = Number(args[args.indexOf('--seconds') + 1]) || 12;
-const leaking = !args.includes('--no-leak');
+/** The value after `--name`, or undefined. */
+function option(args, name) {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+}
 
-class Task {
-  constructor(id) {
-    this.id = id;
-    this.payload = 'task-' + id + '-'.repeat(64);
+function parseArgs(args) {
+  const port = Number(option(args, '--port') ?? process.env.PORT ?? 3000);
+  const seconds = option(args, '--seconds') === undefined ? null : Number(option(args, '--seconds'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${option(args, '--port') ?? process.env.PORT}`);
+  if (seconds !== null && !(seconds > 0)) throw new Error(`bad --seconds: ${option(args, '--seconds')}`);
+  return { port, host: option(args, '--host') ?? '127.0.0.1', leak: args.includes('--leak'), seconds };
+}
+
+/** The workload's switches, as the dashboard's toggles. */
+function workloadControls(workload) {
+  return {
+    workload: { label: 'Workload', get: () => workload.running, set: (on) => (on ? workload.start() : workload.stop()) },
+    busy: { label: 'Busy', get: () => workload.busy, set: (on) => workload.setBusy(on) },
+    leak: { label: 'Leak', get: () => workload.leaking, set: (on) => workload.setLeak(on) },
+  };
+}
+
+function logLeak(report) {
+  console.log(`leak: ${report.reason}`);
+  for (const suspect of (report.suspects || []).slice(0, 3)) {
+    console.log(`  suspect: ${suspect.class}, ${suspect.count} objects${suspect.path ? `, held by ${suspect.path}` : ''}`);
   }
 }
-
-class LeakedRequest {
-  constructor(id) {
-    this.url = '/items/' + id;
-    this.headers = { accept: 'application/json', id };
-    this.receivedAt = Date.now();
-  }
-}
-
-const leaked = [];
-const inFlight = new Set();
-let nextId = 0;
-
-function work() {
-  for (let i = 0; i < 2000; i++) String(Math.random()).repeat(4); // garbage, freed at once
-  const task = new Task(nextId++);
-  inFlight.add(task);
-  setTimeout(() => inFlight.delete(task), 2000).unref();
-  if (leaking) for (let i = 0; i < 50; i++) leaked.push(new LeakedRequest(nextId++));
-}
-
-const mb = (bytes) => (bytes / 1048576).toFixed(1) + ' MB';
-
-memwatch.on('stats', (s) => {
-  console.log(`full GC #${s.num_full_gc}: heap after GC ${mb(s.current_base)}, ` +
-    `estimated base ${mb(s.estimated_base)}, usage trend ${s.usage_trend}%`);
-});
-memwatch.on('leak', (info) => console.log(`leak: ${info.reason}`));
 
 async function main() {
-  console.log(`leakwatch demo: ${seconds} s of work, leak ${leaking ? 'on' : 'off'}`);
-  const diff = new memwatch.HeapDiff();
-  const timer = setInterval(work, 5);
-  const forcer = setInterval(() => memwatch.gc(), 2000);
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  clearInterval(timer);
-  clearInterval(forcer);
+  const options = parseArgs(process.argv.slice(2));
+  const workload = createWorkload({ leak: options.leak }).start();
+  memwatch.on('leak', logLeak);
 
-  const result = await diff.endAsync();
-  console.log(`\nHeapDiff over the run: ${result.change.size} (${result.change.allocated_nodes} allocated, ` +
-    `${result.change.freed_nodes} freed); classes that grew most in retained size:`);
-  for (const row of result.change.details.slice(0, 5)) {
-    console.log(`  ${row.what.padEnd(16)} +${row['+']} -${row['-']}  ${row.size}`);
+  let dashboard;
+  try {
+    dashboard = await memwatch.dashboard({ port: options.port, host: options.host, controls: workloadControls(workload) });
+  } catch (err) {
+    workload.stop();
+    memwatch.stop();
+    throw err;
   }
+  console.log(`leakwatch dashboard: ${dashboard.url}`);
+  console.log(`workload running, leak ${workload.leaking ? 'on' : 'off'}; ${options.seconds ? `stopping after ${options.seconds} s` : 'Ctrl-C to stop'}`);
 
-  const cli = path.join(__dirname, '..', 'target', 'release', 'leakwatch');
-  if (leaking && fs.existsSync(cli)) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-demo-'));
-    const file = v8.writeHeapSnapshot(path.join(dir, 'demo.heapsnapshot'));
-    console.log('\nWhat holds a LeakedRequest (leakwatch retainers --class LeakedRequest --paths 1):');
-    process.stdout.write(execFileSync(cli, ['retainers', file, '--class', 'LeakedRequest', '--paths', '1']));
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  memwatch.stop();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    workload.stop();
+    await dashboard.close();
+    memwatch.stop();
+    console.log('stopped');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (options.seconds) setTimeout(stop, options.seconds * 1000).unref();
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(err.message);
   process.exitCode = 1;
 });

@@ -1,0 +1,195 @@
+'use strict';
+// What watching costs a busy server: an HTTP server doing ordinary work, loaded over loopback
+// with autocannon, without leakwatch (A) and with it (B: 'stats' and 'leak' listeners, so GC
+// watching and the leak detector run, and GET /metrics scraped every 15 s as Prometheus would),
+// in interleaved runs A B A B ..., each in a fresh server process.
+//
+//   node bench/overhead.js                 # 3 pairs of 10 s runs
+//   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
+//
+// Per run it prints requests/s, p99 latency and the server's RSS (highest and at the end), then
+// the medians of A and B and B's difference. Targets: at most 1% fewer requests/s, at most 2 MB
+// more RSS, p99 the same within the noise between runs of one variant.
+
+const { fork } = require('node:child_process');
+const http = require('node:http');
+const os = require('node:os');
+
+const PAIRS = Number(process.env.PAIRS || 3);
+const SECONDS = Number(process.env.SECONDS || 10);
+const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS || 2);
+const CONNECTIONS = Number(process.env.CONNECTIONS || 16);
+const SCRAPE_MS = 15_000;
+const RSS_EVERY_MS = 200;
+
+// ---- the server (runs in a child process) ------------------------------------------------------
+
+/** The work of one request: parse an order, price it with a cached catalogue, answer in JSON. */
+function serve(withLeakwatch) {
+  if (withLeakwatch) {
+    const memwatch = require('..');
+    memwatch.on('stats', () => {});
+    memwatch.on('leak', () => {});
+  }
+  // A small in-memory cache, bounded as a real one would be: the most recent 2,000 customers.
+  const customers = new Map();
+  const customer = (id) => {
+    let entry = customers.get(id);
+    if (entry === undefined) {
+      entry = { id, name: `customer-${id}`, discount: (id % 7) / 100, tags: ['retail', `region-${id % 12}`] };
+      customers.set(id, entry);
+      if (customers.size > 2000) customers.delete(customers.keys().next().value);
+    }
+    return entry;
+  };
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      const body = withLeakwatch ? require('..').metrics() : '';
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(body);
+      return;
+    }
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const order = JSON.parse(body);
+      served += 1;
+      const who = customer(served % 5000);
+      let total = 0;
+      const lines = order.items.map((item) => {
+        const price = Math.round(item.unitPrice * item.quantity * (1 - who.discount) * 100) / 100;
+        total += price;
+        return `${item.quantity} x ${item.sku.toUpperCase()} @ ${item.unitPrice.toFixed(2)} = ${price.toFixed(2)}`;
+      });
+      const answer = JSON.stringify({ orderId: `${order.id}-${served}`, customer: who.name, total, receipt: lines.join('\n'), tags: who.tags });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answer);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.send({ port: server.address().port });
+    // RSS is sampled here, the same way in both variants, and sent to the parent.
+    setInterval(() => process.send({ rss: process.memoryUsage.rss() }), RSS_EVERY_MS).unref();
+  });
+  process.on('message', (message) => {
+    if (message === 'exit') process.exit(0);
+  });
+}
+
+// ---- the load and the report (the parent) -------------------------------------------------------
+
+const ORDER = JSON.stringify({
+  id: 'order-42',
+  items: Array.from({ length: 12 }, (_, i) => ({ sku: `sku-${i}-blue-medium`, quantity: (i % 3) + 1, unitPrice: 9.99 + i })),
+  note: 'leave at the door '.repeat(8),
+});
+
+function startServer(withLeakwatch) {
+  const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const rss = [];
+  child.on('message', (m) => {
+    if (m.rss !== undefined) rss.push(m.rss);
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', function onPort(m) {
+      if (m.port === undefined) return;
+      child.off('message', onPort);
+      resolve({ child, port: m.port, rss });
+    });
+  });
+}
+
+function scrape(port) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      })
+      .on('error', reject);
+  });
+}
+
+function load(port, seconds) {
+  const autocannon = require('autocannon');
+  return autocannon({
+    url: `http://127.0.0.1:${port}/orders`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: ORDER,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+}
+
+async function run(withLeakwatch) {
+  const { child, port, rss } = await startServer(withLeakwatch);
+  await load(port, WARMUP_SECONDS);
+  rss.length = 0;
+  let scraper = null;
+  if (withLeakwatch) {
+    await scrape(port);
+    scraper = setInterval(() => scrape(port).catch(() => {}), SCRAPE_MS);
+  }
+  const result = await load(port, SECONDS);
+  clearInterval(scraper);
+  await new Promise((resolve) => setTimeout(resolve, RSS_EVERY_MS * 1.5));
+  child.send('exit');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return {
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    rssMax: Math.max(...rss),
+    rssEnd: rss[rss.length - 1],
+  };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const mb = (bytes) => (bytes / 1048576).toFixed(1);
+const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`;
+
+async function main() {
+  console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
+  console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  errors');
+  const results = { A: [], B: [] };
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    for (const variant of ['A', 'B']) {
+      const r = await run(variant === 'B');
+      results[variant].push(r);
+      const name = variant === 'A' ? 'A without leakwatch' : 'B with leakwatch';
+      console.log(
+        `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${String(r.errors).padStart(7)}`,
+      );
+    }
+  }
+  const summary = (key) => [median(results.A.map((r) => r[key])), median(results.B.map((r) => r[key]))];
+  const [rpsA, rpsB] = summary('requestsPerSecond');
+  const [p99A, p99B] = summary('p99');
+  const [maxA, maxB] = summary('rssMax');
+  const [endA, endB] = summary('rssEnd');
+  const spread = (list) => Math.max(...list) - Math.min(...list);
+  console.log('\nmedians           A without     B with   difference');
+  console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)}`);
+  console.log(`p99 latency ms  ${String(p99A).padStart(11)} ${String(p99B).padStart(10)}   ${p99B - p99A >= 0 ? '+' : ''}${p99B - p99A} ms (spread within A: ${spread(results.A.map((r) => r.p99))} ms, within B: ${spread(results.B.map((r) => r.p99))} ms)`);
+  console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
+  console.log(`RSS at end MB   ${mb(endA).padStart(11)} ${mb(endB).padStart(10)}   ${endB - endA >= 0 ? '+' : ''}${mb(endB - endA)} MB`);
+}
+
+if (process.argv[2] === '--serve') {
+  serve(process.argv[3] === 'with');
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

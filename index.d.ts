@@ -110,6 +110,19 @@ declare namespace leakwatch {
     end_bytes: number;
     /** For heap leaks: how many bytes each heap space grew over the window (spaces that changed). */
     heap_spaces?: Record<string, number>;
+    /**
+     * With configure({ snapshotOnLeak }): the .heapsnapshot written for this report, or null when
+     * none was (a 'warning' event says why). Absent when snapshotOnLeak is off.
+     */
+    snapshot?: string | null;
+  }
+
+  /** Snapshot on leak: a .heapsnapshot written into `dir` when a 'leak' is reported. */
+  interface SnapshotOnLeakOptions {
+    /** Where to write them; created if missing. It must be a writable directory. */
+    dir: string;
+    /** How many of leakwatch's snapshots the directory keeps; the oldest go first. Default 5. */
+    maxFiles?: number;
   }
 
   /**
@@ -135,6 +148,45 @@ declare namespace leakwatch {
   interface Options {
     /** The leak detector's tuning; the detector starts over with it. */
     leak?: LeakOptions;
+    /**
+     * Write a heap snapshot when a leak is reported (null or false: don't). Skipped, with a
+     * 'warning' event, unless free memory and free disk both hold twice the used heap.
+     */
+    snapshotOnLeak?: SnapshotOnLeakOptions | null | false;
+  }
+
+  /** A 'warning' event: something leakwatch could not do, such as a snapshot on leak. */
+  interface LeakwatchWarning extends Error {
+    name: 'LeakwatchWarning';
+    /** 'LEAKWATCH_SNAPSHOT_SKIPPED': a snapshot on leak was not written; the message says why. */
+    code: string;
+  }
+
+  /** A prom-client Registry, as registerMetrics() uses it (prom-client is the program's own). */
+  interface PromClientRegistry {
+    registerMetric(metric: any): void;
+    getSingleMetric(name: string): any;
+    removeSingleMetric(name: string): void;
+  }
+
+  /** What registerMetrics() did. */
+  interface RegisteredMetrics {
+    /** Names added to the registry. */
+    registered: string[];
+    /** Names the registry already had (e.g. from collectDefaultMetrics()), left as they were. */
+    skipped: string[];
+    /** Removes the metrics that were added. */
+    unregister(): void;
+  }
+
+  /** An OpenTelemetry Meter from the program's own @opentelemetry/api, as registerOtel() uses it. */
+  interface OtelMeter {
+    createHistogram(name: string, options?: any): any;
+    createObservableGauge(name: string, options?: any): any;
+    createObservableUpDownCounter(name: string, options?: any): any;
+    createObservableCounter(name: string, options?: any): any;
+    addBatchObservableCallback(callback: (result: any) => void, observables: any[]): void;
+    removeBatchObservableCallback?(callback: (result: any) => void, observables: any[]): void;
   }
 
   /** Totals of one side of a HeapDiff. */
@@ -219,6 +271,8 @@ declare namespace leakwatch {
     leak: [info: LeakInfo];
     /** A listener threw, or GC watching failed. Without 'error' listeners a listener's exception is rethrown from process.nextTick. */
     error: [err: Error];
+    /** leakwatch could not do something (a snapshot on leak); without listeners, a process warning. */
+    warning: [warning: LeakwatchWarning];
   }
 
   /**
@@ -237,6 +291,18 @@ declare namespace leakwatch {
     stop(): void;
     /** Tunes leakwatch; throws a TypeError naming a bad option. */
     configure(options: Options): this;
+    /**
+     * The metrics in Prometheus text format 0.0.4 (serve with Content-Type
+     * `text/plain; version=0.0.4`). The first call starts collecting GC durations.
+     */
+    metrics(): string;
+    /**
+     * Adds leakwatch's metrics to a prom-client Registry, leaving out names it already has (call
+     * collectDefaultMetrics() first).
+     */
+    registerMetrics(register: PromClientRegistry): RegisteredMetrics;
+    /** Creates leakwatch's v8js.* and leakwatch.* instruments on a Meter; returns a function that stops them. */
+    registerOtel(meter: OtelMeter): () => void;
 
     on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
     on(event: string | symbol, listener: (...args: any[]) => void): this;

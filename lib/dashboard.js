@@ -6,12 +6,15 @@
 // HeapDiff running so the page can ask what grew since it last asked, and flips the toggles the
 // host program registered.
 
+const path = require('node:path');
 const v8 = require('node:v8');
 const { startDashboardServer } = require('../dashboard/server');
 
 const SAMPLE_MS = 333;
 // Rows of a HeapDiff sent to the page: the classes that grew most; the rest would be noise.
 const DIFF_ROWS = 50;
+// How many of them get the retainer path of an added object (each costs a path search).
+const DIFF_RETAINERS = 5;
 
 /** Checks the host's toggles: `{name: {label?, get(), set(on)}}`. */
 function checkControls(controls) {
@@ -128,7 +131,7 @@ class InProcessSource {
     if (this.diffing) return this.diffing;
     this.diffing = (async () => {
       try {
-        const result = await this.heapDiff.endAsync();
+        const result = await this.heapDiff.endAsync({ retainers: DIFF_RETAINERS });
         const event = diffEvent(result, this.diffStartedAt);
         this.publish('diff', event);
         return event;
@@ -183,7 +186,8 @@ async function startDashboard(memwatch, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('leakwatch: dashboard() takes an object');
   }
-  const { port, host, token, controls, title = `leakwatch: ${process.title} (pid ${process.pid})` } = options;
+  const program = path.basename(process.argv[1] || process.argv0);
+  const { port, host, token, controls, title = `${program} (pid ${process.pid})` } = options;
   const source = new InProcessSource(memwatch, checkControls(controls), title);
   return startDashboardServer(source, { port, host, token });
 }

@@ -50,13 +50,14 @@
 
   function siteText(site) {
     if (!site) return '';
-    const where = site.url ? `${site.url}:${site.line}:${site.column}` : '';
+    const file = site.url || site.file;
+    const where = file ? `${file}:${site.line}:${site.column}` : '';
     return site.function ? `${site.function} ${where}`.trim() : where;
   }
 
   // --- charts ------------------------------------------------------------------------------
 
-  const COLORS = { used: '#2f6fdf', base: '#d33a2c', estimated: '#7a4fd6', external: '#2d8a4e' };
+  const COLORS = { used: '#2f6fdf', base: '#d33a2c', estimated: '#7a4fd6', external: '#2d8a4e', leak: '#c2188c' };
 
   /** The time axis of both charts: the samples kept, up to the window. */
   function xRange() {
@@ -66,8 +67,11 @@
     return [first / 1000, Math.max(last, first + 10_000) / 1000];
   }
 
+  // Tick steps in round binary units, so the byte axis reads 8 MB, 16 MB rather than 9.5 MB.
+  const BYTE_STEPS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].flatMap((n) => [n * 1024, n * 1024 ** 2, n * 1024 ** 3]).sort((a, b) => a - b);
+
   function byteAxis() {
-    return { size: 70, values: (u, values) => values.map((v) => bytes(v)) };
+    return { size: 70, incrs: BYTE_STEPS, values: (u, values) => values.map((v) => bytes(v)) };
   }
 
   /** Draws a vertical line at every leak report in view. */
@@ -80,8 +84,8 @@
             const { min, max } = u.scales.x;
             let drawn = 0;
             ctx.save();
-            ctx.strokeStyle = COLORS.base;
-            ctx.fillStyle = COLORS.base;
+            ctx.strokeStyle = COLORS.leak;
+            ctx.fillStyle = COLORS.leak;
             ctx.lineWidth = 2 * devicePixelRatio;
             ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
             ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
@@ -237,7 +241,7 @@
     for (const suspect of (leak && leak.suspects) || []) {
       rows.push({
         from: 'leak',
-        what: suspect.class,
+        what: suspect.class || '(class unknown)',
         plus: suspect.count,
         minus: null,
         shallow: null,

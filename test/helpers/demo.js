@@ -65,4 +65,22 @@ function launchChromium() {
   });
 }
 
-module.exports = { startDashboardProcess, startDemo, haveChromium, launchChromium, CHROMIUM };
+
+/**
+ * Waits until the dashboard in `page` has drawn a leak marker and lists `className` among the
+ * latest leak report's suspects; resolves to that row's locator.
+ */
+async function waitForLeakRow(page, className, timeoutMs) {
+  await page.waitForFunction(
+    (name) => {
+      const { state } = window.leakwatchDashboard;
+      const row = document.querySelector(`#culprits tr[data-from="leak"][data-class="${CSS.escape(name)}"]`);
+      return state.leaks.length > 0 && state.leakMarkersDrawn > 0 && row !== null;
+    },
+    className,
+    { timeout: timeoutMs, polling: 250 },
+  );
+  return page.locator(`#culprits tr[data-from="leak"][data-class="${className}"]`).first();
+}
+
+module.exports = { startDashboardProcess, startDemo, haveChromium, launchChromium, waitForLeakRow, CHROMIUM };

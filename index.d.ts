@@ -265,6 +265,45 @@ declare namespace leakwatch {
     readonly prototype: HeapDiff;
   }
 
+  /** A switch of the host program that the dashboard shows as a button. */
+  interface DashboardControl {
+    /** The button's text; the control's name by default. */
+    label?: string;
+    /** Whether it is on now. */
+    get(): boolean;
+    /** Turns it on or off. */
+    set(on: boolean): void;
+  }
+
+  /** What dashboard() takes. */
+  interface DashboardOptions {
+    /** The port; 3000 by default, 0 for a free one. */
+    port?: number;
+    /**
+     * The address to listen on; 127.0.0.1 by default. On any address that is not a loopback one,
+     * data and actions need the token.
+     */
+    host?: string;
+    /** The token clients must send (at least 8 characters); when given, it is needed on loopback too. */
+    token?: string;
+    /** Switches of the program, shown as buttons, by name (letters, digits, '_' and '-'). */
+    controls?: Record<string, DashboardControl>;
+    /** Shown at the top of the page; the script's name and the pid by default. */
+    title?: string;
+  }
+
+  /** A running dashboard. */
+  interface Dashboard {
+    /** Where to open it; with `#token=...` when the token is needed. */
+    url: string;
+    /** The token (random unless one was given); needed when bound off loopback or given. */
+    token: string;
+    /** The port it listens on. */
+    port: number;
+    /** Stops the server, its streams, its sampling and its listeners, so the process can exit. */
+    close(): Promise<void>;
+  }
+
   /** The events of a LeakWatch. */
   interface Events {
     stats: [stats: Stats];
@@ -303,6 +342,12 @@ declare namespace leakwatch {
     registerMetrics(register: PromClientRegistry): RegisteredMetrics;
     /** Creates leakwatch's v8js.* and leakwatch.* instruments on a Meter; returns a function that stops them. */
     registerOtel(meter: OtelMeter): () => void;
+    /**
+     * Serves a live dashboard of this process (charts, leak detector, culprits, HeapDiff) on
+     * http://127.0.0.1:3000 unless told otherwise. Rejects with a one-line Error when the port
+     * is in use.
+     */
+    dashboard(options?: DashboardOptions): Promise<Dashboard>;
 
     on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this;
     on(event: string | symbol, listener: (...args: any[]) => void): this;

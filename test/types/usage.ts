@@ -37,6 +37,17 @@ async function later(): Promise<number> {
 }
 void later;
 
+async function serve(): Promise<string> {
+  let leaking = false;
+  const dashboard = await memwatch.dashboard({
+    port: 0,
+    controls: { leak: { label: 'Leak', get: () => leaking, set: (on) => void (leaking = on) } },
+  });
+  await dashboard.close();
+  return dashboard.url + dashboard.token;
+}
+void serve;
+
 const own = new memwatch.LeakWatch();
 own.off('stats', () => {});
 
@@ -46,5 +57,7 @@ memwatch.on('stats', (stats) => void stats.no_such_field);
 memwatch.configure({ leak: { window: 5 } });
 // @ts-expect-error: end() returns a HeapDiffResult, not a promise
 void hd.end().then;
+// @ts-expect-error: a control needs get() and set()
+void memwatch.dashboard({ controls: { leak: { label: 'Leak' } } });
 // @ts-expect-error: only 'stream' and 'inspector'
 new memwatch.HeapDiff({ method: 'file' });

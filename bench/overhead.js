@@ -7,8 +7,8 @@
 //   node bench/overhead.js                 # 3 pairs of 10 s runs
 //   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
 //
-// Per run it prints requests/s, p99 latency and the server's RSS (highest and at the end), then
-// the medians of A and B and B's difference. Targets: at most 1% fewer requests/s, at most 2 MB
+// Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end) and its CPU
+// time per request, then the medians of A and B and B's difference. Targets: at most 1% fewer requests/s, at most 2 MB
 // more RSS, p99 the same within the noise between runs of one variant.
 
 const { fork } = require('node:child_process');
@@ -73,8 +73,15 @@ function serve(withLeakwatch) {
     // RSS is sampled here, the same way in both variants, and sent to the parent.
     setInterval(() => process.send({ rss: process.memoryUsage.rss() }), RSS_EVERY_MS).unref();
   });
+  // CPU time is counted from 'mark' to 'exit': it shows the cost per request even when other
+  // processes on the machine make requests/s noisy.
+  let mark = process.cpuUsage();
   process.on('message', (message) => {
-    if (message === 'exit') process.exit(0);
+    if (message === 'mark') mark = process.cpuUsage();
+    if (message === 'exit') {
+      const { user, system } = process.cpuUsage(mark);
+      process.send({ cpuMicros: user + system }, () => process.exit(0));
+    }
   });
 }
 
@@ -88,16 +95,17 @@ const ORDER = JSON.stringify({
 
 function startServer(withLeakwatch) {
   const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const rss = [];
+  const server = { child, rss: [], cpuMicros: null };
   child.on('message', (m) => {
-    if (m.rss !== undefined) rss.push(m.rss);
+    if (m.rss !== undefined) server.rss.push(m.rss);
+    if (m.cpuMicros !== undefined) server.cpuMicros = m.cpuMicros;
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.on('message', function onPort(m) {
       if (m.port === undefined) return;
       child.off('message', onPort);
-      resolve({ child, port: m.port, rss });
+      resolve({ ...server, port: m.port, server });
     });
   });
 }
@@ -126,9 +134,10 @@ function load(port, seconds) {
 }
 
 async function run(withLeakwatch) {
-  const { child, port, rss } = await startServer(withLeakwatch);
+  const { child, port, rss, server } = await startServer(withLeakwatch);
   await load(port, WARMUP_SECONDS);
   rss.length = 0;
+  child.send('mark');
   let scraper = null;
   if (withLeakwatch) {
     await scrape(port);
@@ -145,6 +154,7 @@ async function run(withLeakwatch) {
     errors: result.errors + result.non2xx,
     rssMax: Math.max(...rss),
     rssEnd: rss[rss.length - 1],
+    cpuPerRequest: server.cpuMicros / result.requests.total,
   };
 }
 
@@ -159,7 +169,7 @@ const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`
 async function main() {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
-  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  errors');
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  CPU µs/req  errors');
   const results = { A: [], B: [] };
   for (let pair = 1; pair <= PAIRS; pair++) {
     for (const variant of ['A', 'B']) {
@@ -168,7 +178,7 @@ async function main() {
       const name = variant === 'A' ? 'A without leakwatch' : 'B with leakwatch';
       console.log(
         `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
-          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${String(r.errors).padStart(7)}`,
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}`,
       );
     }
   }
@@ -177,12 +187,14 @@ async function main() {
   const [p99A, p99B] = summary('p99');
   const [maxA, maxB] = summary('rssMax');
   const [endA, endB] = summary('rssEnd');
+  const [cpuA, cpuB] = summary('cpuPerRequest');
   const spread = (list) => Math.max(...list) - Math.min(...list);
   console.log('\nmedians           A without     B with   difference');
   console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)}`);
   console.log(`p99 latency ms  ${String(p99A).padStart(11)} ${String(p99B).padStart(10)}   ${p99B - p99A >= 0 ? '+' : ''}${p99B - p99A} ms (spread within A: ${spread(results.A.map((r) => r.p99))} ms, within B: ${spread(results.B.map((r) => r.p99))} ms)`);
   console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
   console.log(`RSS at end MB   ${mb(endA).padStart(11)} ${mb(endB).padStart(10)}   ${endB - endA >= 0 ? '+' : ''}${mb(endB - endA)} MB`);
+  console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)}`);
 }
 
 if (process.argv[2] === '--serve') {

@@ -8,12 +8,16 @@
 //   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
 //
 // Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end) and its CPU
-// time per request, then the medians of A and B and B's difference. Targets: at most 1% fewer requests/s, at most 2 MB
+// time per request, then the medians of A and B and B's difference; then one more B run under
+// the CPU profiler gives the share of the server's CPU time spent in leakwatch, a figure that
+// other processes on the machine do not blur the way they blur requests/s. Targets: at most 1% fewer requests/s, at most 2 MB
 // more RSS, p99 the same within the noise between runs of one variant.
 
 const { fork } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
+const path = require('node:path');
 
 const PAIRS = Number(process.env.PAIRS || 3);
 const SECONDS = Number(process.env.SECONDS || 10);
@@ -93,8 +97,8 @@ const ORDER = JSON.stringify({
   note: 'leave at the door '.repeat(8),
 });
 
-function startServer(withLeakwatch) {
-  const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startServer(withLeakwatch, execArgv = []) {
+  const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = { child, rss: [], cpuMicros: null };
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
@@ -133,8 +137,8 @@ function load(port, seconds) {
   });
 }
 
-async function run(withLeakwatch) {
-  const { child, port, rss, server } = await startServer(withLeakwatch);
+async function run(withLeakwatch, execArgv) {
+  const { child, port, rss, server } = await startServer(withLeakwatch, execArgv);
   await load(port, WARMUP_SECONDS);
   rss.length = 0;
   child.send('mark');
@@ -156,6 +160,36 @@ async function run(withLeakwatch) {
     rssEnd: rss[rss.length - 1],
     cpuPerRequest: server.cpuMicros / result.requests.total,
   };
+}
+
+// What runs only because of leakwatch: its lib/ files, and the V8 GC profiler and GC observer it
+// drives (node:v8's GCProfiler start/stop, perf_hooks' observer), by their own (self) time.
+function isLeakwatch(callFrame) {
+  const { url, functionName } = callFrame;
+  return url.startsWith(path.join(__dirname, '..', 'lib') + path.sep) || url === 'node:v8' || url === 'node:internal/perf/observe' || (url === '' && functionName === 'stop');
+}
+
+/** One more B run under the CPU profiler: the share of the server's CPU spent in leakwatch. */
+async function profiledShare() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-overhead-'));
+  try {
+    await run(true, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    let total = 0;
+    let ours = 0;
+    profile.samples.forEach((id, i) => {
+      const dt = profile.timeDeltas[i] ?? 0;
+      const { callFrame } = byId.get(id);
+      if (callFrame.functionName === '(idle)') return;
+      total += dt;
+      if (isLeakwatch(callFrame)) ours += dt;
+    });
+    return ours / total;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const median = (values) => {
@@ -195,6 +229,8 @@ async function main() {
   console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
   console.log(`RSS at end MB   ${mb(endA).padStart(11)} ${mb(endB).padStart(10)}   ${endB - endA >= 0 ? '+' : ''}${mb(endB - endA)} MB`);
   console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)}`);
+  const share = await profiledShare();
+  console.log(`\none more B run under --cpu-prof: ${(share * 100).toFixed(2)}% of the server's busy CPU time is in leakwatch's code and the GC observers it drives`);
 }
 
 if (process.argv[2] === '--serve') {

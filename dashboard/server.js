@@ -104,12 +104,15 @@ class DashboardServer {
         this.http.off('error', onError);
         this.port = this.http.address().port;
         this.guard.listening(this.port);
-        // The source starts sampling (and its HeapDiff) only once there is somewhere to show them.
-        this.unsubscribe = this.source.subscribe((type, data) => this.feed.publish(type, data));
         const token = this.guard.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
         resolve(`http://${urlHost(this.host)}:${this.port}/${token}`);
       });
     });
+  }
+
+  /** Starts following the source: only once there is somewhere to show what it publishes. */
+  follow() {
+    this.unsubscribe = this.source.subscribe((type, data) => this.feed.publish(type, data));
   }
 
   /** Ends the streams, closes every connection and the source. */
@@ -154,7 +157,7 @@ class DashboardServer {
     const read = ['GET', 'HEAD'];
     switch (pathname) {
       case '/events':
-        return { methods: read, run: (req, res) => this.feed.attach(req, res, this.#hello()) };
+        return { methods: ['GET'], run: (req, res) => this.feed.attach(req, res, this.#hello()) };
       case '/api/state':
         return { methods: read, run: (req, res) => sendJson(res, 200, { hello: this.#hello(), ...this.feed.history() }) };
       case '/metrics':
@@ -228,6 +231,7 @@ async function startDashboardServer(source, { port = 3000, host = '127.0.0.1', t
   let url;
   try {
     url = await server.listen(port);
+    server.follow();
   } catch (err) {
     await server.close();
     throw err;

@@ -89,6 +89,7 @@ class InProcessSource {
     this.diffing = null;
     this.listeners = [];
     this.timer = null;
+    this.closed = false;
   }
 
   info() {
@@ -136,8 +137,8 @@ class InProcessSource {
         this.publish('diff', event);
         return event;
       } finally {
-        this.#startDiff();
         this.diffing = null;
+        if (!this.closed) this.#startDiff();
       }
     })();
     return this.diffing;
@@ -154,6 +155,7 @@ class InProcessSource {
   }
 
   close() {
+    this.closed = true;
     this.#unsubscribe();
     // The HeapDiff's first census is dropped with it; ending it would take another snapshot.
     this.heapDiff = null;

@@ -25,6 +25,29 @@ function pixelsOfColor(page, selector, rgb) {
   );
 }
 
+/** What the page knows about leaks and diffs, for a failure message. */
+function leakSummary(page) {
+  return page.evaluate(() => {
+    const { state } = window.leakwatchDashboard;
+    return JSON.stringify({
+      status: state.status,
+      leaks: state.leaks.map((l) => ({ reason: l.reason, suspects: (l.suspects || []).map((s) => s.class) })),
+      diff: state.diff && state.diff.rows.slice(0, 5).map((r) => r.what),
+      error: document.getElementById('error').textContent,
+    });
+  });
+}
+
+/** Runs `wait`; if it fails, adds what the page knows to the error. */
+async function explained(page, wait) {
+  try {
+    return await wait();
+  } catch (err) {
+    err.message += `\npage state: ${await leakSummary(page)}`;
+    throw err;
+  }
+}
+
 function fullGcCount(page) {
   return page.$eval('#full-gc-count', (el) => Number(el.textContent.replace(/\D/g, '')) || 0);
 }
@@ -74,7 +97,7 @@ test('the demo dashboard in Chromium: live charts, force GC, a leak and its culp
     await page.click('#controls button[data-control="leak"]');
     await page.waitForFunction(() => document.querySelector('#controls button[data-control="leak"]').getAttribute('aria-pressed') === 'true');
     const started = Date.now();
-    const row = await waitForLeakRow(page, 'LeakedRequest', LEAK_WAIT_MS);
+    const row = await explained(page, () => waitForLeakRow(page, 'LeakedRequest', LEAK_WAIT_MS));
     t.diagnostic(`leak reported ${((Date.now() - started) / 1000).toFixed(1)} s after the leak was switched on`);
     // The marker (#c2188c, a colour no series uses) is drawn across the plot.
     const marker = await pixelsOfColor(page, '#memory-chart canvas', [0xc2, 0x18, 0x8c]);
@@ -87,7 +110,7 @@ test('the demo dashboard in Chromium: live charts, force GC, a leak and its culp
 
   await t.test('"Take HeapDiff" lists what grew since the dashboard opened', async () => {
     await page.click('#take-diff');
-    await page.waitForSelector('#culprits tr[data-from="diff"][data-class="LeakedRequest"]', { timeout: 30_000 });
+    await explained(page, () => page.waitForSelector('#culprits tr[data-from="diff"][data-class="LeakedRequest"]', { timeout: 30_000 }));
     const cells = await page.$$eval('#culprits tr[data-from="diff"][data-class="LeakedRequest"] td', (tds) => tds.map((td) => td.textContent));
     assert.match(cells[2], /^\+[\d,]+$/, `added LeakedRequests: ${cells}`);
     assert.ok(Number(cells[2].replace(/\D/g, '')) > 100, `added LeakedRequests: ${cells}`);

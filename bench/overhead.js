@@ -6,6 +6,7 @@
 //
 //   node bench/overhead.js                 # 3 pairs of 10 s runs
 //   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
+//   LEAK_OPTIONS='{"sampling":false}' node bench/overhead.js   # B with configure({ leak: ... })
 //
 // Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end) and its CPU
 // time per request, then the medians of A and B and B's difference; then one more B run under
@@ -32,6 +33,7 @@ const RSS_EVERY_MS = 200;
 function serve(withLeakwatch) {
   if (withLeakwatch) {
     const memwatch = require('..');
+    if (process.env.LEAK_OPTIONS) memwatch.configure({ leak: JSON.parse(process.env.LEAK_OPTIONS) });
     memwatch.on('stats', () => {});
     memwatch.on('leak', () => {});
   }

@@ -54,7 +54,6 @@ class GcDurations {
  */
 class MetricsCollector {
   #memwatch;
-  #listening = false;
   #durations = new GcDurations();
   #heapAfterGc = null;
   #onGc = (gc) => {
@@ -66,10 +65,9 @@ class MetricsCollector {
     this.#memwatch = memwatch;
   }
 
-  /** Starts listening to 'gc' events, once. */
+  /** Starts listening to 'gc' events unless listening already (even after removeAllListeners()). */
   attach() {
-    if (this.#listening) return;
-    this.#listening = true;
+    if (this.#memwatch.rawListeners('gc').includes(this.#onGc)) return;
     this.#memwatch.on('gc', this.#onGc);
   }
 

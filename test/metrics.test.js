@@ -65,6 +65,21 @@ test('metrics() before any full GC has no heap-after-GC sample rather than a fal
   }
 });
 
+test('metrics() counts GCs again after removeAllListeners() took its listener away', async () => {
+  const fresh = new memwatch.LeakWatch();
+  try {
+    fresh.metrics();
+    fresh.removeAllListeners();
+    fresh.metrics();
+    fresh.gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { samples } = parseExposition(fresh.metrics());
+    assert.ok(sampleValue(samples, 'nodejs_gc_duration_seconds_count', { kind: 'major' }) >= 1);
+  } finally {
+    fresh.stop();
+  }
+});
+
 // prom-client's default metrics first, then leakwatch's: each name once, prom-client's own kept.
 const WITH_PROM_CLIENT = `
   const client = require('prom-client');

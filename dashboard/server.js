@@ -102,6 +102,8 @@ class DashboardServer {
       this.http.once('error', onError);
       this.http.listen(port, this.host, () => {
         this.http.off('error', onError);
+        // Later server errors (failed accepts, say) must not take the program down with them.
+        this.http.on('error', (err) => process.emitWarning(`leakwatch dashboard: ${err.message}`, 'LeakwatchWarning'));
         this.port = this.http.address().port;
         this.guard.listening(this.port);
         const token = this.guard.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
@@ -136,7 +138,7 @@ class DashboardServer {
         return;
       }
       const route = this.#route(url.pathname);
-      if (!route) throw new HttpError(404, `no such endpoint: ${url.pathname}`);
+      if (!route) throw new HttpError(404, 'no such endpoint');
       this.#allow(req, route.methods);
       if (req.method === 'POST') this.guard.checkSameOrigin(req);
       this.guard.checkToken(req, url);

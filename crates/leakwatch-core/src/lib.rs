@@ -1,7 +1,7 @@
 //! leakwatch-core reads V8 heap snapshots and answers what is on the heap, what holds it, and what
 //! grew.
 //!
-//! The engine works in four steps, each a module with one job:
+//! The engine is a few modules, each with one job:
 //!
 //! 1. [`HeapSnapshot::read`] (or [`SnapshotBuilder`] for a stream that arrives in chunks) parses a
 //!    `.heapsnapshot` without building a JSON tree, into compact struct-of-arrays storage.
@@ -10,7 +10,9 @@
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
 //!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
 //!    distances).
-//! 4. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
+//! 4. [`Detector`] finds leaks while a program runs, from what its garbage collector reports,
+//!    with no snapshot at all.
+//! 5. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
 //!
 //! ```no_run
 //! use leakwatch_core::{Analysis, HeapSnapshot, Summary};
@@ -28,6 +30,7 @@ mod analysis;
 mod bits;
 mod chunks;
 mod classes;
+mod detector;
 mod diff;
 mod distances;
 mod dominators;
@@ -40,9 +43,11 @@ mod shallow;
 mod shapes;
 mod snapshot;
 mod summary;
+mod trend;
 
 pub use analysis::Analysis;
 pub use classes::{memwatch_what, nice_size};
+pub use detector::{Detector, DetectorOptions, Finding, GcSample, LeakState, Memory, Status};
 pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use feed::SnapshotBuilder;

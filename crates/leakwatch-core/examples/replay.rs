@@ -1,0 +1,72 @@
+//! Replays GC traces through the leak detector, to tune it on recorded runs rather than live ones.
+//!
+//! ```text
+//! cargo run --release -p leakwatch-core --example replay -- [--sensitivity Z] [--min-window-ms MS] TRACE.jsonl...
+//! ```
+//!
+//! A trace has one JSON object per GC: `{"t": ms, "kind": "major"|"minor"|…, "heap": bytes,
+//! "external": bytes, "ms": duration}`, as `bench/watch-program.js` writes them. Prints, per trace,
+//! when the detector first reported a leak (seconds after the first GC) and on which memory.
+
+use leakwatch_core::{Detector, DetectorOptions, GcSample};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Line {
+    t: f64,
+    kind: String,
+    heap: f64,
+    external: f64,
+    #[serde(default)]
+    ms: f64,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = DetectorOptions::default();
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || -> Result<f64, Box<dyn std::error::Error>> {
+            Ok(args.next().ok_or(format!("{arg} needs a value"))?.parse()?)
+        };
+        match arg.as_str() {
+            "--sensitivity" => options.sensitivity = value()?,
+            "--min-window-ms" => options.min_window_ms = value()?,
+            "--min-growth" => options.min_growth = value()?,
+            "--min-rate" => options.min_rate = value()?,
+            _ => files.push(arg),
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file)?;
+        let mut detector = Detector::new(options.clone());
+        let mut first = None;
+        let mut found = Vec::new();
+        let mut fulls = 0;
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let line: Line = serde_json::from_str(line)?;
+            let start = *first.get_or_insert(line.t);
+            fulls += usize::from(line.kind == "major");
+            let sample = GcSample {
+                time_ms: line.t,
+                full: line.kind == "major",
+                heap_used: line.heap,
+                external: line.external,
+                duration_ms: line.ms,
+            };
+            for finding in detector.observe(sample) {
+                found.push(format!(
+                    "{:.1} s {} ({:.0} KB/s, window {:.0} s, z-conf {:.4})",
+                    (line.t - start) / 1000.0,
+                    finding.memory.name(),
+                    finding.rate / 1024.0,
+                    (finding.end_ms - finding.start_ms) / 1000.0,
+                    finding.confidence
+                ));
+            }
+        }
+        let name = std::path::Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into());
+        println!("{name:28} {fulls:4} full GCs  {}", if found.is_empty() { "-".to_string() } else { found.join("; ") });
+    }
+    Ok(())
+}

@@ -1,0 +1,659 @@
+//! Leak detection from what the garbage collector reports, without heap snapshots.
+//!
+//! The detector is fed one [`GcSample`] per GC of every kind: the V8 heap used and the external
+//! memory (ArrayBuffers, Buffers) right after it. It watches the two series separately and
+//! reports a [`Finding`] when one of them shows a leak.
+//!
+//! Every measurement taken right after a GC is an upper bound on the memory a program really
+//! holds; only a full GC brings it down to that memory (plus what is in flight). So a leak is a
+//! rising *floor*, not a rising line: a sawtooth of big batches or a burst of allocation raises the
+//! measurements but not their floor. For each time scale from `min_window` up to `max_window`
+//! (doubling), the detector looks at the window of that length that ends at the latest full GC
+//! and reports a leak only when all of these hold:
+//!
+//! - **It rises, significantly.** The Mann–Kendall test over the post-full-GC measurements (later
+//!   points above earlier ones, whatever the noise's distribution) is at least `sensitivity`
+//!   standard deviations above zero.
+//! - **It rises fast enough.** The Theil–Sen slope (the median slope between pairs, which ignores
+//!   outliers) is at least `min_rate` bytes per second, and the growth over the window at least
+//!   `min_growth`.
+//! - **Its floor rises throughout.** The window's thirds each contain a full GC, and the lowest
+//!   measurement of each third is above the one before by at least a quarter of the total: a step
+//!   up in load, or a cache reaching its bound, raises the floor once, not twice.
+//! - **It keeps rising.** Each half's own slope is at least a quarter of the window's, and the
+//!   later half's at least a third of the earlier's: a warm-up that stopped, a cache nearing its
+//!   bound, or a burst in the middle does not qualify.
+//!
+//! Short windows find fast leaks within seconds; long ones find slow leaks under noise. A leak is
+//! reported once these have held at every full GC for three seconds (growth about to stop, such as
+//! a cache a few seconds from its bound, stops qualifying within that time); the next report on
+//! the same memory waits `repeat` milliseconds.
+//!
+//! All arithmetic is in signed `f64`: no unsigned subtraction that wraps on a shrinking heap, no
+//! 32-bit sum that overflows on a large one.
+
+use std::collections::VecDeque;
+
+use crate::trend::{mann_kendall_z, normal_cdf, theil_sen_slope, Point};
+
+/// What the garbage collector reported for one GC.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GcSample {
+    /// When the GC ended, in milliseconds (any clock that does not go backwards).
+    pub time_ms: f64,
+    /// Whether it was a full (mark-compact) GC.
+    pub full: bool,
+    /// V8 heap used right after the GC, in bytes.
+    pub heap_used: f64,
+    /// Memory outside the V8 heap that V8 accounts for (ArrayBuffers, Buffers), in bytes.
+    pub external: f64,
+    /// How long the GC took, in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Which memory a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Memory {
+    /// The V8 heap.
+    Heap,
+    /// External memory: ArrayBuffer and Buffer contents, other native objects V8 accounts for.
+    External,
+}
+
+impl Memory {
+    /// `"heap"` or `"external"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Memory::Heap => "heap",
+            Memory::External => "external",
+        }
+    }
+}
+
+/// The tuning of [`Detector`]. The defaults find leaks of 50 KB/s within about 20 seconds in
+/// small programs and do not alarm on the usual patterns of healthy ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectorOptions {
+    /// How many standard deviations above zero the Mann–Kendall statistic must be (default 3:
+    /// a one-sided false-alarm chance of about 0.13% per window judged on pure noise).
+    pub sensitivity: f64,
+    /// The smallest growth rate that counts, in bytes per second (default 8 KiB/s).
+    pub min_rate: f64,
+    /// The smallest growth over a window that counts, in bytes (default 512 KiB).
+    pub min_growth: f64,
+    /// The shortest window judged, in milliseconds (default 12 s).
+    pub min_window_ms: f64,
+    /// The longest window judged, in milliseconds (default 10 minutes).
+    pub max_window_ms: f64,
+    /// After a report, how long until the same memory can be reported again, in ms (default 10 min).
+    pub repeat_ms: f64,
+    /// The shortest time between two full GCs that [`Detector::probe_due`] asks for, in ms
+    /// (default 1 s); 0 never asks.
+    pub probe_interval_ms: f64,
+    /// The largest share of the program's time that the full GCs it asks for may take while
+    /// memory rises (default 0.02: 2%); a quarter of it while nothing does.
+    pub probe_budget: f64,
+}
+
+impl Default for DetectorOptions {
+    fn default() -> Self {
+        DetectorOptions {
+            sensitivity: 3.0,
+            min_rate: 8.0 * 1024.0,
+            min_growth: 512.0 * 1024.0,
+            min_window_ms: 12_000.0,
+            max_window_ms: 600_000.0,
+            repeat_ms: 600_000.0,
+            probe_interval_ms: 1_000.0,
+            probe_budget: 0.02,
+        }
+    }
+}
+
+/// A leak found by the detector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Which memory grows.
+    pub memory: Memory,
+    /// Start of the window that shows the leak (ms, the caller's clock).
+    pub start_ms: f64,
+    /// End of the window: the full GC that completed the evidence.
+    pub end_ms: f64,
+    /// The lowest measurement in the window's first third, in bytes.
+    pub start_bytes: f64,
+    /// The lowest measurement in the window's last third, in bytes.
+    pub end_bytes: f64,
+    /// Growth over the window by the fitted slope, in bytes.
+    pub growth: f64,
+    /// The fitted (Theil–Sen) growth rate, in bytes per second.
+    pub rate: f64,
+    /// How sure the detector is that the memory rises: the one-sided confidence of the
+    /// Mann–Kendall test, between 0 and 1.
+    pub confidence: f64,
+    /// Full GCs in the window.
+    pub full_gcs: usize,
+}
+
+/// What the detector thinks of the program right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeakState {
+    /// No memory is rising.
+    Idle,
+    /// Memory is rising, but not (yet) enough to call it a leak.
+    Suspect,
+    /// A leak was reported and the memory still rises.
+    Leak,
+}
+
+/// The detector's view: see [`Detector::status`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Status {
+    /// Idle, suspect or leak.
+    pub state: LeakState,
+    /// The memory that rises fastest, if any rises.
+    pub memory: Option<Memory>,
+    /// Its current growth rate estimate, in bytes per second (0 when nothing rises).
+    pub rate: f64,
+    /// How sure the detector is that it rises, between 0 and 1.
+    pub confidence: f64,
+}
+
+/// Samples are kept in buckets of this many milliseconds, so memory stays bounded however often
+/// the program collects garbage.
+const BUCKET_MS: f64 = 250.0;
+/// Windows with more points than this are judged on the floors of this many groups.
+const MAX_POINTS: usize = 192;
+/// A leak is reported only once every judgement for this long has found one: growth that is
+/// about to stop (a cache a few seconds from its bound) stops qualifying within it.
+const CONFIRM_MS: f64 = 3_000.0;
+/// Windows with fewer full GCs than this are not judged.
+const MIN_FULL_GCS: usize = 6;
+
+/// One bucket of a series: the lowest measurement after any GC, and after a full GC.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    t: f64,
+    min_any: f64,
+    min_full: Option<f64>,
+}
+
+/// How one window judged: see [`Series::judge`].
+#[derive(Clone, Copy, Debug)]
+struct Verdict {
+    window_ms: f64,
+    z: f64,
+    rate: f64,
+    floors: [f64; 3],
+    full_gcs: usize,
+    leak: bool,
+    suspect: bool,
+}
+
+/// One watched series (the heap, or external memory).
+#[derive(Debug)]
+struct Series {
+    memory: Memory,
+    buckets: VecDeque<Bucket>,
+    last_report_ms: Option<f64>,
+    /// Since when every judgement has found a leak, if the last one did.
+    leaking_since: Option<f64>,
+    /// The most telling verdict of the last judgement, if anything rose.
+    latest: Option<Verdict>,
+}
+
+impl Series {
+    fn new(memory: Memory) -> Series {
+        Series { memory, buckets: VecDeque::new(), last_report_ms: None, leaking_since: None, latest: None }
+    }
+
+    fn add(&mut self, time_ms: f64, full: bool, bytes: f64, keep_ms: f64) {
+        let start = (time_ms / BUCKET_MS).floor() * BUCKET_MS;
+        match self.buckets.back_mut() {
+            Some(last) if last.t == start => {
+                last.min_any = last.min_any.min(bytes);
+                if full {
+                    last.min_full = Some(last.min_full.map_or(bytes, |m| m.min(bytes)));
+                }
+            }
+            _ => self.buckets.push_back(Bucket { t: start, min_any: bytes, min_full: full.then_some(bytes) }),
+        }
+        while self.buckets.front().is_some_and(|b| b.t < time_ms - keep_ms - BUCKET_MS) {
+            self.buckets.pop_front();
+        }
+    }
+
+    /// Judges every window scale ending at `now`; returns a finding when one shows a leak.
+    fn judge(&mut self, now: f64, options: &DetectorOptions) -> Option<Finding> {
+        let first = self.buckets.front()?.t;
+        let mut verdicts = Vec::new();
+        let mut window = options.min_window_ms;
+        loop {
+            let window_ms = window.min(options.max_window_ms);
+            // Only windows the history covers: a partial window would be a shorter one.
+            if first > now - window_ms + BUCKET_MS {
+                break;
+            }
+            if let Some(v) = self.judge_window(now, window_ms, options) {
+                verdicts.push(v);
+            }
+            if window_ms >= options.max_window_ms {
+                break;
+            }
+            window *= 2.0;
+        }
+        self.latest = verdicts
+            .iter()
+            .filter(|v| v.suspect)
+            .max_by(|a, b| a.z.total_cmp(&b.z))
+            .copied();
+        let Some(v) = verdicts.iter().find(|v| v.leak).copied() else {
+            self.leaking_since = None;
+            return None;
+        };
+        let since = *self.leaking_since.get_or_insert(now);
+        let quiet = self.last_report_ms.is_some_and(|t| now - t < options.repeat_ms);
+        if quiet || now - since < CONFIRM_MS {
+            return None;
+        }
+        self.last_report_ms = Some(now);
+        Some(Finding {
+            memory: self.memory,
+            start_ms: now - v.window_ms,
+            end_ms: now,
+            start_bytes: v.floors[0],
+            end_bytes: v.floors[2],
+            growth: v.rate * v.window_ms / 1000.0,
+            rate: v.rate,
+            confidence: normal_cdf(v.z),
+            full_gcs: v.full_gcs,
+        })
+    }
+
+    fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {
+        let start = now - window_ms;
+        let third = window_ms / 3.0;
+        let mut floors = [f64::INFINITY; 3];
+        let mut fulls_per_third = [0usize; 3];
+        let mut points = Vec::new();
+        for b in self.buckets.iter().filter(|b| b.t + BUCKET_MS > start && b.t <= now) {
+            let which = (((b.t.max(start) - start) / third) as usize).min(2);
+            floors[which] = floors[which].min(b.min_any);
+            if let Some(y) = b.min_full {
+                fulls_per_third[which] += 1;
+                points.push(Point { t: (b.t - start) / 1000.0, y });
+            }
+        }
+        if points.len() < MIN_FULL_GCS || fulls_per_third.contains(&0) {
+            return None;
+        }
+        let full_gcs = points.len();
+        let points = lower_envelope(points, MAX_POINTS);
+        let z = mann_kendall_z(&points);
+        let rate = theil_sen_slope(&points)?;
+        let growth = floors[2] - floors[0];
+        let suspect = z >= o.sensitivity / 2.0 && rate >= o.min_rate / 2.0 && growth >= o.min_growth / 4.0;
+        let leak = suspect
+            && z >= o.sensitivity
+            && rate >= o.min_rate
+            && rate * window_ms / 1000.0 >= o.min_growth
+            && growth >= o.min_growth
+            && floors[1] - floors[0] >= growth / 4.0
+            && floors[2] - floors[1] >= growth / 4.0
+            && halves_rise(&points, rate);
+        Some(Verdict { window_ms, z, rate, floors, full_gcs, leak, suspect })
+    }
+}
+
+/// Whether each half of the points rises at a quarter of `rate` or more on its own, and the
+/// later half at least a third as fast as the earlier: growth that is dying down (a cache nearing
+/// its bound, a warm-up ending) does not qualify.
+fn halves_rise(points: &[Point], rate: f64) -> bool {
+    let n = points.len();
+    let (Some(early), Some(late)) = (theil_sen_slope(&points[..n.div_ceil(2)]), theil_sen_slope(&points[n / 2..]))
+    else {
+        return false;
+    };
+    early >= rate / 4.0 && late >= rate / 4.0 && late >= early / 3.0
+}
+
+/// At most `max` points: the lowest of each run of consecutive points, at its own time.
+fn lower_envelope(points: Vec<Point>, max: usize) -> Vec<Point> {
+    if points.len() <= max {
+        return points;
+    }
+    let per_group = points.len().div_ceil(max);
+    points
+        .chunks(per_group)
+        .map(|group| *group.iter().min_by(|a, b| a.y.total_cmp(&b.y)).expect("chunks are not empty"))
+        .collect()
+}
+
+/// Watches the heap and external memory for leaks, one GC at a time.
+#[derive(Debug)]
+pub struct Detector {
+    options: DetectorOptions,
+    heap: Series,
+    external: Series,
+    last_time: f64,
+    reports: u64,
+    /// The last full GC: when it ended, how long it took, and the heap and external memory after it.
+    last_full: Option<GcSample>,
+    /// The last GC of any kind.
+    last_any: Option<GcSample>,
+}
+
+impl Detector {
+    /// A detector with `options`; values out of range (negative, not finite) take their defaults.
+    pub fn new(options: DetectorOptions) -> Detector {
+        let d = DetectorOptions::default();
+        let positive_or = |v: f64, d: f64| if v.is_finite() && v > 0.0 { v } else { d };
+        let non_negative_or = |v: f64, d: f64| if v.is_finite() && v >= 0.0 { v } else { d };
+        let min_window_ms = positive_or(options.min_window_ms, d.min_window_ms).max(4.0 * BUCKET_MS);
+        let options = DetectorOptions {
+            sensitivity: positive_or(options.sensitivity, d.sensitivity),
+            min_rate: non_negative_or(options.min_rate, d.min_rate),
+            min_growth: non_negative_or(options.min_growth, d.min_growth),
+            min_window_ms,
+            max_window_ms: positive_or(options.max_window_ms, d.max_window_ms).max(min_window_ms),
+            repeat_ms: non_negative_or(options.repeat_ms, d.repeat_ms),
+            probe_interval_ms: non_negative_or(options.probe_interval_ms, d.probe_interval_ms),
+            probe_budget: positive_or(options.probe_budget, d.probe_budget).min(1.0),
+        };
+        Detector {
+            heap: Series::new(Memory::Heap),
+            external: Series::new(Memory::External),
+            options,
+            last_time: f64::NEG_INFINITY,
+            reports: 0,
+            last_full: None,
+            last_any: None,
+        }
+    }
+
+    /// The options in effect, after bringing them into range.
+    pub fn options(&self) -> &DetectorOptions {
+        &self.options
+    }
+
+    /// Forgets every sample and report.
+    pub fn reset(&mut self) {
+        *self = Detector::new(self.options.clone());
+    }
+
+    /// How many leaks were reported since the detector was made or reset.
+    pub fn reports(&self) -> u64 {
+        self.reports
+    }
+
+    /// Adds what one GC reported; returns the leaks it completes the evidence for (usually none,
+    /// at most one per memory). Samples with values that are not finite are ignored; a clock that
+    /// goes backwards starts over.
+    pub fn observe(&mut self, sample: GcSample) -> Vec<Finding> {
+        let GcSample { time_ms, full, heap_used, external, duration_ms } = sample;
+        if !(time_ms.is_finite() && heap_used.is_finite() && external.is_finite() && duration_ms.is_finite()) {
+            return Vec::new();
+        }
+        if time_ms < self.last_time {
+            self.reset();
+        }
+        self.last_time = time_ms;
+        self.last_any = Some(sample);
+        if full {
+            self.last_full = Some(sample);
+        }
+        let keep = self.options.max_window_ms;
+        self.heap.add(time_ms, full, heap_used, keep);
+        self.external.add(time_ms, full, external, keep);
+        if !full {
+            return Vec::new();
+        }
+        let options = &self.options;
+        let found: Vec<Finding> =
+            [&mut self.heap, &mut self.external].into_iter().filter_map(|s| s.judge(time_ms, options)).collect();
+        self.reports += found.len() as u64;
+        found
+    }
+
+    /// Whether a full GC now would tell the detector something worth its cost.
+    ///
+    /// V8 runs full GCs only when its old generation fills, which for a busy program can be once a
+    /// minute or less: too rarely to see a leak's floor rise. Only a full GC shows that floor, so the
+    /// detector asks for one when memory measured after the GCs since the last full one has grown at
+    /// `min_rate` or more, at most every `probe_interval`, and never so often that full GCs would
+    /// take more than `probe_budget` of the time (judged by the last one's duration) while memory
+    /// rises, or a quarter of that while nothing does. A program whose memory does not grow between
+    /// full GCs is never asked to collect.
+    pub fn probe_due(&self, now_ms: f64) -> bool {
+        let o = &self.options;
+        if o.probe_interval_ms == 0.0 || !now_ms.is_finite() {
+            return false;
+        }
+        let Some(latest) = self.last_any else { return false };
+        let Some(full) = self.last_full else {
+            return now_ms - self.first_time() >= o.probe_interval_ms;
+        };
+        let since = now_ms - full.time_ms;
+        let rising = self.heap.latest.is_some() || self.external.latest.is_some();
+        let budget = if rising { o.probe_budget } else { o.probe_budget / 4.0 };
+        if since < o.probe_interval_ms.max(full.duration_ms / budget) {
+            return false;
+        }
+        let least = o.min_rate * since / 1000.0;
+        latest.heap_used - full.heap_used >= least || latest.external - full.external >= least
+    }
+
+    fn first_time(&self) -> f64 {
+        self.heap.buckets.front().map_or(self.last_time, |b| b.t)
+    }
+
+    /// What the detector thinks now, as of the last full GC.
+    pub fn status(&self) -> Status {
+        let rising = [&self.heap, &self.external]
+            .into_iter()
+            .filter_map(|s| s.latest.map(|v| (s, v)))
+            .max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate));
+        let Some((series, verdict)) = rising else {
+            return Status { state: LeakState::Idle, memory: None, rate: 0.0, confidence: 0.0 };
+        };
+        let reported = series.last_report_ms.is_some_and(|t| self.last_time - t < self.options.repeat_ms);
+        Status {
+            state: if reported { LeakState::Leak } else { LeakState::Suspect },
+            memory: Some(series.memory),
+            rate: verdict.rate,
+            confidence: normal_cdf(verdict.z),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: f64 = 1024.0 * 1024.0;
+    const KB: f64 = 1024.0;
+
+    /// A small deterministic noise source (xorshift), uniform in [-1, 1).
+    struct Noise(u64);
+
+    impl Noise {
+        fn next(&mut self) -> f64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        }
+    }
+
+    /// Feeds `seconds` of a program whose live memory at time `t` (s) is `live(t)`, with a full GC
+    /// every second (each measuring live memory plus up to `noise` bytes in flight) and a
+    /// scavenge every 100 ms (measuring live memory plus promoted garbage); returns the findings
+    /// with the second each came at.
+    fn run(seconds: u32, noise: f64, live: impl Fn(f64) -> f64) -> Vec<(f64, Finding)> {
+        run_series(seconds, noise, |t| (live(t), 0.0))
+    }
+
+    fn run_series(seconds: u32, noise: f64, live: impl Fn(f64) -> (f64, f64)) -> Vec<(f64, Finding)> {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let mut random = Noise(0x9E37_79B9_7F4A_7C15);
+        let mut found = Vec::new();
+        for tick in 0..seconds * 10 {
+            let t = f64::from(tick) / 10.0;
+            let full = tick % 10 == 9;
+            let (heap, external) = live(t);
+            let in_flight = noise * (random.next() + 1.0) / 2.0;
+            let garbage = if full { 0.0 } else { f64::from(tick % 10) * 200.0 * KB };
+            let sample = GcSample {
+                time_ms: 1_700_000_000_000.0 + t * 1000.0,
+                full,
+                heap_used: 40.0 * MB + heap + in_flight + garbage,
+                external: 2.0 * MB + external,
+                duration_ms: 3.0,
+            };
+            found.extend(detector.observe(sample).into_iter().map(|f| (t, f)));
+        }
+        found
+    }
+
+    #[test]
+    fn a_steady_heap_is_not_a_leak() {
+        assert!(run(300, 2.0 * MB, |_| 0.0).is_empty());
+    }
+
+    #[test]
+    fn a_linear_leak_is_found_fast_with_its_rate() {
+        let found = run(60, 300.0 * KB, |t| 100.0 * KB * t);
+        let (when, finding) = found.first().expect("a 100 KB/s leak is found");
+        assert!(*when <= 20.0, "found after {when} s");
+        assert_eq!(finding.memory, Memory::Heap);
+        assert!((finding.rate - 100.0 * KB).abs() < 20.0 * KB, "rate {}", finding.rate);
+        assert!(finding.confidence > 0.998);
+        assert!(finding.end_ms - finding.start_ms >= 12_000.0);
+        // One report per leak within `repeat`, however long it goes on.
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn a_slow_leak_under_heavy_noise_is_found() {
+        // 20 KB/s under in-flight noise of up to 4 MB: 100 times the growth of a second.
+        let found = run(600, 4.0 * MB, |t| 20.0 * KB * t);
+        let (when, _) = found.first().expect("a slow leak is found");
+        assert!(*when <= 300.0, "found after {when} s");
+    }
+
+    #[test]
+    fn a_sawtooth_of_batches_is_not_a_leak() {
+        // 20 MB batches held for 3 s of every 5.
+        assert!(run(300, 1.0 * MB, |t| if t % 5.0 < 3.0 { 20.0 * MB * (t % 5.0) / 3.0 } else { 0.0 }).is_empty());
+    }
+
+    #[test]
+    fn a_step_up_in_load_is_not_a_leak() {
+        assert!(run(300, 1.0 * MB, |t| if t < 30.0 { 0.0 } else { 15.0 * MB }).is_empty());
+        // A step that takes two seconds to settle.
+        assert!(run(300, 1.0 * MB, |t| 8.0 * MB * ((t - 30.0) / 2.0).clamp(0.0, 1.0)).is_empty());
+    }
+
+    #[test]
+    fn warm_up_that_stops_is_not_a_leak() {
+        // 1 MB/s for the first 8 seconds, then flat.
+        assert!(run(300, 500.0 * KB, |t| 1.0 * MB * t.min(8.0)).is_empty());
+    }
+
+    #[test]
+    fn a_cache_filling_to_its_bound_is_not_a_leak() {
+        // An LRU that adds entries at a steady pace until it holds 10 MB, then evicts as it adds.
+        let found = run(300, 500.0 * KB, |t| 1.0 * MB * t.min(10.0));
+        assert!(found.is_empty(), "{found:?}");
+        // One whose fill slows as it nears its bound (hit rate rising).
+        let found = run(300, 500.0 * KB, |t| 10.0 * MB * (1.0 - (-t / 2.0).exp()));
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn an_external_leak_is_found_on_external_memory() {
+        let found = run_series(60, 300.0 * KB, |t| (0.0, 80.0 * KB * t));
+        let (when, finding) = found.first().expect("a Buffer leak is found");
+        assert!(*when <= 25.0, "found after {when} s");
+        assert_eq!(finding.memory, Memory::External);
+    }
+
+    #[test]
+    fn huge_heaps_and_shrinking_ones_are_handled() {
+        // 40 GB and growing 1 MB/s: no overflow anywhere.
+        let found = run(60, 1.0 * MB, |t| 40.0 * 1024.0 * MB + MB * t);
+        assert!(!found.is_empty());
+        // A heap that shrinks is never a leak.
+        assert!(run(120, 1.0 * MB, |t| 100.0 * MB - 200.0 * KB * t).is_empty());
+    }
+
+    /// Feeds one full GC a second for `seconds`, the heap rising `rate` bytes a second; returns
+    /// the detector and its state after each GC.
+    fn rising(seconds: u32, rate: f64) -> (Detector, Vec<LeakState>) {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let states = (0..seconds)
+            .map(|second| {
+                let s = f64::from(second);
+                let sample = GcSample { time_ms: s * 1000.0, full: true, heap_used: 10.0 * MB + rate * s, external: 0.0, duration_ms: 1.0 };
+                detector.observe(sample);
+                detector.status().state
+            })
+            .collect();
+        (detector, states)
+    }
+
+    #[test]
+    fn status_follows_the_rise() {
+        let (detector, states) = rising(40, 200.0 * KB);
+        assert!(states[..11].iter().all(|s| *s == LeakState::Idle), "no verdict before a window's worth of history");
+        assert_eq!(states.last(), Some(&LeakState::Leak));
+        assert_eq!(detector.reports(), 1);
+        assert_eq!(detector.status().memory, Some(Memory::Heap));
+        assert!(detector.status().rate > 150.0 * KB);
+        // Rising, but slower than `min_rate`: suspect, never reported.
+        let (detector, states) = rising(120, 6.0 * KB);
+        assert_eq!(states.last(), Some(&LeakState::Suspect));
+        assert_eq!(detector.reports(), 0);
+        assert!((detector.status().rate - 6.0 * KB).abs() < 1.0);
+    }
+
+    #[test]
+    fn probes_are_asked_for_only_when_memory_grows_and_within_budget() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };
+        detector.observe(gc(0.0, true, 10.0 * MB, 2.0));
+        detector.observe(gc(500.0, false, 10.0 * MB, 0.5));
+        assert!(!detector.probe_due(500.0), "too soon");
+        assert!(!detector.probe_due(5_000.0), "nothing grew");
+        detector.observe(gc(5_000.0, false, 11.0 * MB, 0.5));
+        assert!(detector.probe_due(5_000.0));
+        // While nothing rises, a full GC of 50 ms may run at most every 10 s (a 0.5% budget).
+        detector.observe(gc(6_000.0, true, 11.0 * MB, 50.0));
+        detector.observe(gc(9_000.0, false, 13.0 * MB, 0.5));
+        assert!(!detector.probe_due(9_000.0));
+        assert!(detector.probe_due(16_000.0));
+        let never = Detector::new(DetectorOptions { probe_interval_ms: 0.0, ..DetectorOptions::default() });
+        assert!(!never.probe_due(1e12));
+    }
+
+    #[test]
+    fn bad_input_is_ignored_and_time_going_back_starts_over() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let sample = GcSample { time_ms: f64::NAN, full: true, heap_used: 1.0, external: 0.0, duration_ms: 1.0 };
+        assert!(detector.observe(sample).is_empty());
+        let sample = GcSample { time_ms: 5.0, full: true, heap_used: f64::INFINITY, external: 0.0, duration_ms: 1.0 };
+        assert!(detector.observe(sample).is_empty());
+        for second in 0..30 {
+            let sample =
+                GcSample { time_ms: 100_000.0 + f64::from(second) * 1000.0, full: true, heap_used: MB * f64::from(second), external: 0.0, duration_ms: 1.0 };
+            detector.observe(sample);
+        }
+        let back = GcSample { time_ms: 0.0, full: true, heap_used: MB, external: 0.0, duration_ms: 1.0 };
+        detector.observe(back);
+        assert_eq!(detector.reports(), 0, "a clock that went back forgets the reports too");
+        assert_eq!(detector.status().state, LeakState::Idle);
+        let odd = Detector::new(DetectorOptions { sensitivity: -1.0, min_window_ms: f64::NAN, max_window_ms: 1.0, ..DetectorOptions::default() });
+        assert_eq!(odd.options().sensitivity, 3.0);
+        assert_eq!(odd.options().min_window_ms, 12_000.0);
+        assert_eq!(odd.options().max_window_ms, 12_000.0);
+    }
+}

@@ -14,6 +14,15 @@ const { readSnapshot } = require('./snapshot');
 
 const ALREADY_ENDED = 'attempt to end() a HeapDiff that was already ended';
 
+/** The `retainers` option of end()/endAsync(): how many rows get a retainer path. */
+function retainerRows(options) {
+  const n = options?.retainers ?? 0;
+  if (!Number.isInteger(n) || n < 0 || n > 1000) {
+    throw new TypeError(`leakwatch: HeapDiff's 'retainers' option must be an integer from 0 to 1000, not ${String(n)}`);
+  }
+  return n;
+}
+
 class HeapDiff {
   #before;
   #ended = false;
@@ -28,9 +37,21 @@ class HeapDiff {
     this.#before = readSnapshot({ method: this.#method }).censusInBackground();
   }
 
-  /** Takes the second snapshot and returns what changed since the first. Throws if called twice. */
-  end() {
+  /**
+   * Takes the second snapshot and returns what changed since the first. Throws if called twice.
+   * With `{retainers: N}`, each of the first N rows that grew also gets `retainers`: the shortest
+   * retainer path of its added object that retains the most.
+   */
+  end(options = {}) {
+    const explain = retainerRows(options);
     const before = this.#take();
+    if (explain > 0) {
+      try {
+        return JSON.parse(readSnapshot({ method: this.#method }).diffAgainst(before, explain));
+      } finally {
+        before.release();
+      }
+    }
     try {
       const after = readSnapshot({ method: this.#method }).census();
       try {
@@ -44,11 +65,19 @@ class HeapDiff {
   }
 
   /**
-   * Like end(), but only V8's writing of the snapshot happens on this thread; parsing, analysis
+   * Like end() (with the same options), but only V8's writing of the snapshot happens on this thread; parsing, analysis
    * and the comparison run on libuv's thread pool. Rejects if the diff was already ended.
    */
-  async endAsync() {
+  async endAsync(options = {}) {
+    const explain = retainerRows(options);
     const before = this.#take();
+    if (explain > 0) {
+      try {
+        return JSON.parse(await readSnapshot({ method: this.#method }).diffAgainstAsync(before, explain));
+      } finally {
+        before.release();
+      }
+    }
     try {
       const after = await readSnapshot({ method: this.#method }).censusAsync();
       try {

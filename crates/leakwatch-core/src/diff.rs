@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::{
     analysis::{Analysis, NONE},
     classes::{memwatch_what, nice_size, Classes},
+    retainers::Retainers,
     snapshot::{HeapSnapshot, NodeKind},
 };
 
@@ -119,6 +120,14 @@ pub struct ClassChange {
     /// what `details` are ranked by: a container that merely holds the new objects (an `Array`,
     /// a `Map`) does not outrank the class of what it holds.
     pub retained_size_bytes: i64,
+    /// The id of the added object of this class that retains the most, if any was added: the
+    /// one a retainer path best explains.
+    #[serde(skip)]
+    pub example_id: Option<u32>,
+    /// The shortest retainer path of that object, in DevTools' notation, once
+    /// [`HeapDiff::explain`] has looked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retainers: Option<String>,
 }
 
 /// The change between the two sides.
@@ -147,6 +156,17 @@ pub struct HeapDiff {
     pub change: Change,
 }
 
+/// One row of a diff while it is being added up.
+#[derive(Default)]
+struct RowTally {
+    added: u64,
+    removed: u64,
+    size: i64,
+    retained: i64,
+    /// The added object that retains the most, and how much.
+    example: Option<(u32, u64)>,
+}
+
 impl HeapDiff {
     /// Compares two censuses of the same process.
     ///
@@ -169,30 +189,35 @@ impl HeapDiff {
                 j += 1;
             }
         }
-        // Per `what`: objects added, objects removed, shallow size change, retained size change.
-        let mut changes: HashMap<&str, (u64, u64, i64, i64)> = HashMap::new();
+        let mut changes: HashMap<&str, RowTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
             let row = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
-            row.1 += 1;
-            row.2 -= i64::from(object.size);
-            row.3 -= before.own_retained(&freed, object) as i64;
+            row.removed += 1;
+            row.size -= i64::from(object.size);
+            row.retained -= before.own_retained(&freed, object) as i64;
         }
         for (object, _) in new.iter().zip(&allocated).filter(|(_, &born)| born) {
             let row = changes.entry(after.class_names[object.class as usize].as_str()).or_default();
-            row.0 += 1;
-            row.2 += i64::from(object.size);
-            row.3 += after.own_retained(&allocated, object) as i64;
+            row.added += 1;
+            row.size += i64::from(object.size);
+            let retained = after.own_retained(&allocated, object);
+            row.retained += retained as i64;
+            if row.example.is_none_or(|(_, most)| retained > most) {
+                row.example = Some((object.id, retained));
+            }
         }
         let mut details: Vec<ClassChange> = changes
             .into_iter()
             .filter(|(what, _)| !what.is_empty())
-            .map(|(what, (added, removed, size_bytes, retained_size_bytes))| ClassChange {
+            .map(|(what, row)| ClassChange {
                 what: what.to_string(),
-                size_bytes,
-                size: nice_size(size_bytes),
-                added,
-                removed,
-                retained_size_bytes,
+                size_bytes: row.size,
+                size: nice_size(row.size),
+                added: row.added,
+                removed: row.removed,
+                retained_size_bytes: row.retained,
+                example_id: row.example.map(|(id, _)| id),
+                retainers: None,
             })
             .collect();
         details.sort_by(|a, b| {
@@ -215,6 +240,29 @@ impl HeapDiff {
                 allocated_nodes,
                 details,
             },
+        }
+    }
+
+    /// Finds the shortest retainer path of the example object of each of the first `top` rows
+    /// that grew, in `after`: the snapshot the `after` census of this diff was taken from.
+    pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
+        let rows: Vec<&mut ClassChange> =
+            self.change.details.iter_mut().take(top).filter(|row| row.example_id.is_some()).collect();
+        if rows.is_empty() {
+            return;
+        }
+        let wanted: HashMap<u32, usize> =
+            rows.iter().enumerate().filter_map(|(i, row)| Some((row.example_id?, i))).collect();
+        let mut ordinals = vec![None; rows.len()];
+        for (ordinal, id) in after.node_ids.iter().enumerate() {
+            if let Some(&row) = wanted.get(id) {
+                ordinals[row] = Some(ordinal as u32);
+            }
+        }
+        let retainers = Retainers::new(after);
+        for (row, ordinal) in rows.into_iter().zip(ordinals) {
+            let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
+            row.retainers = path.map(|p| p.to_string());
         }
     }
 }

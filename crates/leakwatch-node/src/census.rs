@@ -120,6 +120,27 @@ impl SnapshotFeed {
         Ok(AsyncTask::new(CensusTask { builder: Some(self.take()?) }))
     }
 
+    /// Ends the stream and compares it with `before`, blocking the JS thread; the first
+    /// `explain` rows that grew get the retainer path of their example object. Returns
+    /// node-memwatch's HeapDiff as JSON text.
+    #[napi]
+    pub fn diff_against(&mut self, before: &HeapCensus, explain: u32) -> Result<String> {
+        let builder = self.take()?;
+        guard("comparing the snapshots", || {
+            explained_diff(builder, &before.state, explain).map_err(Error::from_reason)
+        })
+    }
+
+    /// `diffAgainst` on libuv's thread pool; resolves to the diff as JSON text.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn diff_against_async(&mut self, before: &HeapCensus, explain: u32) -> Result<AsyncTask<ExplainedDiffTask>> {
+        Ok(AsyncTask::new(ExplainedDiffTask {
+            builder: Some(self.take()?),
+            before: Arc::clone(&before.state),
+            explain,
+        }))
+    }
+
     /// Stops the parser and frees what it had read. The feed is spent afterwards.
     #[napi]
     pub fn discard(&mut self) {
@@ -157,6 +178,28 @@ fn census_of(builder: SnapshotBuilder) -> std::result::Result<Census, String> {
     };
     release_freed_memory();
     Ok(census)
+}
+
+/// Finishes parsing and diffs the snapshot against `before` while its graph is still at hand, to
+/// find the retainer paths of the first `explain` rows' example objects.
+fn explained_diff(
+    builder: SnapshotBuilder,
+    before: &Mutex<CensusState>,
+    explain: u32,
+) -> std::result::Result<String, String> {
+    let json = {
+        let snapshot =
+            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
+        let analysis = Analysis::new(&snapshot);
+        let after = Census::new(&snapshot, &analysis);
+        drop(analysis);
+        let mut diff = HeapDiff::between(&*wait(before)?, &after);
+        drop(after);
+        diff.explain(&snapshot, explain as usize);
+        serde_json::to_string(&diff).map_err(|err| format!("leakwatch: cannot encode the diff: {err}"))?
+    };
+    release_freed_memory();
+    Ok(json)
 }
 
 /// Hands memory that is free but still mapped back to the OS.
@@ -318,6 +361,29 @@ impl Task for DiffTask {
     fn compute(&mut self) -> Result<String> {
         guard("comparing the snapshots", || {
             diff_json(&self.before, &self.after).map_err(Error::from_reason)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, json: String) -> Result<String> {
+        Ok(json)
+    }
+}
+
+/// `SnapshotFeed.diffAgainstAsync` off the JS thread.
+pub struct ExplainedDiffTask {
+    builder: Option<SnapshotBuilder>,
+    before: Arc<Mutex<CensusState>>,
+    explain: u32,
+}
+
+impl Task for ExplainedDiffTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<String> {
+        let builder = self.builder.take().ok_or_else(spent)?;
+        guard("comparing the snapshots", || {
+            explained_diff(builder, &self.before, self.explain).map_err(Error::from_reason)
         })
     }
 

@@ -88,33 +88,106 @@ declare namespace leakwatch {
     array_buffers: number;
   }
 
-  /** One 'leak' event: memory measured after full GCs rose steadily over a window. */
+  /** Where a suspect's objects were allocated, from V8's sampling heap profiler. */
+  interface AllocationSite {
+    /** The program's function that allocated them ("(anonymous)" when unnamed). */
+    function: string;
+    /** Its file (or URL, for code that has no file). */
+    file: string;
+    /** Where the function starts in it, 1-based. */
+    line: number;
+    column: number;
+    /** The call stack, innermost first, as "name (file:line:column)". */
+    stack: string[];
+  }
+
+  /** A suspect of a leak: what grew, where it was allocated, and what holds it. */
+  interface Suspect {
+    /** The class that grew (node-memwatch's names), from a HeapDiff; null when no HeapDiff was taken. */
+    class: string | null;
+    /** Where it was allocated (the function that made the objects); null when unknown. */
+    site: AllocationSite | null;
+    /** How many bytes it grew by: retained size (with a HeapDiff) or live bytes sampled at its site. */
+    bytes: number;
+    /** How many more objects there are (estimated, without a HeapDiff). */
+    count: number;
+    /** The shortest retainer path of one of its new objects, in DevTools' notation; null when unknown. */
+    path: string | null;
+  }
+
+  /** One 'leak' event: memory measured after GCs rose steadily and significantly over a window. */
   interface LeakInfo {
-    /** When the first GC of the window ran. */
+    /** Start of the window that shows the leak. */
     start: Date;
-    /** When the last GC of the window ran. */
+    /** End of the window: the full GC that completed the evidence. */
     end: Date;
-    /** Growth over the window, in bytes, by a least-squares line through the post-GC samples. */
+    /** Growth over the window, in bytes, by the fitted (Theil–Sen) slope. */
     growth: number;
-    /** A sentence for people, such as "heap grew 12.3 mb over 9 full GCs (1m 30s) - 491 mb/hr, a steady rise". */
+    /**
+     * A sentence for people, such as "heap grew 1.53 mb over 14s (15 full GCs) - 393.3 mb/hr,
+     * a steady rise (confidence 99.9%)".
+     */
     reason: string;
-    /** Which memory grew: the V8 heap, or the external memory V8 accounts for. */
+    /** Which memory grew: the V8 heap, or the external memory V8 accounts for (Buffers, ArrayBuffers). */
     memory: 'heap' | 'external';
     /** The fitted growth rate, in bytes per hour. */
     rate_per_hour: number;
+    /** How sure the detector is: the one-sided confidence of its trend test, 0 to 1. */
+    confidence: number;
     /** How many full GCs the window held. */
     samples: number;
-    /** The value measured at the first GC of the window, in bytes. */
+    /** The lowest measurement in the first third of the window, in bytes. */
     start_bytes: number;
-    /** The value measured at the last GC. */
+    /** The lowest measurement in the last third of the window, in bytes. */
     end_bytes: number;
     /** For heap leaks: how many bytes each heap space grew over the window (spaces that changed). */
     heap_spaces?: Record<string, number>;
+    /** For heap leaks: the heap space that grew most. */
+    space?: string | null;
+    /** What leaks, best first; empty when sampling and HeapDiff are both off or found nothing. */
+    suspects: Suspect[];
     /**
      * With configure({ snapshotOnLeak }): the .heapsnapshot written for this report, or null when
      * none was (a 'warning' event says why). Absent when snapshotOnLeak is off.
      */
     snapshot?: string | null;
+  }
+
+  /** What the leak detector thinks now: leakStatus(). */
+  interface LeakStatus {
+    /** 'idle': nothing rises; 'suspect': memory rises, not (yet) proven; 'leak': reported and still rising. */
+    state: 'idle' | 'suspect' | 'leak';
+    /** The memory that rises fastest, or null. */
+    memory: 'heap' | 'external' | null;
+    /** Its growth rate estimate, in bytes per second (0 when nothing rises). */
+    rate_bytes_per_second: number;
+    /** How sure the detector is that it rises, 0 to 1. */
+    confidence: number;
+    /** Leaks reported since watching started. */
+    leaks_total: number;
+    /** The last 'leak' report, or null. */
+    last_leak: LeakInfo | null;
+  }
+
+  /** One 'gc' event: any GC leakwatch saw (HeapDiff's own snapshots excepted). */
+  interface GcInfo {
+    /** prom-client's kinds: 'minor' (scavenge), 'major' (mark-compact), 'incremental', 'weakcb'. */
+    kind: 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
+    /** V8's name of the GC type, such as "Scavenge" or "MarkSweepCompact". */
+    type: string;
+    /** How long it took, in ms. */
+    duration_ms: number;
+    /** When it ended, in ms since the Unix epoch. */
+    end_ms: number;
+    /** V8 heap used before and after it, in bytes. */
+    used_before: number;
+    used_after: number;
+    /** Used bytes per heap space after it. */
+    spaces_after: Record<string, number>;
+    /** External memory after it, in bytes. */
+    external_after: number;
+    /** The heap's limit, in bytes. */
+    heap_size_limit: number;
   }
 
   /** Snapshot on leak: a .heapsnapshot written into `dir` when a 'leak' is reported. */
@@ -126,22 +199,41 @@ declare namespace leakwatch {
   }
 
   /**
-   * Tuning of the leak detector (first version: a least-squares line through the post-GC samples
-   * of a time window). A leak is reported when the window holds at least `minSamples` samples over
-   * at least `minSpanMs`, the fitted growth is at least `minGrowth`, the slope is at least `minT`
-   * standard errors above zero, and both halves of the window rise. Then the window starts over.
+   * Tuning of the leak detector and of how it names suspects. The defaults find leaks of 50 KB/s
+   * and more within about 20 seconds and leave healthy programs alone; see the README.
    */
   interface LeakOptions {
-    /** How far back post-GC samples count, in ms. Default 600000 (10 minutes). */
-    windowMs?: number;
-    /** The fewest samples that can show a trend. Default 5 (at least 4). */
-    minSamples?: number;
-    /** The shortest time the samples must span, in ms. Default 60000. */
-    minSpanMs?: number;
-    /** The smallest growth over the window that counts, in bytes. Default 1048576. */
+    /** How many standard deviations above zero the trend test must be. Default 3. */
+    sensitivity?: number;
+    /** The smallest growth rate that counts, in bytes per second. Default 8192. */
+    minRate?: number;
+    /** The smallest growth over a window that counts, in bytes. Default 524288. */
     minGrowth?: number;
-    /** How many standard errors above zero the slope must be. Default 3. */
-    minT?: number;
+    /** The shortest window judged, in ms. Default 12000. */
+    minWindowMs?: number;
+    /** The longest window judged, in ms. Default 600000 (10 minutes). */
+    maxWindowMs?: number;
+    /** After a report, how long until the same memory is reported again, in ms. Default 600000. */
+    repeatMs?: number;
+    /**
+     * The shortest time between the full GCs the detector asks for when memory grows between V8's
+     * own (rare) full GCs, in ms; 0 never asks. Default 1000.
+     */
+    probeIntervalMs?: number;
+    /** The largest share of time those full GCs may take while memory rises (a quarter of it otherwise). Default 0.02. */
+    probeBudget?: number;
+    /** Run V8's sampling heap profiler while a leak is suspected, to find allocation sites. Default true. */
+    sampling?: boolean;
+    /** Sampling interval in bytes, or 'auto' (16 KB for the heap, 1 KB for external memory). */
+    samplingInterval?: number | 'auto';
+    /**
+     * Take a HeapDiff over the suspicious window, to name the class and its retainer path (two
+     * snapshots: the program pauses while V8 writes each). 'auto' (default): only while the heap
+     * is at most heapDiffMaxHeap.
+     */
+    heapDiff?: boolean | 'auto';
+    /** The largest used heap for heapDiff: 'auto', in bytes. Default 64 MiB. */
+    heapDiffMaxHeap?: number;
   }
 
   /** What configure() takes. */
@@ -213,6 +305,11 @@ declare namespace leakwatch {
     '-': number;
     /** The change in the class's retained size, in bytes: what ranks the details. */
     retained_size_bytes: number;
+    /**
+     * With end({retainers: N}), for the first N rows that grew: the shortest retainer path of the
+     * added object of the class that retains the most.
+     */
+    retainers?: string;
   }
 
   /** node-memwatch's HeapDiff result. */
@@ -241,6 +338,11 @@ declare namespace leakwatch {
     method?: 'stream' | 'inspector';
   }
 
+  interface HeapDiffEndOptions {
+    /** How many of the first rows that grew get a retainer path (`retainers`). Default 0. */
+    retainers?: number;
+  }
+
   /**
    * Compares the heap at two points in time. The constructor takes the first snapshot before it
    * returns (the program's JS is paused while V8 writes it); the snapshot is parsed as V8 writes
@@ -251,12 +353,12 @@ declare namespace leakwatch {
      * Takes the second snapshot and returns what changed. Throws
      * "attempt to end() a HeapDiff that was already ended" when called twice.
      */
-    end(): HeapDiffResult;
+    end(options?: HeapDiffEndOptions): HeapDiffResult;
     /**
      * Takes the second snapshot now, then parses and compares off the JS thread (libuv's thread
      * pool). Rejects when the diff was already ended.
      */
-    endAsync(): Promise<HeapDiffResult>;
+    endAsync(options?: HeapDiffEndOptions): Promise<HeapDiffResult>;
   }
 
   /** `new memwatch.HeapDiff()`: takes the first snapshot now. */
@@ -308,6 +410,7 @@ declare namespace leakwatch {
   interface Events {
     stats: [stats: Stats];
     leak: [info: LeakInfo];
+    gc: [gc: GcInfo];
     /** A listener threw, or GC watching failed. Without 'error' listeners a listener's exception is rethrown from process.nextTick. */
     error: [err: Error];
     /** leakwatch could not do something (a snapshot on leak); without listeners, a process warning. */
@@ -330,6 +433,11 @@ declare namespace leakwatch {
     stop(): void;
     /** Tunes leakwatch; throws a TypeError naming a bad option. */
     configure(options: Options): this;
+    /**
+     * What the leak detector thinks now. Reading it keeps the detector fed (with the full GCs it
+     * asks for) for a minute, as a 'leak' listener does.
+     */
+    leakStatus(): LeakStatus;
     /**
      * The metrics in Prometheus text format 0.0.4 (serve with Content-Type
      * `text/plain; version=0.0.4`). The first call starts collecting GC durations.

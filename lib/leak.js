@@ -1,15 +1,17 @@
 'use strict';
-// The 'leak' event, first version: a steady rise of memory measured after full GCs.
-//
-// The rule itself is in the addon (crates/leakwatch-node/src/detector.rs): a least-squares line
-// through the post-GC samples of a time window, reported when its growth is large enough, its
-// slope is clearly above zero and both halves of the window rise (so a flat heap that wobbles,
-// or a cache filled once, is not a leak). It is watched on two series: the V8 heap used after
-// each full GC, and the external memory (ArrayBuffers, Buffers, native objects) V8 accounts for.
+// The 'leak' event's detection: every GC's figures go to the detector in the addon
+// (crates/leakwatch-core/src/detector.rs), which watches the heap and external memory for a floor
+// that rises steadily and significantly. This module feeds it, keeps what a report needs (the
+// per-space sizes over the window) and words the reports.
 
 const native = require('./native');
 
-const OPTION_NAMES = ['windowMs', 'minSamples', 'minSpanMs', 'minGrowth', 'minT'];
+/** The detector's options, as configure({leak}) takes them, with what each must be. */
+const DETECTOR_OPTIONS = [
+  'sensitivity', 'minRate', 'minGrowth', 'minWindowMs', 'maxWindowMs', 'repeatMs', 'probeIntervalMs', 'probeBudget',
+];
+/** How suspects are found: see lib/culprit.js. */
+const CULPRIT_OPTIONS = ['sampling', 'heapDiff', 'heapDiffMaxHeap', 'samplingInterval'];
 
 /** Checks leak options as given to configure(): a TypeError names the first bad one. */
 function checkLeakOptions(options) {
@@ -17,11 +19,19 @@ function checkLeakOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('leakwatch: the leak options must be an object');
   }
+  const known = [...DETECTOR_OPTIONS, ...CULPRIT_OPTIONS];
   for (const [name, value] of Object.entries(options)) {
-    if (!OPTION_NAMES.includes(name)) {
-      throw new TypeError(`leakwatch: unknown leak option '${name}' (known: ${OPTION_NAMES.join(', ')})`);
+    if (!known.includes(name)) {
+      throw new TypeError(`leakwatch: unknown leak option '${name}' (known: ${known.join(', ')})`);
     }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    if (value === undefined) continue;
+    if (name === 'sampling' && typeof value !== 'boolean') {
+      throw new TypeError(`leakwatch: leak option 'sampling' must be true or false, not ${String(value)}`);
+    } else if (name === 'heapDiff' && value !== 'auto' && typeof value !== 'boolean') {
+      throw new TypeError(`leakwatch: leak option 'heapDiff' must be 'auto', true or false, not ${String(value)}`);
+    } else if (name === 'samplingInterval' && value !== 'auto' && !(Number.isInteger(value) && value >= 64)) {
+      throw new TypeError(`leakwatch: leak option 'samplingInterval' must be 'auto' or an integer >= 64, not ${String(value)}`);
+    } else if (!['sampling', 'heapDiff', 'samplingInterval'].includes(name) && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
       throw new TypeError(`leakwatch: leak option '${name}' must be a finite number >= 0, not ${String(value)}`);
     }
   }
@@ -40,7 +50,10 @@ function niceDelta(ms) {
   return `${s}s`;
 }
 
-/** Turns post-GC stats into 'leak' reports. */
+/** Per-space sizes after full GCs are kept this long, to say which spaces grew over a window. */
+const SPACE_HISTORY_MS = 11 * 60_000;
+
+/** Feeds GCs to the detector and turns its findings into 'leak' reports. */
 class LeakTracker {
   constructor(options = {}) {
     this.options = checkLeakOptions(options);
@@ -48,59 +61,88 @@ class LeakTracker {
   }
 
   reset() {
-    this.heap = new native.LeakDetector(this.options);
-    this.external = new native.LeakDetector(this.options);
-    // Per-space sizes of recent samples, to say which heap spaces grew over a reported window.
-    this.recent = [];
+    const detectorOptions = {};
+    for (const name of DETECTOR_OPTIONS) {
+      if (this.options[name] !== undefined) detectorOptions[name] = this.options[name];
+    }
+    this.detector = new native.LeakDetector(detectorOptions);
+    this.spaces = [];
+    this.leaksTotal = 0;
+    this.lastLeak = null;
+  }
+
+  /** Feeds one 'gc' record; returns the reports it completes (usually none). */
+  observe(gc) {
+    const full = gc.kind === 'major';
+    if (full) {
+      this.spaces.push({ t: gc.end_ms, spaces: gc.spaces_after });
+      while (this.spaces.length > 1 && this.spaces[0].t < gc.end_ms - SPACE_HISTORY_MS) this.spaces.shift();
+    }
+    const findings = this.detector.observe({
+      timeMs: gc.end_ms,
+      full,
+      heapUsed: gc.used_after,
+      external: gc.external_after,
+      durationMs: gc.duration_ms,
+    });
+    const reports = findings.map((finding) => this.#report(finding, gc));
+    if (reports.length > 0) {
+      this.leaksTotal += reports.length;
+      this.lastLeak = reports[reports.length - 1];
+    }
+    return reports;
+  }
+
+  /** Whether a full GC now would tell the detector something worth its cost. */
+  probeDue(nowMs) {
+    return this.detector.probeDue(nowMs);
   }
 
   /** The detector's current view (see LeakWatch#leakStatus). */
   status() {
-    return { state: 'idle', memory: null, rate_bytes_per_second: 0, leaks_total: this.leaksTotal ?? 0, last_leak: this.lastLeak ?? null };
+    const s = this.detector.status();
+    return {
+      state: s.state,
+      memory: s.memory ?? null,
+      rate_bytes_per_second: Math.round(s.rate),
+      confidence: s.confidence,
+      leaks_total: this.leaksTotal,
+      last_leak: this.lastLeak,
+    };
   }
 
-  /** Feeds one 'stats' record; returns the reports it triggers (usually none). */
-  observe(stats) {
-    const t = stats.gc_ts / 1000;
-    this.recent.push({ t, spaces: stats.heap_spaces });
-    const oldest = t - (this.options.windowMs ?? 10 * 60_000);
-    while (this.recent.length > 4096 || (this.recent.length > 1 && this.recent[0].t < oldest)) this.recent.shift();
-
-    const reports = [];
-    const heap = this.heap.observe(t, stats.current_base);
-    if (heap) reports.push(this.#report('heap', heap, stats));
-    const external = this.external.observe(t, stats.external_memory);
-    if (external) reports.push(this.#report('external', external, stats));
-    return reports;
-  }
-
-  #report(memory, finding, stats) {
-    const what = memory === 'heap' ? 'heap' : 'external memory';
+  #report(finding, gc) {
+    const heap = finding.memory === 'heap';
+    const ratePerHour = finding.rate * 3600;
     const report = {
       start: new Date(finding.startMs),
       end: new Date(finding.endMs),
       growth: finding.growth,
       reason:
-        `${what} grew ${native.niceSize(finding.growth)} over ${finding.samples} full GCs ` +
-        `(${niceDelta(finding.endMs - finding.startMs)}) - ${native.niceSize(finding.ratePerHour)}/hr, ` +
-        'a steady rise',
-      memory,
-      rate_per_hour: finding.ratePerHour,
-      samples: finding.samples,
+        `${heap ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
+        `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +
+        `${native.niceSize(ratePerHour)}/hr, a steady rise ` +
+        `(confidence ${(finding.confidence * 100).toFixed(1)}%)`,
+      memory: finding.memory,
+      rate_per_hour: Math.round(ratePerHour),
+      confidence: finding.confidence,
+      samples: finding.fullGcs,
       start_bytes: finding.startBytes,
       end_bytes: finding.endBytes,
+      suspects: [],
     };
-    if (memory === 'heap') {
-      const first = this.recent.find((s) => s.t >= finding.startMs) || this.recent[0];
+    if (heap) {
+      const first = this.spaces.find((s) => s.t >= finding.startMs) ?? this.spaces[0];
       const spaces = {};
-      for (const [name, used] of Object.entries(stats.heap_spaces)) {
-        const delta = used - (first.spaces[name] ?? 0);
+      for (const [name, used] of Object.entries(gc.spaces_after)) {
+        const delta = used - (first?.spaces[name] ?? 0);
         if (delta !== 0) spaces[name] = delta;
       }
       report.heap_spaces = spaces;
+      report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), null);
     }
     return report;
   }
 }
 
-module.exports = { LeakTracker, checkLeakOptions, niceDelta };
+module.exports = { LeakTracker, checkLeakOptions, niceDelta, CULPRIT_OPTIONS };

@@ -11,8 +11,12 @@
 const { EventEmitter } = require('node:events');
 const { GcWatcher } = require('./stats');
 const { LeakTracker } = require('./leak');
+const { CulpritHunt } = require('./culprit');
 const { HeapDiff } = require('./heap-diff');
 const { gc } = require('./gc');
+
+/** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
+const STATUS_INTEREST_MS = 60_000;
 const { MetricsCollector } = require('./metrics');
 const { metricsText } = require('./prometheus');
 const { registerFamilies } = require('./prom-client');
@@ -24,6 +28,11 @@ const WATCHED = ['stats', 'leak', 'gc'];
 class LeakWatch extends EventEmitter {
   #watcher;
   #leaks;
+  #hunt;
+  /** Resolvers waiting for the next full GC. */
+  #fullGcWaiters = [];
+  #probeScheduled = false;
+  #statusReadMs = -Infinity;
   #stopped = false;
   #metrics = new MetricsCollector(this);
   #snapshots = null;
@@ -31,6 +40,7 @@ class LeakWatch extends EventEmitter {
   constructor() {
     super();
     this.#leaks = new LeakTracker();
+    this.#hunt = new CulpritHunt();
     this.#watcher = new GcWatcher(
       (stats) => this.#onStats(stats),
       (err) => this.#internalError(err),
@@ -56,6 +66,7 @@ class LeakWatch extends EventEmitter {
     this.#stopped = true;
     this.#watcher.stop();
     this.#leaks.reset();
+    this.#hunt.cancel();
   }
 
   /**
@@ -73,7 +84,11 @@ class LeakWatch extends EventEmitter {
     }
     // Checked before anything changes, so a bad option changes nothing.
     const snapshotOptions = 'snapshotOnLeak' in options ? checkSnapshotOptions(options.snapshotOnLeak) : undefined;
-    if ('leak' in options) this.#leaks = new LeakTracker(options.leak);
+    if ('leak' in options) {
+      this.#leaks = new LeakTracker(options.leak);
+      this.#hunt.cancel();
+      this.#hunt = new CulpritHunt(options.leak);
+    }
     if (snapshotOptions !== undefined) this.#snapshots = snapshotOptions && new LeakSnapshots(snapshotOptions);
     return this;
   }
@@ -111,6 +126,7 @@ class LeakWatch extends EventEmitter {
    * is the current growth estimate of the memory that grows fastest (0 when none does).
    */
   leakStatus() {
+    this.#statusReadMs = Date.now();
     return this.#leaks.status();
   }
 
@@ -126,18 +142,65 @@ class LeakWatch extends EventEmitter {
 
   #onGc(record) {
     this.#deliver('gc', record);
-  }
-
-  #onStats(stats) {
-    this.#deliver('stats', stats);
     let reports;
     try {
-      reports = this.#leaks.observe(stats);
+      reports = this.#leaks.observe(record);
+      if (record.kind === 'major') {
+        for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
+        this.#hunt.update(this.#leaks.status(), record);
+      }
     } catch (err) {
       this.#internalError(err);
       return;
     }
-    for (const report of reports) this.#onLeak(report);
+    for (const report of reports) this.#onLeakFound(report);
+    this.#probeIfDue();
+  }
+
+  /**
+   * Runs a full GC soon when the detector asks for one (see Detector::probe_due in the core
+   * crate): only while someone uses the detector, and outside the GC observer's callback.
+   */
+  #probeIfDue() {
+    const wanted = this.listenerCount('leak') > 0 || Date.now() - this.#statusReadMs < STATUS_INTEREST_MS;
+    if (this.#probeScheduled || !wanted || !this.#leaks.probeDue(Date.now())) return;
+    this.#probeScheduled = true;
+    setImmediate(() => {
+      this.#probeScheduled = false;
+      if (!this.#watcher.running) return;
+      try {
+        gc();
+      } catch (err) {
+        this.#internalError(err);
+      }
+    }).unref();
+  }
+
+  #onStats(stats) {
+    this.#deliver('stats', stats);
+  }
+
+  /** Names the suspects of a leak just found, then reports it. */
+  #onLeakFound(report) {
+    const hunt = this.#hunt;
+    hunt.finish(() => this.#nextFullGc()).then(
+      (suspects) => {
+        report.suspects = suspects;
+        this.#onLeak(report);
+      },
+      (err) => {
+        process.emitWarning(`leakwatch could not name the suspects of a leak: ${err && err.message}`, 'LeakwatchWarning');
+        this.#onLeak(report);
+      },
+    );
+  }
+
+  /** Resolves after the next full GC, or after two seconds if none comes. */
+  #nextFullGc() {
+    return new Promise((resolve) => {
+      this.#fullGcWaiters.push(resolve);
+      setTimeout(resolve, 2000).unref();
+    });
   }
 
   #onLeak(report) {

@@ -34,6 +34,7 @@
 const v8 = require('node:v8');
 const { Readable } = require('node:stream');
 const native = require('./native');
+const { inspectorSession } = require('./inspector');
 
 const observers = new Set();
 
@@ -121,11 +122,7 @@ function streamInto(feed) {
   return true;
 }
 
-// Way 2's session. Disconnecting an inspector session makes V8 forget every object id it gave
-// out (the HeapProfiler agent's disable() calls ClearObjectIds), after which the "after" snapshot
-// would number the same objects differently and a diff would be nonsense. So the session, once
-// made, stays connected for the life of the thread; a connected session costs nothing while idle
-// and does not keep the event loop alive.
+// Way 2's session is leakwatch's one inspector session, never disconnected (see lib/inspector.js).
 let session = null;
 let sink = null;
 let inspectorIsSynchronous = true;
@@ -134,9 +131,7 @@ let inspectorIsSynchronous = true;
 function inspectInto(feed) {
   if (!inspectorIsSynchronous) throw notSynchronous();
   if (session === null) {
-    const inspector = require('node:inspector');
-    session = new inspector.Session();
-    session.connect();
+    session = inspectorSession();
     session.on('HeapProfiler.addHeapSnapshotChunk', (message) => {
       if (sink !== null) sink(message.params.chunk);
     });

@@ -1,54 +1,90 @@
 'use strict';
-const test = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode, jsonLines } = require('./helpers/child');
+const path = require('node:path');
+const { runNode, jsonLines, root } = require('./helpers/child');
 const memwatch = require('..');
 
-// A program that runs a full GC every 50 ms for up to `seconds`, keeping `keepPerTick` new
-// objects each time (0 = a flat heap), and prints each 'leak' report as a JSON line.
-function program(keepPerTick, seconds) {
-  return `
+// Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
+// `seconds`, printing the first 'leak' event as a JSON line (and then exiting) and, at the end,
+// what leakStatus() said.
+function watch(program, seconds) {
+  return runNode(
+    `
     const memwatch = require('.');
-    memwatch.configure({ leak: { windowMs: 4000, minSpanMs: 1000, minSamples: 8, minGrowth: 2 * 1024 * 1024 } });
     memwatch.on('leak', (info) => {
       console.log(JSON.stringify({ ...info, isDate: info.start instanceof Date && info.end instanceof Date }));
-      if (${keepPerTick} > 0) process.exit(0);
+      process.exit(0);
     });
-    const kept = [];
-    const timer = setInterval(() => {
-      for (let i = 0; i < ${keepPerTick}; i++) kept.push({ i, name: 'session ' + i });
-      let garbage = [];
-      for (let i = 0; i < 20000; i++) garbage.push({ i, text: 'temporary ' + i });
-      garbage = null;
-      memwatch.gc();
-    }, 50);
-    setTimeout(() => { clearInterval(timer); memwatch.stop(); }, ${seconds * 1000});`;
+    require('./examples/leaks/${program}');
+    setTimeout(() => {
+      console.log(JSON.stringify({ status: memwatch.leakStatus() }));
+      process.exit(0);
+    }, ${seconds * 1000});`,
+    { timeoutMs: (seconds + 30) * 1000 },
+  );
 }
 
-test('a leaking program gets a leak event', async () => {
-  const r = await runNode(program(5000, 20), { timeoutMs: 30_000 });
-  assert.equal(r.code, 0, r.stderr);
-  const [info] = jsonLines(r.stdout);
-  assert.ok(info, `no leak reported within 20 s: ${r.stdout}${r.stderr}`);
-  assert.equal(info.isDate, true, 'start and end are Dates');
-  assert.equal(info.memory, 'heap');
-  assert.ok(info.growth >= 2 * 1024 * 1024, `growth ${info.growth}`);
-  assert.ok(info.rate_per_hour > 0);
-  assert.ok(new Date(info.end) - new Date(info.start) >= 1000);
-  assert.match(info.reason, /^heap grew [\d.]+ mb over \d+ full GCs \(\d+s\) - [\d.]+ (mb|gb)\/hr, a steady rise$/);
-  assert.ok(info.heap_spaces.old_space > 0, 'old space grew');
+describe('leak detection', { concurrency: 2 }, () => {
+  test('a leaking class is reported within a minute, with its allocation site and retainer path', async () => {
+    const r = await watch('demo-workload.js', 60);
+    assert.equal(r.code, 0, r.stderr);
+    const [info] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    assert.equal(info.isDate, true, 'start and end are Dates');
+    assert.equal(info.memory, 'heap');
+    assert.ok(info.growth >= 512 * 1024, `growth ${info.growth}`);
+    assert.ok(info.rate_per_hour > 0 && info.confidence > 0.99, JSON.stringify(info));
+    assert.ok(new Date(info.end) - new Date(info.start) >= 12_000);
+    assert.match(info.reason, /^heap grew [\d.]+ (kb|mb) over \d+s \(\d+ full GCs\) - [\d.]+ (mb|gb)\/hr, a steady rise \(confidence [\d.]+%\)$/);
+    assert.ok(info.heap_spaces.old_space > 0, 'old space grew');
+    const [top] = info.suspects;
+    assert.equal(top.class, 'LeakedRequest', JSON.stringify(info.suspects));
+    assert.equal(top.site.function, 'leakSome');
+    assert.equal(top.site.file, path.join(root, 'examples', 'workload.js'));
+    assert.ok(top.site.line > 0 && top.site.column > 0);
+    assert.ok(top.site.stack.length >= 1 && top.site.stack[0].startsWith('leakSome ('), top.site.stack[0]);
+    assert.ok(top.count > 0 && top.bytes > 0);
+    assert.match(top.path, /leakedRequests → Array @\d+ → \[\d+\] → LeakedRequest @\d+$/);
+  });
+
+  test('a Buffer leak is reported on external memory', async () => {
+    const r = await watch('buffers.js', 60);
+    assert.equal(r.code, 0, r.stderr);
+    const [info] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    assert.equal(info.memory, 'external');
+    assert.match(info.reason, /^external memory grew /);
+    assert.equal(info.heap_spaces, undefined);
+  });
+
+  test('a busy program that does not leak gets no leak event', async () => {
+    const r = await watch('noisy-churn.js', 30);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = jsonLines(r.stdout);
+    assert.equal(lines.length, 1, `expected only the final status: ${r.stdout}`);
+    const { status } = lines[0];
+    assert.equal(status.leaks_total, 0);
+    assert.equal(status.last_leak, null);
+    assert.ok(['idle', 'suspect'].includes(status.state), status.state);
+  });
 });
 
-test('a flat heap gets no leak event', async () => {
-  const r = await runNode(program(0, 6), { timeoutMs: 30_000 });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(jsonLines(r.stdout), []);
-});
-
-test('configure() rejects bad options with a TypeError', () => {
-  assert.throws(() => memwatch.configure({ leak: { windowMs: -1 } }), TypeError);
+test('configure() rejects bad leak options with a TypeError naming them', () => {
+  assert.throws(() => memwatch.configure({ leak: { minWindowMs: -1 } }), /leak option 'minWindowMs' must be a finite number >= 0/);
   assert.throws(() => memwatch.configure({ leak: { window: 5 } }), /unknown leak option 'window'/);
+  assert.throws(() => memwatch.configure({ leak: { heapDiff: 'sometimes' } }), /'heapDiff' must be 'auto', true or false/);
+  assert.throws(() => memwatch.configure({ leak: { sampling: 1 } }), /'sampling' must be true or false/);
   assert.throws(() => memwatch.configure({ leek: {} }), /unknown option 'leek'/);
   assert.throws(() => memwatch.configure(5), TypeError);
+  assert.equal(memwatch.configure({ leak: { sensitivity: 4, samplingInterval: 'auto' } }), memwatch);
   assert.equal(memwatch.configure({ leak: {} }), memwatch);
+});
+
+test('leakStatus() starts idle', () => {
+  const status = memwatch.leakStatus();
+  assert.deepEqual(
+    { ...status, confidence: 0 },
+    { state: 'idle', memory: null, rate_bytes_per_second: 0, confidence: 0, leaks_total: 0, last_leak: null },
+  );
 });

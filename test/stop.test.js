@@ -11,7 +11,7 @@ test('after stop() a watching process exits on its own', async () => {
      let stats = 0;
      memwatch.on('stats', () => { stats += 1; });
      memwatch.on('leak', () => {});
-     memwatch.configure({ leak: { windowMs: 1000, minSpanMs: 0 } });
+     memwatch.configure({ leak: { minWindowMs: 1000 } });
      const keep = [];
      const timer = setInterval(() => {
        for (let i = 0; i < 10000; i++) keep.push({ i });

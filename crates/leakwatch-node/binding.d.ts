@@ -18,18 +18,22 @@ export declare class HeapCensus {
 }
 
 /**
- * Watches one series of post-GC measurements (first version: least-squares slope over a
- * window; see the crate's `detector` module).
+ * Watches the heap and external memory for leaks, one GC at a time (see the core crate's
+ * `Detector`).
  */
 export declare class LeakDetector {
   /** A detector with the given tuning. */
   constructor(options?: LeakDetectorOptions | undefined | null)
+  /** Adds one GC; returns the leaks it completes the evidence for (usually none). */
+  observe(sample: LeakSample): Array<LeakFinding>
   /**
-   * Adds the measurement `bytes` taken at `timeMs`; returns a finding when the window now
-   * shows a steady rise, `null` otherwise.
+   * Whether a full GC now would tell the detector something worth its cost (see the core
+   * crate's `Detector::probe_due`).
    */
-  observe(timeMs: number, bytes: number): LeakFinding | null
-  /** Forgets every sample. */
+  probeDue(nowMs: number): boolean
+  /** What the detector thinks now. */
+  status(): LeakStatus
+  /** Forgets every sample and report. */
   reset(): void
 }
 
@@ -64,6 +68,14 @@ export declare class SnapshotFeed {
   censusInBackground(): HeapCensus
   /** Ends the stream and takes the census on libuv's thread pool. */
   censusAsync(): Promise<HeapCensus>
+  /**
+   * Ends the stream and compares it with `before`, blocking the JS thread; the first
+   * `explain` rows that grew get the retainer path of their example object. Returns
+   * node-memwatch's HeapDiff as JSON text.
+   */
+  diffAgainst(before: HeapCensus, explain: number): string
+  /** `diffAgainst` on libuv's thread pool; resolves to the diff as JSON text. */
+  diffAgainstAsync(before: HeapCensus, explain: number): Promise<string>
   /** Stops the parser and frees what it had read. The feed is spent afterwards. */
   discard(): void
 }
@@ -76,34 +88,73 @@ export declare function heapDiffAsync(before: HeapCensus, after: HeapCensus): Pr
 
 /** Tuning of the leak detector; each field left out keeps its default. */
 export interface LeakDetectorOptions {
-  /** How far back post-GC samples count, in ms (default 10 minutes). */
-  windowMs?: number
-  /** The fewest samples that can show a trend (default 5, at least 4). */
-  minSamples?: number
-  /** The shortest time the samples must span, in ms (default 1 minute). */
-  minSpanMs?: number
-  /** The smallest growth over the window that counts, in bytes (default 1 MiB). */
+  /** How many standard deviations above zero the trend test must be (default 3). */
+  sensitivity?: number
+  /** The smallest growth rate that counts, in bytes per second (default 8 KiB/s). */
+  minRate?: number
+  /** The smallest growth over a window that counts, in bytes (default 512 KiB). */
   minGrowth?: number
-  /** How many standard errors above zero the slope must be (default 3). */
-  minT?: number
+  /** The shortest window judged, in ms (default 12 s). */
+  minWindowMs?: number
+  /** The longest window judged, in ms (default 10 minutes). */
+  maxWindowMs?: number
+  /** How long after a report the same memory can be reported again, in ms (default 10 minutes). */
+  repeatMs?: number
+  /** The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never). */
+  probeIntervalMs?: number
+  /**
+   * The largest share of time those full GCs may take while memory rises (default 0.02; a
+   * quarter of it while nothing does).
+   */
+  probeBudget?: number
 }
 
-/** A steady rise found by the detector. */
+/** A leak found by the detector. */
 export interface LeakFinding {
-  /** When the first sample of the window was taken (ms since the epoch). */
+  /** `"heap"` or `"external"`. */
+  memory: string
+  /** Start of the window that shows the leak (ms since the epoch). */
   startMs: number
-  /** When the last sample was taken. */
+  /** End of the window: the full GC that completed the evidence. */
   endMs: number
-  /** The value measured at the first sample, in bytes. */
+  /** The lowest measurement in the window's first third, in bytes. */
   startBytes: number
-  /** The value measured at the last sample. */
+  /** The lowest measurement in the window's last third, in bytes. */
   endBytes: number
-  /** The growth over the window by the fitted line, in bytes. */
+  /** Growth over the window by the fitted slope, in bytes. */
   growth: number
-  /** The fitted rate, in bytes per hour. */
-  ratePerHour: number
-  /** How many post-GC samples the window held. */
-  samples: number
+  /** The fitted growth rate, in bytes per second. */
+  rate: number
+  /** The trend test's one-sided confidence, between 0 and 1. */
+  confidence: number
+  /** Full GCs in the window. */
+  fullGcs: number
+}
+
+/** One GC as the detector sees it. */
+export interface LeakSample {
+  /** When the GC ended (ms since the epoch). */
+  timeMs: number
+  /** Whether it was a full (mark-compact) GC. */
+  full: boolean
+  /** V8 heap used right after it, in bytes. */
+  heapUsed: number
+  /** External memory right after it, in bytes. */
+  external: number
+  /** How long the GC took, in ms. */
+  durationMs: number
+}
+
+/** The detector's view of the program right now. */
+export interface LeakStatus {
+  /** `"idle"`, `"suspect"` or `"leak"`. */
+  state: string
+  /** The memory that rises fastest (`"heap"` or `"external"`), if any rises. */
+  memory?: string
+  /** Its growth rate estimate, in bytes per second (0 when nothing rises). */
+  rate: number
+  /** How sure the detector is that it rises, between 0 and 1. */
+  confidence: number
 }
 
 /** A byte count as node-memwatch prints it, such as `"243.4 kb"`. */

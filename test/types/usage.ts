@@ -15,14 +15,27 @@ memwatch.once('leak', (info) => {
   const growth: number = info.growth;
   const reason: string = info.reason;
   const memory: 'heap' | 'external' = info.memory;
-  void [when, info.end, growth, reason, memory, info.rate_per_hour, info.heap_spaces];
+  void [when, info.end, growth, reason, memory, info.rate_per_hour, info.heap_spaces, info.confidence];
+  const top = info.suspects[0];
+  if (top) {
+    const where: string | undefined = top.site?.file;
+    const name: string | null = top.class;
+    void [where, name, top.site?.stack.join('\n'), top.path, top.bytes, top.count];
+  }
 });
+
+memwatch.on('gc', (gc) => void [gc.kind === 'major', gc.duration_ms, gc.used_after]);
+const status = memwatch.leakStatus();
+const state: 'idle' | 'suspect' | 'leak' = status.state;
+void [state, status.rate_bytes_per_second, status.last_leak?.suspects];
 
 memwatch.on('error', (err) => console.error(err.message));
 memwatch.on('something-else', (...args: unknown[]) => void args);
 
 memwatch.gc();
-memwatch.configure({ leak: { windowMs: 60_000, minGrowth: 1 << 20 } }).stop();
+memwatch.configure({ leak: { minWindowMs: 20_000, minGrowth: 1 << 20, heapDiff: 'auto', samplingInterval: 'auto' } }).stop();
+// @ts-expect-error: heapDiff is 'auto' or a boolean
+memwatch.configure({ leak: { heapDiff: 'sometimes' } });
 
 const hd = new memwatch.HeapDiff();
 const diff = hd.end();
@@ -32,7 +45,8 @@ const what: string = top.what;
 void [added, what, diff.before.nodes, diff.after.size, diff.change.freed_nodes, top.retained_size_bytes];
 
 async function later(): Promise<number> {
-  const d = await new memwatch.HeapDiff({ method: 'inspector' }).endAsync();
+  const d = await new memwatch.HeapDiff({ method: 'inspector' }).endAsync({ retainers: 3 });
+  void d.change.details[0]?.retainers;
   return d.change.allocated_nodes;
 }
 void later;

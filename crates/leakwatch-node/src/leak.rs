@@ -1,63 +1,103 @@
-//! The leak detector's JS face: [`LeakDetector`] over [`crate::detector::Detector`].
+//! The leak detector's JS face: [`LeakDetector`] over [`leakwatch_core::Detector`].
 
+use leakwatch_core::{Detector, DetectorOptions, Finding, GcSample, LeakState};
 use napi::Result;
 use napi_derive::napi;
 
-use crate::{
-    detector::{Detector, DetectorOptions, Finding},
-    guard::guard,
-};
+use crate::guard::guard;
 
 /// Tuning of the leak detector; each field left out keeps its default.
 #[napi(object)]
+#[derive(Default)]
 pub struct LeakDetectorOptions {
-    /// How far back post-GC samples count, in ms (default 10 minutes).
-    pub window_ms: Option<f64>,
-    /// The fewest samples that can show a trend (default 5, at least 4).
-    pub min_samples: Option<u32>,
-    /// The shortest time the samples must span, in ms (default 1 minute).
-    pub min_span_ms: Option<f64>,
-    /// The smallest growth over the window that counts, in bytes (default 1 MiB).
+    /// How many standard deviations above zero the trend test must be (default 3).
+    pub sensitivity: Option<f64>,
+    /// The smallest growth rate that counts, in bytes per second (default 8 KiB/s).
+    pub min_rate: Option<f64>,
+    /// The smallest growth over a window that counts, in bytes (default 512 KiB).
     pub min_growth: Option<f64>,
-    /// How many standard errors above zero the slope must be (default 3).
-    pub min_t: Option<f64>,
+    /// The shortest window judged, in ms (default 12 s).
+    pub min_window_ms: Option<f64>,
+    /// The longest window judged, in ms (default 10 minutes).
+    pub max_window_ms: Option<f64>,
+    /// How long after a report the same memory can be reported again, in ms (default 10 minutes).
+    pub repeat_ms: Option<f64>,
+    /// The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never).
+    pub probe_interval_ms: Option<f64>,
+    /// The largest share of time those full GCs may take while memory rises (default 0.02; a
+    /// quarter of it while nothing does).
+    pub probe_budget: Option<f64>,
 }
 
-/// A steady rise found by the detector.
+/// One GC as the detector sees it.
+#[napi(object)]
+pub struct LeakSample {
+    /// When the GC ended (ms since the epoch).
+    pub time_ms: f64,
+    /// Whether it was a full (mark-compact) GC.
+    pub full: bool,
+    /// V8 heap used right after it, in bytes.
+    pub heap_used: f64,
+    /// External memory right after it, in bytes.
+    pub external: f64,
+    /// How long the GC took, in ms.
+    pub duration_ms: f64,
+}
+
+/// A leak found by the detector.
 #[napi(object)]
 pub struct LeakFinding {
-    /// When the first sample of the window was taken (ms since the epoch).
+    /// `"heap"` or `"external"`.
+    pub memory: String,
+    /// Start of the window that shows the leak (ms since the epoch).
     pub start_ms: f64,
-    /// When the last sample was taken.
+    /// End of the window: the full GC that completed the evidence.
     pub end_ms: f64,
-    /// The value measured at the first sample, in bytes.
+    /// The lowest measurement in the window's first third, in bytes.
     pub start_bytes: f64,
-    /// The value measured at the last sample.
+    /// The lowest measurement in the window's last third, in bytes.
     pub end_bytes: f64,
-    /// The growth over the window by the fitted line, in bytes.
+    /// Growth over the window by the fitted slope, in bytes.
     pub growth: f64,
-    /// The fitted rate, in bytes per hour.
-    pub rate_per_hour: f64,
-    /// How many post-GC samples the window held.
-    pub samples: u32,
+    /// The fitted growth rate, in bytes per second.
+    pub rate: f64,
+    /// The trend test's one-sided confidence, between 0 and 1.
+    pub confidence: f64,
+    /// Full GCs in the window.
+    pub full_gcs: u32,
 }
 
 impl From<Finding> for LeakFinding {
     fn from(f: Finding) -> LeakFinding {
         LeakFinding {
+            memory: f.memory.name().to_owned(),
             start_ms: f.start_ms,
             end_ms: f.end_ms,
             start_bytes: f.start_bytes,
             end_bytes: f.end_bytes,
             growth: f.growth.round(),
-            rate_per_hour: f.rate_per_hour.round(),
-            samples: u32::try_from(f.samples).unwrap_or(u32::MAX),
+            rate: f.rate.round(),
+            confidence: f.confidence,
+            full_gcs: u32::try_from(f.full_gcs).unwrap_or(u32::MAX),
         }
     }
 }
 
-/// Watches one series of post-GC measurements (first version: least-squares slope over a
-/// window; see the crate's `detector` module).
+/// The detector's view of the program right now.
+#[napi(object)]
+pub struct LeakStatus {
+    /// `"idle"`, `"suspect"` or `"leak"`.
+    pub state: String,
+    /// The memory that rises fastest (`"heap"` or `"external"`), if any rises.
+    pub memory: Option<String>,
+    /// Its growth rate estimate, in bytes per second (0 when nothing rises).
+    pub rate: f64,
+    /// How sure the detector is that it rises, between 0 and 1.
+    pub confidence: f64,
+}
+
+/// Watches the heap and external memory for leaks, one GC at a time (see the core crate's
+/// `Detector`).
 #[napi]
 pub struct LeakDetector {
     inner: Detector,
@@ -70,33 +110,59 @@ impl LeakDetector {
     pub fn new(options: Option<LeakDetectorOptions>) -> Result<LeakDetector> {
         guard("creating the leak detector", || {
             let d = DetectorOptions::default();
-            let o = options.unwrap_or(LeakDetectorOptions {
-                window_ms: None,
-                min_samples: None,
-                min_span_ms: None,
-                min_growth: None,
-                min_t: None,
-            });
+            let o = options.unwrap_or_default();
             Ok(LeakDetector {
                 inner: Detector::new(DetectorOptions {
-                    window_ms: o.window_ms.unwrap_or(d.window_ms),
-                    min_samples: o.min_samples.map_or(d.min_samples, |n| n as usize),
-                    min_span_ms: o.min_span_ms.unwrap_or(d.min_span_ms),
+                    sensitivity: o.sensitivity.unwrap_or(d.sensitivity),
+                    min_rate: o.min_rate.unwrap_or(d.min_rate),
                     min_growth: o.min_growth.unwrap_or(d.min_growth),
-                    min_t: o.min_t.unwrap_or(d.min_t),
+                    min_window_ms: o.min_window_ms.unwrap_or(d.min_window_ms),
+                    max_window_ms: o.max_window_ms.unwrap_or(d.max_window_ms),
+                    repeat_ms: o.repeat_ms.unwrap_or(d.repeat_ms),
+                    probe_interval_ms: o.probe_interval_ms.unwrap_or(d.probe_interval_ms),
+                    probe_budget: o.probe_budget.unwrap_or(d.probe_budget),
                 }),
             })
         })
     }
 
-    /// Adds the measurement `bytes` taken at `timeMs`; returns a finding when the window now
-    /// shows a steady rise, `null` otherwise.
+    /// Adds one GC; returns the leaks it completes the evidence for (usually none).
     #[napi]
-    pub fn observe(&mut self, time_ms: f64, bytes: f64) -> Result<Option<LeakFinding>> {
-        guard("detecting leaks", || Ok(self.inner.observe(time_ms, bytes).map(LeakFinding::from)))
+    pub fn observe(&mut self, sample: LeakSample) -> Result<Vec<LeakFinding>> {
+        guard("detecting leaks", || {
+            let LeakSample { time_ms, full, heap_used, external, duration_ms } = sample;
+            let found = self.inner.observe(GcSample { time_ms, full, heap_used, external, duration_ms });
+            Ok(found.into_iter().map(LeakFinding::from).collect())
+        })
     }
 
-    /// Forgets every sample.
+    /// Whether a full GC now would tell the detector something worth its cost (see the core
+    /// crate's `Detector::probe_due`).
+    #[napi]
+    pub fn probe_due(&self, now_ms: f64) -> bool {
+        self.inner.probe_due(now_ms)
+    }
+
+    /// What the detector thinks now.
+    #[napi]
+    pub fn status(&self) -> Result<LeakStatus> {
+        guard("reading the leak detector", || {
+            let s = self.inner.status();
+            let state = match s.state {
+                LeakState::Idle => "idle",
+                LeakState::Suspect => "suspect",
+                LeakState::Leak => "leak",
+            };
+            Ok(LeakStatus {
+                state: state.to_owned(),
+                memory: s.memory.map(|m| m.name().to_owned()),
+                rate: s.rate,
+                confidence: s.confidence,
+            })
+        })
+    }
+
+    /// Forgets every sample and report.
     #[napi]
     pub fn reset(&mut self) {
         self.inner.reset();

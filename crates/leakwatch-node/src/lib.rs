@@ -23,7 +23,6 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod census;
-mod detector;
 mod guard;
 mod leak;
 

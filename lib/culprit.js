@@ -1,0 +1,271 @@
+'use strict';
+// Naming the culprit of a leak: the 'leak' event's `suspects`.
+//
+// The hunt starts when the detector first suspects a rise, so that by the time it is sure there
+// is evidence of where the memory goes:
+// - Always (unless `sampling: false`): V8's sampling heap profiler, through an in-process
+//   inspector session. It records the stack of about one allocation per `samplingInterval` bytes
+//   and forgets the ones the GC frees, so reading it after two full GCs and subtracting gives the
+//   allocation sites whose live bytes grew. Cheap enough for production, and no heap snapshot.
+// - When allowed (`heapDiff: true`, or 'auto' while the heap is small enough for the pause to be
+//   short): a HeapDiff between the start of the hunt and the report, ranked by retained-size
+//   growth, with the retainer path of each top class's example object. This names the class and
+//   what holds it, but pauses the program for two snapshots.
+// A hunt that finds the rise gone (the detector idle again for a while) is dropped; a baseline
+// snapshot is taken at most once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported.
+
+const path = require('node:path');
+const { postNow } = require('./inspector');
+const { HeapDiff } = require('./heap-diff');
+
+const DEFAULTS = {
+  sampling: true,
+  heapDiff: 'auto',
+  heapDiffMaxHeap: 64 * 1024 * 1024,
+  // 'auto': 16 KB while the heap rises; 1 KB while external memory does, because then the
+  // profiler can only see the small heap objects (a Buffer's ~150 bytes) that hold it.
+  samplingInterval: 'auto',
+};
+const HEAP_SAMPLING_INTERVAL = 16 * 1024;
+const EXTERNAL_SAMPLING_INTERVAL = 1024;
+/** A hunt lasts at least this long before it reports, so that sampling has seen the leak grow. */
+const MIN_HUNT_MS = 4000;
+/** A hunt whose detector has been idle this long is dropped. */
+const GIVE_UP_MS = 30_000;
+const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
+/** How many suspects a report lists, and how many retainer paths it looks for. */
+const TOP = 5;
+const EXPLAINED = 8;
+
+const OWN_DIR = __dirname + path.sep;
+
+/** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. */
+function isUserFrame(frame) {
+  return frame.url !== '' && !frame.url.startsWith('node:') && !frame.url.startsWith(`file://${OWN_DIR}`) &&
+    !frame.url.startsWith(OWN_DIR);
+}
+
+function frameText(frame) {
+  const file = frame.url.startsWith('file://') ? frame.url.slice(7) : frame.url;
+  const where = file ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : 'native';
+  return `${frame.functionName || '(anonymous)'} (${where})`;
+}
+
+/**
+ * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
+ * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects).
+ */
+function liveBySite(profile, interval) {
+  const stackOf = new Map();
+  const visit = (node, parentStack) => {
+    const stack = node.callFrame.functionName === '(root)' ? parentStack : [node.callFrame, ...parentStack];
+    stackOf.set(node.id, stack);
+    for (const child of node.children) visit(child, stack);
+  };
+  visit(profile.head, []);
+  const sites = new Map();
+  for (const sample of profile.samples) {
+    const stack = stackOf.get(sample.nodeId);
+    // Allocations with no frame of the program's own are Node's or leakwatch's (this very
+    // profile, say): not the program's leak.
+    const frame = stack?.find(isUserFrame);
+    if (!frame) continue;
+    const key = `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
+    const scale = 1 / (1 - Math.exp(-sample.size / interval));
+    let site = sites.get(key);
+    if (!site) {
+      site = { frame, stack, bytes: 0, count: 0 };
+      sites.set(key, site);
+    }
+    site.bytes += sample.size * scale;
+    site.count += scale;
+  }
+  return sites;
+}
+
+/** The sites whose live bytes grew from `before` to `after`, most first. */
+function grownSites(before, after) {
+  const grown = [];
+  for (const [key, site] of after) {
+    const was = before.get(key);
+    const bytes = site.bytes - (was?.bytes ?? 0);
+    const count = site.count - (was?.count ?? 0);
+    if (bytes > 0) grown.push({ ...site, bytes, count });
+  }
+  return grown.sort((a, b) => b.bytes - a.bytes);
+}
+
+/** A suspect's `site`: the allocating function of the program, where it is, and its stack. */
+function siteOf(grown) {
+  const { frame, stack } = grown;
+  const file = frame.url.startsWith('file://') ? frame.url.slice(7) : frame.url;
+  return {
+    function: frame.functionName || '(anonymous)',
+    file,
+    line: frame.lineNumber + 1,
+    column: frame.columnNumber + 1,
+    stack: stack.map(frameText),
+  };
+}
+
+/**
+ * V8's sampling heap profiler, on leakwatch's inspector session. Stopping it leaves the session
+ * connected: disconnecting would make V8 forget the object ids a running HeapDiff relies on.
+ */
+class AllocationSampler {
+  constructor(interval) {
+    this.interval = interval;
+    postNow('HeapProfiler.startSampling', { samplingInterval: interval });
+  }
+
+  /** Live bytes per allocation site now. */
+  read() {
+    return liveBySite(postNow('HeapProfiler.getSamplingProfile').profile, this.interval);
+  }
+
+  stop() {
+    postNow('HeapProfiler.stopSampling');
+  }
+}
+
+/** One hunt for the culprit of a suspected leak, from suspicion to report. */
+class CulpritHunt {
+  /** @param {object} options the leak options (sampling, heapDiff, heapDiffMaxHeap, samplingInterval) */
+  constructor(options = {}) {
+    this.options = { ...DEFAULTS };
+    for (const [name, value] of Object.entries(options)) {
+      if (name in DEFAULTS && value !== undefined) this.options[name] = value;
+    }
+    this.lastBaselineMs = -Infinity;
+    this.#clear();
+  }
+
+  get active() {
+    return this.startedMs !== null;
+  }
+
+  /** Called after every full GC with the detector's status and the GC's record. */
+  update(status, gc) {
+    if (status.state === 'idle') {
+      if (this.active && !this.finishing && gc.end_ms - this.lastSuspectMs > GIVE_UP_MS) this.cancel();
+      return;
+    }
+    this.lastSuspectMs = gc.end_ms;
+    if (!this.active) {
+      this.#begin(gc, status.memory);
+    } else if (this.sampler && !this.baseline) {
+      // Read right after a full GC, like the final reading: both count only live objects.
+      this.baseline = this.sampler.read();
+    }
+  }
+
+  /** Stops the hunt and frees what it holds. */
+  cancel() {
+    try {
+      this.sampler?.stop();
+    } finally {
+      this.#clear();
+    }
+  }
+
+  /**
+   * The suspects for `report`, best first: waits until the hunt has run MIN_HUNT_MS (and seen a
+   * full GC since its baseline), then reads the profiler and ends the HeapDiff if there is one.
+   * The hunt is over afterwards.
+   * @param {() => Promise<void>} nextFullGc resolves after the next full GC
+   */
+  async finish(nextFullGc) {
+    this.finishing = true;
+    try {
+      if (!this.active) return [];
+      while (Date.now() - this.startedMs < MIN_HUNT_MS || (this.sampler && !this.baseline)) {
+        await nextFullGc();
+        if (this.sampler && !this.baseline) this.baseline = this.sampler.read();
+      }
+      const sites = this.sampler ? grownSites(this.baseline, this.sampler.read()) : [];
+      const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
+      this.lastBaselineMs = -Infinity;
+      return suspectsFrom(sites, diff);
+    } finally {
+      this.cancel();
+    }
+  }
+
+  #begin(gc, memory) {
+    this.startedMs = Date.now();
+    const o = this.options;
+    if (o.sampling) {
+      const auto = memory === 'external' ? EXTERNAL_SAMPLING_INTERVAL : HEAP_SAMPLING_INTERVAL;
+      this.sampler = new AllocationSampler(o.samplingInterval === 'auto' ? auto : o.samplingInterval);
+    }
+    const small = gc.used_after <= o.heapDiffMaxHeap;
+    const rested = Date.now() - this.lastBaselineMs >= HEAP_DIFF_COOLDOWN_MS;
+    if (o.heapDiff === true || (o.heapDiff === 'auto' && small && rested)) {
+      this.lastBaselineMs = Date.now();
+      this.diff = new HeapDiff();
+    }
+  }
+
+  #clear() {
+    this.startedMs = null;
+    this.lastSuspectMs = -Infinity;
+    this.sampler = null;
+    this.baseline = null;
+    this.diff = null;
+    this.finishing = false;
+  }
+}
+
+/**
+ * node-memwatch's names for what the engine itself makes: they hold a leak more often than they
+ * are one, so a class of the program's that grew comparably is the better suspect.
+ */
+const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
+
+/** Diff rows that grew, best suspects first. */
+function grownClasses(diff) {
+  const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
+  const best = (row) => {
+    const named = !GENERIC.has(row.what);
+    const rival = rows.find((r) => !GENERIC.has(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
+    return named || !rival ? row.retained_size_bytes : rival.retained_size_bytes - 1;
+  };
+  return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
+}
+
+/**
+ * The site that allocates objects of class `name`: the top grown site, or, when that is the
+ * class's own constructor (allocating its fields), the function that called `new`.
+ */
+function siteFor(name, sites) {
+  const top = sites[0];
+  if (!top) return null;
+  if (top.frame.functionName !== name) return siteOf(top);
+  const callerIndex = top.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
+  return callerIndex < 0 ? siteOf(top) : siteOf({ frame: top.stack[callerIndex], stack: top.stack.slice(callerIndex) });
+}
+
+/**
+ * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
+ * per class that grew, the top one with the top site; without, one per site, class unknown.
+ */
+function suspectsFrom(sites, diff) {
+  if (!diff) {
+    return sites.slice(0, TOP).map((s) => ({
+      class: null,
+      site: siteOf(s),
+      bytes: Math.round(s.bytes),
+      count: Math.round(s.count),
+      path: null,
+    }));
+  }
+  return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
+    class: row.what,
+    site: rank === 0 ? siteFor(row.what, sites) : null,
+    bytes: row.retained_size_bytes,
+    count: row['+'] - row['-'],
+    path: row.retainers ?? null,
+  }));
+}
+
+module.exports = { CulpritHunt, liveBySite, grownSites };

@@ -1,0 +1,41 @@
+'use strict';
+// The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot.js) and
+// for the sampling heap profiler (lib/culprit.js).
+//
+// Disconnecting an inspector session makes V8 forget every object id it gave out (the
+// HeapProfiler agent's disable() calls ClearObjectIds): a HeapDiff running at that moment, the
+// program's own or the dashboard's, would then number the same objects differently and report
+// nonsense. So the session, once made, stays connected for the life of the thread; a connected
+// session costs nothing while idle and does not keep the event loop alive.
+
+let session = null;
+
+/** The session, connected on first use. */
+function inspectorSession() {
+  if (session === null) {
+    const inspector = require('node:inspector');
+    session = new inspector.Session();
+    session.connect();
+  }
+  return session;
+}
+
+/**
+ * Posts `method` and returns its result: an in-process session answers before post() returns.
+ * Throws what the inspector answered if it failed, or if it did not answer at once.
+ */
+function postNow(method, params) {
+  let answered = false;
+  let error = null;
+  let result = null;
+  inspectorSession().post(method, params, (err, res) => {
+    answered = true;
+    error = err;
+    result = res;
+  });
+  if (error) throw new Error(`leakwatch: ${method} failed: ${error.message}`);
+  if (!answered) throw new Error(`leakwatch: the inspector of Node ${process.version} did not answer ${method} at once`);
+  return result;
+}
+
+module.exports = { inspectorSession, postNow };

@@ -1,0 +1,130 @@
+'use strict';
+// How well the leak detector does on the labelled programs in examples/leaks/ (programs.json says
+// which leak, and what class and allocation site are to blame), with default settings:
+//
+//   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME]
+//
+// Each program runs for --seconds under bench/watch-program.js. Printed: per program, whether and
+// when leakwatch reported a leak and whether its top suspect names the right class and site;
+// then recall, false alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
+// (a leak when the heap after full GC grew on 5 consecutive full GCs) is judged on the very same
+// GCs, from the trace each run writes.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const programsDir = path.join(root, 'examples', 'leaks');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const seconds = Number(option('seconds', 60));
+const jobs = Number(option('jobs', 2));
+const only = option('only', null);
+
+/** Runs one program for `seconds`; resolves to its first leak event and its GC trace. */
+function run(entry, traceDir) {
+  const trace = path.join(traceDir, `${entry.program}.jsonl`);
+  const child = spawn(process.execPath, [path.join(__dirname, 'watch-program.js'), path.join(programsDir, entry.program), trace], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
+  return new Promise((resolve) => {
+    child.on('close', () => {
+      clearTimeout(timer);
+      const leaks = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      const gcs = fs.existsSync(trace)
+        ? fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+        : [];
+      resolve({ entry, leak: leaks[0] ?? null, gcs });
+    });
+  });
+}
+
+/** node-memwatch's rule on a GC trace: seconds to the 5th consecutive growth after full GC, or null. */
+function fiveGcRule(gcs) {
+  const start = gcs[0]?.t;
+  let last = null;
+  let streak = 0;
+  for (const gc of gcs) {
+    if (gc.kind !== 'major') continue;
+    streak = last !== null && gc.heap > last ? streak + 1 : 0;
+    last = gc.heap;
+    if (streak >= 5) return (gc.t - start) / 1000;
+  }
+  return null;
+}
+
+function culpritOf(leak, entry) {
+  const top = leak?.report.suspects[0];
+  if (!top || !entry.leaks) return { classOk: false, siteOk: false, top };
+  const classOk = top.class === entry.class;
+  const siteOk = Boolean(top.site) && top.site.function === entry.site.function &&
+    path.resolve(top.site.file) === path.join(root, entry.site.file);
+  return { classOk, siteOk, top };
+}
+
+function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const pct = (n, d) => (d ? `${n}/${d} (${Math.round((100 * n) / d)}%)` : 'n/a');
+const secs = (s) => (s === null ? '-' : `${s.toFixed(1)} s`);
+
+async function main() {
+  const programs = JSON.parse(fs.readFileSync(path.join(programsDir, 'programs.json'), 'utf8'))
+    .filter((e) => !only || e.program.startsWith(only));
+  const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-traces-'));
+  console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings (node ${process.version})\n`);
+
+  const results = [];
+  const queue = [...programs];
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    while (queue.length > 0) results.push(await run(queue.shift(), traceDir));
+  }));
+  results.sort((a, b) => programs.indexOf(a.entry) - programs.indexOf(b.entry));
+
+  console.log('program              leaks  leakwatch   class  site   top suspect                                node-memwatch (5 GCs)');
+  const rows = results.map((r) => {
+    const culprit = culpritOf(r.leak, r.entry);
+    const memwatch = fiveGcRule(r.gcs);
+    const found = r.leak ? r.leak.seconds : null;
+    const top = culprit.top ? `${culprit.top.class ?? '?'} @ ${culprit.top.site ? `${culprit.top.site.function} ${path.relative(root, culprit.top.site.file)}:${culprit.top.site.line}` : '?'}` : '';
+    const mark = (ok) => (!r.entry.leaks || !r.leak ? '' : ok ? 'yes' : 'NO');
+    console.log(
+      `${r.entry.program.padEnd(20)} ${(r.entry.leaks ? 'yes' : 'no').padEnd(6)} ${secs(found).padEnd(11)} ` +
+      `${mark(culprit.classOk).padEnd(6)} ${mark(culprit.siteOk).padEnd(6)} ${top.slice(0, 42).padEnd(42)} ${secs(memwatch)}`,
+    );
+    return { ...r, found, memwatch, culprit };
+  });
+
+  const leaky = rows.filter((r) => r.entry.leaks);
+  const clean = rows.filter((r) => !r.entry.leaks);
+  for (const [name, foundOf] of [['leakwatch', (r) => r.found], ['node-memwatch 5-GC rule', (r) => r.memwatch]]) {
+    const detected = leaky.filter((r) => foundOf(r) !== null);
+    console.log(`\n${name}:`);
+    console.log(`  recall           ${pct(detected.length, leaky.length)}`);
+    console.log(`  false alarms     ${pct(clean.filter((r) => foundOf(r) !== null).length, clean.length)}`);
+    console.log(`  median detection ${secs(median(detected.map(foundOf)))}`);
+    if (name === 'leakwatch') {
+      console.log(`  culprit class    ${pct(leaky.filter((r) => r.culprit.classOk).length, leaky.length)}`);
+      console.log(`  culprit site     ${pct(leaky.filter((r) => r.culprit.siteOk).length, leaky.length)}`);
+    }
+  }
+  console.log(`\nGC traces: ${traceDir}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

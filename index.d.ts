@@ -220,7 +220,7 @@ declare namespace leakwatch {
      * own (rare) full GCs, in ms; 0 never asks. Default 1000.
      */
     probeIntervalMs?: number;
-    /** The largest share of time those full GCs may take while memory rises (a quarter of it otherwise). Default 0.02. */
+    /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */
     probeBudget?: number;
     /** Run V8's sampling heap profiler while a leak is suspected, to find allocation sites. Default true. */
     sampling?: boolean;

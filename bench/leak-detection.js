@@ -9,6 +9,12 @@
 // then recall, false alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
 // (a leak when the heap after full GC grew on 5 consecutive full GCs) is judged on the very same
 // GCs, from the trace each run writes.
+//
+// A site is right when it is in the labelled file and is one of the labelled functions: the one
+// that allocates the leaking objects, or, written "(anonymous):LINE", the function starting at
+// LINE that calls it. V8's sampling heap profiler records physical stack frames only, so once
+// the optimizing compiler inlines the allocating function into its caller, the caller is the
+// site it reports.
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -66,8 +72,8 @@ function culpritOf(leak, entry) {
   const top = leak?.report.suspects[0];
   if (!top || !entry.leaks) return { classOk: false, siteOk: false, top };
   const classOk = top.class === entry.class;
-  const siteOk = Boolean(top.site) && top.site.function === entry.site.function &&
-    path.resolve(top.site.file) === path.join(root, entry.site.file);
+  const siteOk = Boolean(top.site) && path.resolve(top.site.file) === path.join(root, entry.site.file) &&
+    entry.site.functions.some((f) => f === top.site.function || f === `${top.site.function}:${top.site.line}`);
   return { classOk, siteOk, top };
 }
 
@@ -107,6 +113,14 @@ async function main() {
     );
     return { ...r, found, memwatch, culprit };
   });
+
+  console.log('\nTop suspects of the leaks found:');
+  for (const r of rows.filter((row) => row.culprit.top)) {
+    const { top } = r.culprit;
+    console.log(`  ${r.entry.program}: ${top.class ?? '(class unknown)'}, +${top.count}, ${top.bytes} bytes`);
+    if (top.site) console.log(`    allocated at ${top.site.stack.slice(0, 3).join(' < ')}`);
+    if (top.path) console.log(`    held by ${top.path.length > 160 ? '…' + top.path.slice(-160) : top.path}`);
+  }
 
   const leaky = rows.filter((r) => r.entry.leaks);
   const clean = rows.filter((r) => !r.entry.leaks);

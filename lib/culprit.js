@@ -45,6 +45,11 @@ function isUserFrame(frame) {
     !frame.url.startsWith(OWN_DIR);
 }
 
+/** Whether a frame allocates memory outside the heap: Node's Buffer code or a typed array's constructor. */
+function isBufferFrame(frame) {
+  return frame.url === 'node:buffer' || /^(ArrayBuffer|SharedArrayBuffer|(Big)?(Int|Uint|Float)\d+(Clamped)?Array)$/.test(frame.functionName);
+}
+
 function frameText(frame) {
   const file = frame.url.startsWith('file://') ? frame.url.slice(7) : frame.url;
   const where = file ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : 'native';
@@ -55,7 +60,7 @@ function frameText(frame) {
  * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
  * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects).
  */
-function liveBySite(profile, interval) {
+function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   const stackOf = new Map();
   const visit = (node, parentStack) => {
     const stack = node.callFrame.functionName === '(root)' ? parentStack : [node.callFrame, ...parentStack];
@@ -69,7 +74,7 @@ function liveBySite(profile, interval) {
     // Allocations with no frame of the program's own are Node's or leakwatch's (this very
     // profile, say): not the program's leak.
     const frame = stack?.find(isUserFrame);
-    if (!frame) continue;
+    if (!frame || (buffersOnly && !stack.some(isBufferFrame))) continue;
     const key = `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
     const scale = 1 / (1 - Math.exp(-sample.size / interval));
     let site = sites.get(key);
@@ -113,14 +118,17 @@ function siteOf(grown) {
  * connected: disconnecting would make V8 forget the object ids a running HeapDiff relies on.
  */
 class AllocationSampler {
-  constructor(interval) {
+  /** @param {number} interval @param {boolean} buffersOnly count only allocations of Buffers and ArrayBuffers */
+  constructor(interval, buffersOnly) {
     this.interval = interval;
+    this.buffersOnly = buffersOnly;
     postNow('HeapProfiler.startSampling', { samplingInterval: interval });
   }
 
   /** Live bytes per allocation site now. */
   read() {
-    return liveBySite(postNow('HeapProfiler.getSamplingProfile').profile, this.interval);
+    const { profile } = postNow('HeapProfiler.getSamplingProfile');
+    return liveBySite(profile, this.interval, { buffersOnly: this.buffersOnly });
   }
 
   stop() {
@@ -196,7 +204,8 @@ class CulpritHunt {
     const o = this.options;
     if (o.sampling) {
       const auto = memory === 'external' ? EXTERNAL_SAMPLING_INTERVAL : HEAP_SAMPLING_INTERVAL;
-      this.sampler = new AllocationSampler(o.samplingInterval === 'auto' ? auto : o.samplingInterval);
+      const interval = o.samplingInterval === 'auto' ? auto : o.samplingInterval;
+      this.sampler = new AllocationSampler(interval, memory === 'external');
     }
     const small = gc.used_after <= o.heapDiffMaxHeap;
     const rested = Date.now() - this.lastBaselineMs >= HEAP_DIFF_COOLDOWN_MS;
@@ -217,32 +226,35 @@ class CulpritHunt {
 }
 
 /**
- * node-memwatch's names for what the engine itself makes: they hold a leak more often than they
- * are one, so a class of the program's that grew comparably is the better suspect.
+ * node-memwatch's names for what the engine itself makes (and V8's internal objects): they hold
+ * a leak more often than they are one, so a class of the program's that grew comparably (a
+ * quarter as much or more) is the better suspect.
  */
 const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
+const isGeneric = (what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
 
 /** Diff rows that grew, best suspects first. */
 function grownClasses(diff) {
   const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
   const best = (row) => {
-    const named = !GENERIC.has(row.what);
-    const rival = rows.find((r) => !GENERIC.has(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
-    return named || !rival ? row.retained_size_bytes : rival.retained_size_bytes - 1;
+    if (!isGeneric(row.what)) return row.retained_size_bytes;
+    const rival = rows.find((r) => !isGeneric(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
+    return rival ? rival.retained_size_bytes - 1 : row.retained_size_bytes;
   };
   return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
 }
 
 /**
- * The site that allocates objects of class `name`: the top grown site, or, when that is the
- * class's own constructor (allocating its fields), the function that called `new`.
+ * The site that allocates objects of class `name`: the grown site with the class's constructor on
+ * its stack (when V8 did not inline it), else the top grown site; when that site is the
+ * constructor itself (allocating its fields), the function that called `new`.
  */
 function siteFor(name, sites) {
-  const top = sites[0];
-  if (!top) return null;
-  if (top.frame.functionName !== name) return siteOf(top);
-  const callerIndex = top.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
-  return callerIndex < 0 ? siteOf(top) : siteOf({ frame: top.stack[callerIndex], stack: top.stack.slice(callerIndex) });
+  const site = sites.find((s) => s.stack.some((frame) => frame.functionName === name)) ?? sites[0];
+  if (!site) return null;
+  if (site.frame.functionName !== name) return siteOf(site);
+  const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
+  return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
 }
 
 /**

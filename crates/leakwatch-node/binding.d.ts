@@ -103,8 +103,8 @@ export interface LeakDetectorOptions {
   /** The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never). */
   probeIntervalMs?: number
   /**
-   * The largest share of time those full GCs may take while memory rises (default 0.02; a
-   * quarter of it while nothing does).
+   * The largest share of time those full GCs may take while memory rises (default 0.01; a
+   * fifth of it while nothing does).
    */
   probeBudget?: number
 }

@@ -91,7 +91,7 @@ pub struct DetectorOptions {
     /// (default 1 s); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
-    /// memory rises (default 0.02: 2%); a quarter of it while nothing does.
+    /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
     pub probe_budget: f64,
 }
 
@@ -105,7 +105,7 @@ impl Default for DetectorOptions {
             max_window_ms: 600_000.0,
             repeat_ms: 600_000.0,
             probe_interval_ms: 1_000.0,
-            probe_budget: 0.02,
+            probe_budget: 0.01,
         }
     }
 }
@@ -245,7 +245,8 @@ impl Series {
             .iter()
             .filter(|v| v.suspect)
             .max_by(|a, b| a.z.total_cmp(&b.z))
-            .copied();
+            .copied()
+            .or_else(|| self.rising_lately(options));
         let Some(v) = verdicts.iter().find(|v| v.leak).copied() else {
             self.leaking_since = None;
             return None;
@@ -266,6 +267,25 @@ impl Series {
             rate: v.rate,
             confidence: normal_cdf(v.z),
             full_gcs: v.full_gcs,
+        })
+    }
+
+    /// A suspicion from the last three full GCs alone, before any window can be judged: each
+    /// above the one before, at `min_rate` or more, by a quarter of `min_growth` in all. It only
+    /// makes the detector ask for full GCs sooner (see [`Detector::probe_due`]); it never reports.
+    fn rising_lately(&self, o: &DetectorOptions) -> Option<Verdict> {
+        let mut last = self.buckets.iter().rev().filter_map(|b| Some(Point { t: b.t / 1000.0, y: b.min_full? }));
+        let (c, b, a) = (last.next()?, last.next()?, last.next()?);
+        let rate = (c.y - a.y) / (c.t - a.t);
+        let rising = a.y < b.y && b.y < c.y && c.y - a.y >= o.min_growth / 4.0 && rate >= o.min_rate;
+        rising.then_some(Verdict {
+            window_ms: (c.t - a.t) * 1000.0,
+            z: 0.0,
+            rate,
+            floors: [a.y, b.y, c.y],
+            full_gcs: 3,
+            leak: false,
+            suspect: true,
         })
     }
 
@@ -291,7 +311,11 @@ impl Series {
         let z = mann_kendall_z(&points);
         let rate = theil_sen_slope(&points)?;
         let growth = floors[2] - floors[0];
-        let suspect = z >= o.sensitivity / 2.0 && rate >= o.min_rate / 2.0 && growth >= o.min_growth / 4.0;
+        let suspect = z >= o.sensitivity * 2.0 / 3.0
+            && rate >= o.min_rate / 2.0
+            && growth >= o.min_growth / 2.0
+            && floors[0] < floors[1]
+            && floors[1] < floors[2];
         let leak = suspect
             && z >= o.sensitivity
             && rate >= o.min_rate
@@ -421,7 +445,7 @@ impl Detector {
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
     /// `min_rate` or more, at most every `probe_interval`, and never so often that full GCs would
     /// take more than `probe_budget` of the time (judged by the last one's duration) while memory
-    /// rises, or a quarter of that while nothing does. A program whose memory does not grow between
+    /// rises, or a fifth of that while nothing does. A program whose memory does not grow between
     /// full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
@@ -434,7 +458,7 @@ impl Detector {
         };
         let since = now_ms - full.time_ms;
         let rising = self.heap.latest.is_some() || self.external.latest.is_some();
-        let budget = if rising { o.probe_budget } else { o.probe_budget / 4.0 };
+        let budget = if rising { o.probe_budget } else { o.probe_budget / 5.0 };
         if since < o.probe_interval_ms.max(full.duration_ms / budget) {
             return false;
         }
@@ -604,7 +628,10 @@ mod tests {
     #[test]
     fn status_follows_the_rise() {
         let (detector, states) = rising(40, 200.0 * KB);
-        assert!(states[..11].iter().all(|s| *s == LeakState::Idle), "no verdict before a window's worth of history");
+        assert!(states[..2].iter().all(|s| *s == LeakState::Idle), "no suspicion before three full GCs");
+        let suspected = states.iter().position(|s| *s == LeakState::Suspect).expect("suspected first");
+        let reported = states.iter().position(|s| *s == LeakState::Leak).expect("then reported");
+        assert!(suspected < reported && reported >= 11, "suspected at {suspected} s, reported at {reported} s");
         assert_eq!(states.last(), Some(&LeakState::Leak));
         assert_eq!(detector.reports(), 1);
         assert_eq!(detector.status().memory, Some(Memory::Heap));
@@ -626,8 +653,8 @@ mod tests {
         assert!(!detector.probe_due(5_000.0), "nothing grew");
         detector.observe(gc(5_000.0, false, 11.0 * MB, 0.5));
         assert!(detector.probe_due(5_000.0));
-        // While nothing rises, a full GC of 50 ms may run at most every 10 s (a 0.5% budget).
-        detector.observe(gc(6_000.0, true, 11.0 * MB, 50.0));
+        // While nothing rises, a full GC of 20 ms may run at most every 10 s (a 0.2% budget).
+        detector.observe(gc(6_000.0, true, 11.0 * MB, 20.0));
         detector.observe(gc(9_000.0, false, 13.0 * MB, 0.5));
         assert!(!detector.probe_due(9_000.0));
         assert!(detector.probe_due(16_000.0));

@@ -24,8 +24,8 @@ pub struct LeakDetectorOptions {
     pub repeat_ms: Option<f64>,
     /// The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never).
     pub probe_interval_ms: Option<f64>,
-    /// The largest share of time those full GCs may take while memory rises (default 0.02; a
-    /// quarter of it while nothing does).
+    /// The largest share of time those full GCs may take while memory rises (default 0.01; a
+    /// fifth of it while nothing does).
     pub probe_budget: Option<f64>,
 }
 

@@ -109,7 +109,8 @@ function siteOf(grown) {
     file,
     line: frame.lineNumber + 1,
     column: frame.columnNumber + 1,
-    stack: stack.map(frameText),
+    // From the site down: the frames above it are Node's or V8's code that it called.
+    stack: stack.slice(Math.max(0, stack.indexOf(frame))).map(frameText),
   };
 }
 

@@ -281,4 +281,7 @@ function suspectsFrom(sites, diff) {
   }));
 }
 
-module.exports = { CulpritHunt, liveBySite, grownSites };
+/** The leak options that tune the hunt (configure({leak})). */
+const CULPRIT_OPTIONS = Object.keys(DEFAULTS);
+
+module.exports = { CulpritHunt, CULPRIT_OPTIONS };

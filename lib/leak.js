@@ -5,13 +5,13 @@
 // per-space sizes over the window) and words the reports.
 
 const native = require('./native');
+// How suspects are found: see lib/culprit.js.
+const { CULPRIT_OPTIONS } = require('./culprit');
 
 /** The detector's options, as configure({leak}) takes them, with what each must be. */
 const DETECTOR_OPTIONS = [
   'sensitivity', 'minRate', 'minGrowth', 'minWindowMs', 'maxWindowMs', 'repeatMs', 'probeIntervalMs', 'probeBudget',
 ];
-/** How suspects are found: see lib/culprit.js. */
-const CULPRIT_OPTIONS = ['sampling', 'heapDiff', 'heapDiffMaxHeap', 'samplingInterval'];
 
 /** Checks leak options as given to configure(): a TypeError names the first bad one. */
 function checkLeakOptions(options) {
@@ -67,7 +67,6 @@ class LeakTracker {
     }
     this.detector = new native.LeakDetector(detectorOptions);
     this.spaces = [];
-    this.leaksTotal = 0;
     this.lastLeak = null;
   }
 
@@ -86,10 +85,7 @@ class LeakTracker {
       durationMs: gc.duration_ms,
     });
     const reports = findings.map((finding) => this.#report(finding, gc));
-    if (reports.length > 0) {
-      this.leaksTotal += reports.length;
-      this.lastLeak = reports[reports.length - 1];
-    }
+    if (reports.length > 0) this.lastLeak = reports[reports.length - 1];
     return reports;
   }
 
@@ -106,7 +102,7 @@ class LeakTracker {
       memory: s.memory ?? null,
       rate_bytes_per_second: Math.round(s.rate),
       confidence: s.confidence,
-      leaks_total: this.leaksTotal,
+      leaks_total: this.detector.reports,
       last_leak: this.lastLeak,
     };
   }
@@ -145,4 +141,4 @@ class LeakTracker {
   }
 }
 
-module.exports = { LeakTracker, checkLeakOptions, niceDelta, CULPRIT_OPTIONS };
+module.exports = { LeakTracker, checkLeakOptions, niceDelta };

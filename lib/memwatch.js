@@ -14,9 +14,6 @@ const { LeakTracker } = require('./leak');
 const { CulpritHunt } = require('./culprit');
 const { HeapDiff } = require('./heap-diff');
 const { gc } = require('./gc');
-
-/** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
-const STATUS_INTEREST_MS = 60_000;
 const { MetricsCollector } = require('./metrics');
 const { metricsText } = require('./prometheus');
 const { registerFamilies } = require('./prom-client');
@@ -24,6 +21,8 @@ const { registerInstruments } = require('./otel');
 const { LeakSnapshots, checkSnapshotOptions } = require('./snapshot-on-leak');
 
 const WATCHED = ['stats', 'leak', 'gc'];
+/** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
+const STATUS_INTEREST_MS = 60_000;
 
 class LeakWatch extends EventEmitter {
   #watcher;

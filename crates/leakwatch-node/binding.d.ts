@@ -33,6 +33,8 @@ export declare class LeakDetector {
   probeDue(nowMs: number): boolean
   /** What the detector thinks now. */
   status(): LeakStatus
+  /** How many leaks it reported since it was made or reset. */
+  get reports(): number
   /** Forgets every sample and report. */
   reset(): void
 }

@@ -162,6 +162,12 @@ impl LeakDetector {
         })
     }
 
+    /// How many leaks it reported since it was made or reset.
+    #[napi(getter)]
+    pub fn reports(&self) -> f64 {
+        self.inner.reports() as f64
+    }
+
     /// Forgets every sample and report.
     #[napi]
     pub fn reset(&mut self) {

@@ -17,6 +17,7 @@
 const path = require('node:path');
 const { postNow } = require('./inspector');
 const { HeapDiff } = require('./heap-diff');
+const { keepHeapProfiler } = require('./heap-profiler-state');
 
 const DEFAULTS = {
   sampling: true,
@@ -123,7 +124,13 @@ class AllocationSampler {
   constructor(interval, buffersOnly) {
     this.interval = interval;
     this.buffersOnly = buffersOnly;
-    postNow('HeapProfiler.startSampling', { samplingInterval: interval });
+    this.release = keepHeapProfiler();
+    try {
+      postNow('HeapProfiler.startSampling', { samplingInterval: interval });
+    } catch (err) {
+      this.release();
+      throw err;
+    }
   }
 
   /** Live bytes per allocation site now. */
@@ -133,7 +140,11 @@ class AllocationSampler {
   }
 
   stop() {
-    postNow('HeapProfiler.stopSampling');
+    try {
+      postNow('HeapProfiler.stopSampling');
+    } finally {
+      this.release();
+    }
   }
 }
 

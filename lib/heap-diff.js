@@ -11,6 +11,10 @@
 
 const native = require('./native');
 const { readSnapshot } = require('./snapshot');
+const { keepHeapProfiler } = require('./heap-profiler-state');
+
+/** A HeapDiff dropped without end() stops holding V8's object ids when it is collected. */
+const abandoned = new FinalizationRegistry((release) => release());
 
 const ALREADY_ENDED = 'attempt to end() a HeapDiff that was already ended';
 
@@ -27,6 +31,8 @@ class HeapDiff {
   #before;
   #ended = false;
   #method;
+  /** Stops holding V8's object ids, which the second snapshot needs to match the first's. */
+  #releaseIds;
 
   /**
    * @param {{method?: 'stream' | 'inspector'}} [options] how to read V8's snapshot; the default
@@ -34,7 +40,15 @@ class HeapDiff {
    */
   constructor(options = {}) {
     this.#method = options.method;
-    this.#before = readSnapshot({ method: this.#method }).censusInBackground();
+    const release = keepHeapProfiler();
+    try {
+      this.#before = readSnapshot({ method: this.#method }).censusInBackground();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    this.#releaseIds = release;
+    abandoned.register(this, release, this);
   }
 
   /**
@@ -47,13 +61,13 @@ class HeapDiff {
     const before = this.#take();
     if (explain > 0) {
       try {
-        return JSON.parse(readSnapshot({ method: this.#method }).diffAgainst(before, explain));
+        return JSON.parse(this.#snapshot().diffAgainst(before, explain));
       } finally {
         before.release();
       }
     }
     try {
-      const after = readSnapshot({ method: this.#method }).census();
+      const after = this.#snapshot().census();
       try {
         return JSON.parse(native.heapDiff(before, after));
       } finally {
@@ -73,13 +87,13 @@ class HeapDiff {
     const before = this.#take();
     if (explain > 0) {
       try {
-        return JSON.parse(await readSnapshot({ method: this.#method }).diffAgainstAsync(before, explain));
+        return JSON.parse(await this.#snapshot().diffAgainstAsync(before, explain));
       } finally {
         before.release();
       }
     }
     try {
-      const after = await readSnapshot({ method: this.#method }).censusAsync();
+      const after = await this.#snapshot().censusAsync();
       try {
         return JSON.parse(await native.heapDiffAsync(before, after));
       } finally {
@@ -87,6 +101,16 @@ class HeapDiff {
       }
     } finally {
       before.release();
+    }
+  }
+
+  /** The second snapshot, after which the object ids are no longer needed. */
+  #snapshot() {
+    try {
+      return readSnapshot({ method: this.#method });
+    } finally {
+      abandoned.unregister(this);
+      this.#releaseIds();
     }
   }
 

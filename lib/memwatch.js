@@ -14,6 +14,7 @@ const { LeakTracker } = require('./leak');
 const { CulpritHunt } = require('./culprit');
 const { HeapDiff } = require('./heap-diff');
 const { gc } = require('./gc');
+const native = require('./native');
 const { MetricsCollector } = require('./metrics');
 const { metricsText } = require('./prometheus');
 const { registerFamilies } = require('./prom-client');
@@ -88,7 +89,10 @@ class LeakWatch extends EventEmitter {
       this.#hunt.cancel();
       this.#hunt = new CulpritHunt(options.leak);
     }
-    if (snapshotOptions !== undefined) this.#snapshots = snapshotOptions && new LeakSnapshots(snapshotOptions);
+    if (snapshotOptions !== undefined) {
+      this.#snapshots?.close();
+      this.#snapshots = snapshotOptions && new LeakSnapshots(snapshotOptions);
+    }
     return this;
   }
 
@@ -146,7 +150,9 @@ class LeakWatch extends EventEmitter {
       reports = this.#leaks.observe(record);
       if (record.kind === 'major') {
         for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
-        this.#hunt.update(this.#leaks.status(), record);
+        // The hunt costs something while it runs: only for someone who will read its suspects.
+        if (this.listenerCount('leak') > 0) this.#hunt.update(this.#leaks.status(), record);
+        else if (this.#hunt.active && !this.#hunt.finishing) this.#hunt.cancel();
       }
     } catch (err) {
       this.#internalError(err);
@@ -157,8 +163,10 @@ class LeakWatch extends EventEmitter {
   }
 
   /**
-   * Runs a full GC soon when the detector asks for one (see Detector::probe_due in the core
-   * crate): only while someone uses the detector, and outside the GC observer's callback.
+   * Starts a full GC when the detector asks for one (see Detector::probe_due in the core crate),
+   * only while someone uses the detector, and outside the GC observer's callback. The GC is V8's
+   * usual incremental kind, started the way growing external memory starts one: a forced gc()
+   * would make a busy program's optimized code deoptimize (see startIncrementalGc in the addon).
    */
   #probeIfDue() {
     const wanted = this.listenerCount('leak') > 0 || Date.now() - this.#statusReadMs < STATUS_INTEREST_MS;
@@ -168,7 +176,7 @@ class LeakWatch extends EventEmitter {
       this.#probeScheduled = false;
       if (!this.#watcher.running) return;
       try {
-        gc();
+        native.startIncrementalGc();
       } catch (err) {
         this.#internalError(err);
       }

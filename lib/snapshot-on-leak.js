@@ -8,12 +8,18 @@
 // out without one and a warning says why. Snapshots are written under a temporary name and
 // renamed when complete, one at a time, and the oldest of leakwatch's files in the directory are
 // removed beyond `maxFiles`.
+//
+// `leakwatch diff` matches objects across two files by V8's object ids, which V8 keeps stable only
+// while something holds them (lib/heap-profiler-state.js). So from its first snapshot on, and
+// until turned off, snapshot on leak holds them: a process that leaked pays for V8's tracking of
+// moved objects from then on, in exchange for files that compare.
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const { duringSnapshot } = require('./snapshot');
+const { keepHeapProfiler } = require('./heap-profiler-state');
 
 /** The names of the snapshot files this module writes (and the only ones it ever removes). */
 const FILE_PATTERN = /^leakwatch-\d{8}T\d{9}-\d+-\d+\.heapsnapshot$/;
@@ -87,6 +93,8 @@ class LeakSnapshots {
   #maxFiles;
   #writing = false;
   #written = 0;
+  /** Stops holding V8's object ids; null until the first snapshot. */
+  #releaseIds = null;
 
   /** @param {{dir: string, maxFiles: number}} options as checkSnapshotOptions() returns them */
   constructor({ dir, maxFiles }) {
@@ -100,6 +108,7 @@ class LeakSnapshots {
    */
   take(report, warn) {
     report.snapshot = null;
+    this.#releaseIds ??= keepHeapProfiler();
     if (this.#writing) {
       warn(skipped('snapshot on leak skipped: another one is being written'));
       return;
@@ -118,6 +127,12 @@ class LeakSnapshots {
     } finally {
       this.#writing = false;
     }
+  }
+
+  /** Turns snapshot on leak off: V8 may forget its object ids. */
+  close() {
+    this.#releaseIds?.();
+    this.#releaseIds = null;
   }
 
   #write() {

@@ -25,7 +25,8 @@
 //    Its session is never disconnected: see below.
 // Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
 // snapshots, whichever way each is taken, unless an inspector session disconnects in between
-// (a debugger detaching, say): V8 then forgets them all.
+// (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
+// once no HeapDiff needs them (lib/heap-profiler-state.js).
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
@@ -35,6 +36,7 @@ const v8 = require('node:v8');
 const { Readable } = require('node:stream');
 const native = require('./native');
 const { inspectorSession } = require('./inspector');
+const { snapshotTaken } = require('./heap-profiler-state');
 
 const observers = new Set();
 
@@ -79,6 +81,7 @@ function duringSnapshot(takeSnapshot) {
     return takeSnapshot();
   } finally {
     for (const o of observers) o.after();
+    snapshotTaken();
   }
 }
 

@@ -7,17 +7,28 @@
 //   (afterGC), the GC's type and its cost. Those are the figures reported: exact, not the heap as
 //   it stands later when JS runs. It reports only when stopped, so it is polled: stop() gives
 //   what it has, start() goes on at once.
-// - A perf_hooks PerformanceObserver on 'gc' entries says when to poll (shortly after each GC)
-//   and when each full GC ended (gc_ts). Polling on every batch of entries, minor GCs included,
-//   keeps the profiler's buffer small in a process that scavenges all the time.
+// - A perf_hooks PerformanceObserver on 'gc' entries says when each GC ended, and when to poll:
+//   at once after a full GC, so that 'stats' follows it closely, and otherwise at most once a
+//   second. Each stop() and start() costs about a millisecond, which polled after every scavenge
+//   of a busy server took a tenth of its time; the records wait in the profiler meanwhile.
 // Neither keeps the event loop alive, and stop() removes both.
 
 const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
 const { onSnapshot } = require('./snapshot');
 
-const MAJOR = constants.NODE_PERFORMANCE_GC_MAJOR;
 const FULL = 'MarkSweepCompact';
+/** Other GCs' records are fetched from the profiler at most this often. */
+const POLL_MS = 1000;
+
+/** The 'gc' event's kind of a perf_hooks gc entry, by its `kind` (a V8 GCType). */
+const ENTRY_KIND = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  2: 'minor', // kGCTypeMinorMarkCompact, which perf_hooks has no constant for
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
 
 // node-memwatch's averaging periods, in full GCs.
 const RECENT_PERIOD = 10;
@@ -138,11 +149,13 @@ class GcWatcher {
     this.otherGcs = 0;
     this.counts = { Scavenge: 0, MarkSweepCompact: 0, IncrementalMarking: 0, ProcessWeakCallbacks: 0 };
     this.times = { ...this.counts };
-    // Full GCs seen by each instrument (the snapshot's own included), to pair an observer entry
-    // with the profiler record of the same GC; and end times of entries not yet paired.
-    this.fullRecords = 0;
-    this.fullEntries = 0;
-    this.endTimes = [];
+    // Per kind of GC, how many each instrument has seen (the snapshot's own GCs included), to
+    // pair an observer entry with the profiler record of the same GC; and the end times of
+    // entries not yet paired.
+    this.records = {};
+    this.entries = {};
+    this.endTimes = {};
+    this.lastPollMs = 0;
     this.queue = [];
     this.draining = false;
     if (typeof v8.GCProfiler !== 'function') {
@@ -161,22 +174,23 @@ class GcWatcher {
     this.observer.disconnect();
     this.profiler.stop();
     this.profiler = this.observer = this.unhook = null;
-    this.endTimes = [];
+    this.endTimes = {};
     this.queue = [];
   }
 
   #onEntries(list) {
     try {
+      let full = false;
       for (const entry of list.getEntries()) {
-        const kind = entry.detail ? entry.detail.kind : entry.kind;
-        if (kind !== MAJOR) continue;
-        this.fullEntries += 1;
+        const kind = ENTRY_KIND[entry.detail ? entry.detail.kind : entry.kind] ?? 'other';
+        full ||= kind === 'major';
+        const seen = (this.entries[kind] = (this.entries[kind] ?? 0) + 1);
         // An entry whose record was already reported (or was the snapshot's) is late: drop it.
-        if (this.fullEntries > this.fullRecords) {
-          this.endTimes.push(performance.timeOrigin + entry.startTime + entry.duration);
+        if (seen > (this.records[kind] ?? 0)) {
+          (this.endTimes[kind] ??= []).push(performance.timeOrigin + entry.startTime + entry.duration);
         }
       }
-      this.#poll(false);
+      if (full || Date.now() - this.lastPollMs >= POLL_MS) this.#poll(false);
     } catch (err) {
       this.onError(err);
     }
@@ -190,6 +204,7 @@ class GcWatcher {
    */
   #poll(discard) {
     if (!this.running) return;
+    this.lastPollMs = Date.now();
     const data = this.profiler.stop();
     this.profiler.start();
     for (const record of (data && data.statistics) || []) this.queue.push({ record, discard });
@@ -206,18 +221,18 @@ class GcWatcher {
   }
 
   #take(record, discard) {
+    const kind = KIND_OF[record.gcType] ?? 'other';
+    const taken = (this.records[kind] = (this.records[kind] ?? 0) + 1);
+    const ms = taken <= (this.entries[kind] ?? 0) ? this.endTimes[kind]?.shift() : undefined;
+    if (discard) return;
+    const endMs = ms === undefined ? Date.now() : ms;
     if (record.gcType === FULL) {
-      this.fullRecords += 1;
-      const ms = this.fullRecords <= this.fullEntries ? this.endTimes.shift() : undefined;
-      if (discard) return;
-      const endMs = ms === undefined ? Date.now() : ms;
       this.onGc(gcRecord(record, endMs));
       this.#report(record, endMs);
-    } else if (!discard) {
+    } else {
       this.otherGcs += 1;
       this.#count(record);
-      // Other GCs are timed by the poll, which follows them within a few milliseconds.
-      this.onGc(gcRecord(record, Date.now()));
+      this.onGc(gcRecord(record, endMs));
     }
   }
 

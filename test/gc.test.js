@@ -47,3 +47,27 @@ test('with --expose-gc, gc() uses the global gc and keeps the flag', async () =>
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'function function');
 });
+
+// The leak detector's probes: V8's own incremental kind of full GC, which keeps the maps that
+// optimized code depends on, unlike a forced gc() after which a busy server deoptimizes.
+test('startIncrementalGc() starts an incremental full GC that is not forced', async () => {
+  const { PerformanceObserver, constants } = require('node:perf_hooks');
+  const native = require('../lib/native');
+  const entries = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    native.startIncrementalGc();
+    const deadline = Date.now() + 10_000;
+    let major;
+    while (!(major = entries.find((e) => e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) && Date.now() < deadline) {
+      makeGarbage(10_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(major, `no full GC within 10 s; saw kinds ${entries.map((e) => e.detail.kind)}`);
+    assert.ok(entries.some((e) => e.detail.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL), 'marked incrementally');
+    assert.equal(major.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED, 0, `flags ${major.detail.flags}`);
+  } finally {
+    observer.disconnect();
+  }
+});

@@ -139,3 +139,26 @@ test('a HeapDiff inside a stats listener works, as node-memwatch allowed', async
   assert.equal(rowOf(diffs[0], 'LeakingClass')['+'], 500);
   seen.forEach((s, i) => assert.equal(s.num_full_gc, i + 1, 'in order, none twice, none of the snapshots'));
 });
+
+// V8 tracks every object the GC moves for as long as it keeps object ids, which costs busy
+// programs several percent of their CPU: leakwatch keeps them only while a HeapDiff is open.
+test('object ids are kept while a HeapDiff is open and forgotten after', () => {
+  const { postNow } = require('../lib/inspector');
+  globalThis.leakwatchIdProbe = { watched: true };
+  const idOfProbe = () => {
+    const { result } = postNow('Runtime.evaluate', { expression: 'globalThis.leakwatchIdProbe' });
+    try {
+      return postNow('HeapProfiler.getHeapObjectId', { objectId: result.objectId }).heapSnapshotObjectId;
+    } finally {
+      postNow('Runtime.releaseObject', { objectId: result.objectId });
+    }
+  };
+  const outer = new memwatch.HeapDiff();
+  const during = idOfProbe();
+  new memwatch.HeapDiff().end();
+  assert.equal(idOfProbe(), during, 'a HeapDiff ending while another is open keeps the ids');
+  outer.end();
+  const after = idOfProbe();
+  assert.notEqual(after, during, 'with no HeapDiff open, V8 numbers objects afresh');
+  assert.ok(Number(after) < Number(during), `fresh numbering starts low: ${after} after ${during}`);
+});

@@ -197,13 +197,16 @@ struct Series {
     last_report_ms: Option<f64>,
     /// Since when every judgement has found a leak, if the last one did.
     leaking_since: Option<f64>,
-    /// The most telling verdict of the last judgement, if anything rose.
+    /// The most telling verdict of the last judgement, if a window was suspect.
     latest: Option<Verdict>,
+    /// Whether the last few full GCs rose, which is too little to suspect anything but makes
+    /// [`Detector::probe_due`] ask for full GCs sooner.
+    rising: bool,
 }
 
 impl Series {
     fn new(memory: Memory) -> Series {
-        Series { memory, buckets: VecDeque::new(), last_report_ms: None, leaking_since: None, latest: None }
+        Series { memory, buckets: VecDeque::new(), last_report_ms: None, leaking_since: None, latest: None, rising: false }
     }
 
     fn add(&mut self, time_ms: f64, full: bool, bytes: f64, keep_ms: f64) {
@@ -241,12 +244,8 @@ impl Series {
             }
             window *= 2.0;
         }
-        self.latest = verdicts
-            .iter()
-            .filter(|v| v.suspect)
-            .max_by(|a, b| a.z.total_cmp(&b.z))
-            .copied()
-            .or_else(|| self.rising_lately(options));
+        self.latest = verdicts.iter().filter(|v| v.suspect).max_by(|a, b| a.z.total_cmp(&b.z)).copied();
+        self.rising = self.latest.is_some() || self.rising_lately(options);
         let Some(v) = verdicts.iter().find(|v| v.leak).copied() else {
             self.leaking_since = None;
             return None;
@@ -270,23 +269,15 @@ impl Series {
         })
     }
 
-    /// A suspicion from the last three full GCs alone, before any window can be judged: each
-    /// above the one before, at `min_rate` or more, by a quarter of `min_growth` in all. It only
-    /// makes the detector ask for full GCs sooner (see [`Detector::probe_due`]); it never reports.
-    fn rising_lately(&self, o: &DetectorOptions) -> Option<Verdict> {
+    /// Whether the last three full GCs each rose above the one before, at `min_rate` or more, by
+    /// a quarter of `min_growth` in all. In a noisy heap that happens by chance, so it is no
+    /// suspicion: it only makes the detector ask for full GCs sooner, before any window can be
+    /// judged (see [`Detector::probe_due`]).
+    fn rising_lately(&self, o: &DetectorOptions) -> bool {
         let mut last = self.buckets.iter().rev().filter_map(|b| Some(Point { t: b.t / 1000.0, y: b.min_full? }));
-        let (c, b, a) = (last.next()?, last.next()?, last.next()?);
+        let (Some(c), Some(b), Some(a)) = (last.next(), last.next(), last.next()) else { return false };
         let rate = (c.y - a.y) / (c.t - a.t);
-        let rising = a.y < b.y && b.y < c.y && c.y - a.y >= o.min_growth / 4.0 && rate >= o.min_rate;
-        rising.then_some(Verdict {
-            window_ms: (c.t - a.t) * 1000.0,
-            z: 0.0,
-            rate,
-            floors: [a.y, b.y, c.y],
-            full_gcs: 3,
-            leak: false,
-            suspect: true,
-        })
+        a.y < b.y && b.y < c.y && c.y - a.y >= o.min_growth / 4.0 && rate >= o.min_rate
     }
 
     fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {
@@ -457,7 +448,7 @@ impl Detector {
             return now_ms - self.first_time() >= o.probe_interval_ms;
         };
         let since = now_ms - full.time_ms;
-        let rising = self.heap.latest.is_some() || self.external.latest.is_some();
+        let rising = self.heap.rising || self.external.rising;
         let budget = if rising { o.probe_budget } else { o.probe_budget / 5.0 };
         if since < o.probe_interval_ms.max(full.duration_ms / budget) {
             return false;

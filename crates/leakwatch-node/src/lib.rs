@@ -25,5 +25,6 @@
 mod census;
 mod guard;
 mod leak;
+mod memory;
 
 pub use guard::guard;

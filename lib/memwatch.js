@@ -24,6 +24,8 @@ const { LeakSnapshots, checkSnapshotOptions } = require('./snapshot-on-leak');
 const WATCHED = ['stats', 'leak', 'gc'];
 /** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
 const STATUS_INTEREST_MS = 60_000;
+/** How long a probe's GC may take to end before another probe may start one. */
+const PROBE_PATIENCE_MS = 2000;
 
 class LeakWatch extends EventEmitter {
   #watcher;
@@ -32,6 +34,8 @@ class LeakWatch extends EventEmitter {
   /** Resolvers waiting for the next full GC. */
   #fullGcWaiters = [];
   #probeScheduled = false;
+  /** When the last probe started its GC; -Infinity once that GC ended. */
+  #probeStartedMs = -Infinity;
   #statusReadMs = -Infinity;
   #stopped = false;
   #metrics = new MetricsCollector(this);
@@ -149,6 +153,7 @@ class LeakWatch extends EventEmitter {
     try {
       reports = this.#leaks.observe(record);
       if (record.kind === 'major') {
+        this.#probeStartedMs = -Infinity;
         for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
         // The hunt costs something while it runs: only for someone who will read its suspects.
         if (this.listenerCount('leak') > 0) this.#hunt.update(this.#leaks.status(), record);
@@ -169,12 +174,16 @@ class LeakWatch extends EventEmitter {
    * would make a busy program's optimized code deoptimize (see startIncrementalGc in the addon).
    */
   #probeIfDue() {
-    const wanted = this.listenerCount('leak') > 0 || Date.now() - this.#statusReadMs < STATUS_INTEREST_MS;
-    if (this.#probeScheduled || !wanted || !this.#leaks.probeDue(Date.now())) return;
+    const now = Date.now();
+    const wanted = this.listenerCount('leak') > 0 || now - this.#statusReadMs < STATUS_INTEREST_MS;
+    // A probe's GC may end a while after it starts: one at a time.
+    const pending = now - this.#probeStartedMs < PROBE_PATIENCE_MS;
+    if (this.#probeScheduled || pending || !wanted || !this.#leaks.probeDue(now)) return;
     this.#probeScheduled = true;
     setImmediate(() => {
       this.#probeScheduled = false;
       if (!this.#watcher.running) return;
+      this.#probeStartedMs = Date.now();
       try {
         native.startIncrementalGc();
       } catch (err) {

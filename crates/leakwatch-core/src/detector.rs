@@ -8,26 +8,28 @@
 //! holds; only a full GC brings it down to that memory (plus what is in flight). So a leak is a
 //! rising *floor*, not a rising line: a sawtooth of big batches or a burst of allocation raises the
 //! measurements but not their floor. For each time scale from `min_window` up to `max_window`
-//! (doubling), the detector looks at the window of that length that ends at the latest full GC
-//! and reports a leak only when all of these hold:
+//! (each half again as long as the one before), the detector looks at the window of that length
+//! that ends at the latest full GC and reports a leak only when all of these hold:
 //!
-//! - **It rises, significantly.** The Mann–Kendall test over the post-full-GC measurements (later
-//!   points above earlier ones, whatever the noise's distribution) is at least `sensitivity`
-//!   standard deviations above zero.
+//! - **It rises, significantly.** The Mann–Kendall test (later points above earlier ones, whatever
+//!   the noise's distribution) is at least `sensitivity` standard deviations above zero. It is
+//!   taken over the post-full-GC measurements, or, when a window has more than 16 of them, over
+//!   the lowest of each run of equally many: a batch held across a GC lifts one measurement far
+//!   above the floor, rarely all of a run.
 //! - **It rises fast enough.** The Theil–Sen slope (the median slope between pairs, which ignores
 //!   outliers) is at least `min_rate` bytes per second, and the growth over the window at least
 //!   `min_growth`.
-//! - **Its floor rises throughout.** The window's thirds each contain a full GC, and the lowest
-//!   measurement of each third is above the one before by at least a quarter of the total: a step
-//!   up in load, or a cache reaching its bound, raises the floor once, not twice.
-//! - **It keeps rising.** Each half's own slope is at least a quarter of the window's, and the
-//!   later half's at least a third of the earlier's: a warm-up that stopped, a cache nearing its
-//!   bound, or a burst in the middle does not qualify.
+//! - **Its floor rises throughout.** The window's thirds each contain a full GC, and the floor of
+//!   each (the lower quartile of its full GCs) is above the one before by at least a quarter of
+//!   the total: a step up in load, or a cache reaching its bound, raises the floor once, not twice.
+//! - **It keeps rising.** Each half's own slope is at least a quarter of the window's, the later
+//!   half's at least half the earlier's, and the last third's at least a third of the window's: a
+//!   warm-up that stopped, a cache nearing its bound, or a burst in the middle does not qualify.
 //!
 //! Short windows find fast leaks within seconds; long ones find slow leaks under noise. A leak is
-//! reported once these have held at every full GC for three seconds (growth about to stop, such as
-//! a cache a few seconds from its bound, stops qualifying within that time); the next report on
-//! the same memory waits `repeat` milliseconds.
+//! reported once these have held at every full GC for four seconds (growth about to stop, such as
+//! a cache filling to its bound, stops qualifying within that time); the next report on the same
+//! memory waits `repeat` milliseconds.
 //!
 //! All arithmetic is in signed `f64`: no unsigned subtraction that wraps on a shrinking heap, no
 //! 32-bit sum that overflows on a large one.
@@ -161,19 +163,23 @@ pub struct Status {
 /// Samples are kept in buckets of this many milliseconds, so memory stays bounded however often
 /// the program collects garbage.
 const BUCKET_MS: f64 = 250.0;
-/// Windows with more points than this are judged on the floors of this many groups.
-const MAX_POINTS: usize = 192;
+/// Each window judged is this many times as long as the one before.
+const WINDOW_STEP: f64 = 1.5;
+/// Windows with more full GCs than this are judged on the floors of this many groups of them.
+const GROUPS: usize = 16;
 /// A leak is reported only once every judgement for this long has found one: growth that is
 /// about to stop (a cache a few seconds from its bound) stops qualifying within it.
-const CONFIRM_MS: f64 = 3_000.0;
+const CONFIRM_MS: f64 = 4_000.0;
+/// The cost of a full GC, for [`Detector::probe_due`], is the median duration of this many.
+const DURATIONS_KEPT: usize = 5;
 /// Windows with fewer full GCs than this are not judged.
 const MIN_FULL_GCS: usize = 6;
 
-/// One bucket of a series: the lowest measurement after any GC, and after a full GC.
+/// One bucket of a series: when it starts, and the lowest measurement after a full GC in it, if
+/// one ended in it.
 #[derive(Clone, Copy, Debug)]
 struct Bucket {
     t: f64,
-    min_any: f64,
     min_full: Option<f64>,
 }
 
@@ -211,14 +217,14 @@ impl Series {
 
     fn add(&mut self, time_ms: f64, full: bool, bytes: f64, keep_ms: f64) {
         let start = (time_ms / BUCKET_MS).floor() * BUCKET_MS;
+        let full = full.then_some(bytes);
         match self.buckets.back_mut() {
             Some(last) if last.t == start => {
-                last.min_any = last.min_any.min(bytes);
-                if full {
+                if let Some(bytes) = full {
                     last.min_full = Some(last.min_full.map_or(bytes, |m| m.min(bytes)));
                 }
             }
-            _ => self.buckets.push_back(Bucket { t: start, min_any: bytes, min_full: full.then_some(bytes) }),
+            _ => self.buckets.push_back(Bucket { t: start, min_full: full }),
         }
         while self.buckets.front().is_some_and(|b| b.t < time_ms - keep_ms - BUCKET_MS) {
             self.buckets.pop_front();
@@ -242,7 +248,7 @@ impl Series {
             if window_ms >= options.max_window_ms {
                 break;
             }
-            window *= 2.0;
+            window *= WINDOW_STEP;
         }
         self.latest = verdicts.iter().filter(|v| v.suspect).max_by(|a, b| a.z.total_cmp(&b.z)).copied();
         self.rising = self.latest.is_some() || self.rising_lately(options);
@@ -283,24 +289,21 @@ impl Series {
     fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {
         let start = now - window_ms;
         let third = window_ms / 3.0;
-        let mut floors = [f64::INFINITY; 3];
-        let mut fulls_per_third = [0usize; 3];
+        let mut per_third: [Vec<f64>; 3] = Default::default();
         let mut points = Vec::new();
         for b in self.buckets.iter().filter(|b| b.t + BUCKET_MS > start && b.t <= now) {
-            let which = (((b.t.max(start) - start) / third) as usize).min(2);
-            floors[which] = floors[which].min(b.min_any);
             if let Some(y) = b.min_full {
-                fulls_per_third[which] += 1;
+                let which = (((b.t.max(start) - start) / third) as usize).min(2);
+                per_third[which].push(y);
                 points.push(Point { t: (b.t - start) / 1000.0, y });
             }
         }
-        if points.len() < MIN_FULL_GCS || fulls_per_third.contains(&0) {
+        if points.len() < MIN_FULL_GCS || per_third.iter().any(Vec::is_empty) {
             return None;
         }
+        let floors = per_third.map(floor);
         let full_gcs = points.len();
-        let points = lower_envelope(points, MAX_POINTS);
-        let z = mann_kendall_z(&points);
-        let rate = theil_sen_slope(&points)?;
+        let (z, rate, points) = envelope_trend(&points, GROUPS)?;
         let growth = floors[2] - floors[0];
         let suspect = z >= o.sensitivity * 2.0 / 3.0
             && rate >= o.min_rate / 2.0
@@ -314,33 +317,57 @@ impl Series {
             && growth >= o.min_growth
             && floors[1] - floors[0] >= growth / 4.0
             && floors[2] - floors[1] >= growth / 4.0
-            && halves_rise(&points, rate);
+            && keeps_rising(&points, rate);
         Some(Verdict { window_ms, z, rate, floors, full_gcs, leak, suspect })
     }
 }
 
-/// Whether each half of the points rises at a quarter of `rate` or more on its own, and the
-/// later half at least a third as fast as the earlier: growth that is dying down (a cache nearing
-/// its bound, a warm-up ending) does not qualify.
-fn halves_rise(points: &[Point], rate: f64) -> bool {
-    let n = points.len();
-    let (Some(early), Some(late)) = (theil_sen_slope(&points[..n.div_ceil(2)]), theil_sen_slope(&points[n / 2..]))
-    else {
-        return false;
-    };
-    early >= rate / 4.0 && late >= rate / 4.0 && late >= early / 3.0
+/// The floor of one third of a window: its lower quartile (the lowest of up to three full GCs,
+/// the second lowest of four to seven...), so that one unusually low measurement, a moment when
+/// a program held less than usual, does not pass for the floor.
+fn floor(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 4]
 }
 
-/// At most `max` points: the lowest of each run of consecutive points, at its own time.
-fn lower_envelope(points: Vec<Point>, max: usize) -> Vec<Point> {
-    if points.len() <= max {
-        return points;
+/// Whether the growth keeps on: each half of the points rises at a quarter of `rate` or more on
+/// its own, the later half at least half as fast as the earlier, and the last third at a third of
+/// `rate` or more. Growth that is dying down (a cache nearing its bound, a warm-up ending) does
+/// not qualify.
+fn keeps_rising(points: &[Point], rate: f64) -> bool {
+    let n = points.len();
+    let slope = |part: &[Point]| theil_sen_slope(part).unwrap_or(f64::NEG_INFINITY);
+    let (early, late, last) = (slope(&points[..n.div_ceil(2)]), slope(&points[n / 2..]), slope(&points[n - n.div_ceil(3)..]));
+    early >= rate / 4.0 && late >= rate / 4.0 && late >= early / 2.0 && last >= rate / 3.0
+}
+
+/// The trend of the lower envelope of `points`: the Mann–Kendall z and the Theil–Sen slope of
+/// the lowest of each run of consecutive points, at most `max` runs; and the envelope whose last
+/// run ends at the latest point.
+///
+/// Batches held across a GC lift some measurements far above the floor; the lowest of each run
+/// is far more likely to be the floor, so a slow rise under heavy noise shows. Every run has the
+/// same number of points (the oldest few are left out to make it so): the lowest of more points
+/// is lower by chance alone, so runs of different sizes would make a trend out of noise. Where
+/// the runs start changes the envelope, and with it the statistics, as each new point comes; so
+/// they are averaged over every starting point, which keeps the verdict steady from one full GC
+/// to the next (and an average of z-scores is, on pure noise, no more often high than one).
+fn envelope_trend(points: &[Point], max: usize) -> Option<(f64, f64, Vec<Point>)> {
+    let per_run = points.len().div_ceil(max).max(1);
+    let envelope = |skip: usize| -> Vec<Point> {
+        points[skip..]
+            .chunks_exact(per_run)
+            .map(|run| *run.iter().min_by(|a, b| a.y.total_cmp(&b.y)).expect("runs are not empty"))
+            .collect()
+    };
+    let (mut z, mut rate) = (0.0, 0.0);
+    for skip in 0..per_run {
+        let env = envelope(skip);
+        z += mann_kendall_z(&env);
+        rate += theil_sen_slope(&env)?;
     }
-    let per_group = points.len().div_ceil(max);
-    points
-        .chunks(per_group)
-        .map(|group| *group.iter().min_by(|a, b| a.y.total_cmp(&b.y)).expect("chunks are not empty"))
-        .collect()
+    let runs = per_run as f64;
+    Some((z / runs, rate / runs, envelope(points.len() % per_run)))
 }
 
 /// Watches the heap and external memory for leaks, one GC at a time.
@@ -353,6 +380,8 @@ pub struct Detector {
     reports: u64,
     /// The last full GC: when it ended, how long it took, and the heap and external memory after it.
     last_full: Option<GcSample>,
+    /// How long the last few full GCs took, in milliseconds, latest last.
+    full_durations: VecDeque<f64>,
     /// The last GC of any kind.
     last_any: Option<GcSample>,
 }
@@ -381,6 +410,7 @@ impl Detector {
             last_time: f64::NEG_INFINITY,
             reports: 0,
             last_full: None,
+            full_durations: VecDeque::new(),
             last_any: None,
         }
     }
@@ -415,6 +445,10 @@ impl Detector {
         self.last_any = Some(sample);
         if full {
             self.last_full = Some(sample);
+            if self.full_durations.len() == DURATIONS_KEPT {
+                self.full_durations.pop_front();
+            }
+            self.full_durations.push_back(duration_ms);
         }
         let keep = self.options.max_window_ms;
         self.heap.add(time_ms, full, heap_used, keep);
@@ -435,9 +469,9 @@ impl Detector {
     /// minute or less: too rarely to see a leak's floor rise. Only a full GC shows that floor, so the
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
     /// `min_rate` or more, at most every `probe_interval`, and never so often that full GCs would
-    /// take more than `probe_budget` of the time (judged by the last one's duration) while memory
-    /// rises, or a fifth of that while nothing does. A program whose memory does not grow between
-    /// full GCs is never asked to collect.
+    /// take more than `probe_budget` of the time (judged by the median duration of the last few)
+    /// while memory rises, or a fifth of that while nothing does. A program whose memory does not
+    /// grow between full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
         if o.probe_interval_ms == 0.0 || !now_ms.is_finite() {
@@ -450,11 +484,18 @@ impl Detector {
         let since = now_ms - full.time_ms;
         let rising = self.heap.rising || self.external.rising;
         let budget = if rising { o.probe_budget } else { o.probe_budget / 5.0 };
-        if since < o.probe_interval_ms.max(full.duration_ms / budget) {
+        if since < o.probe_interval_ms.max(self.full_gc_cost_ms() / budget) {
             return false;
         }
         let least = o.min_rate * since / 1000.0;
         latest.heap_used - full.heap_used >= least || latest.external - full.external >= least
+    }
+
+    /// The median duration of the last few full GCs: one slow GC does not hold probes off.
+    fn full_gc_cost_ms(&self) -> f64 {
+        let mut durations: Vec<f64> = self.full_durations.iter().copied().collect();
+        durations.sort_by(f64::total_cmp);
+        durations.get(durations.len() / 2).copied().unwrap_or(0.0)
     }
 
     fn first_time(&self) -> f64 {
@@ -545,6 +586,28 @@ mod tests {
         assert!(finding.end_ms - finding.start_ms >= 12_000.0);
         // One report per leak within `repeat`, however long it goes on.
         assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn a_leak_is_found_despite_an_occasional_low_measurement() {
+        // Every 7th full GC finds 0.5 MB (5 s of growth) less than usual (a moment the program held less).
+        let dip = |t: f64| if (t * 10.0).round() as i64 % 70 == 69 { 0.5 * MB } else { 0.0 };
+        let found = run(60, 300.0 * KB, |t| 100.0 * KB * t - dip(t));
+        let (when, _) = found.first().expect("a 100 KB/s leak is found");
+        assert!(*when <= 20.0, "found after {when} s");
+    }
+
+    #[test]
+    fn one_slow_full_gc_does_not_hold_probes_off() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };
+        for i in 0..4 {
+            detector.observe(gc(f64::from(i) * 1000.0, true, 10.0 * MB, 2.0));
+        }
+        detector.observe(gc(4_000.0, true, 10.0 * MB, 40.0));
+        detector.observe(gc(5_500.0, false, 11.0 * MB, 0.5));
+        // Judged by the median of 2 ms, not the last 40 ms (which would wait 20 s).
+        assert!(detector.probe_due(5_500.0));
     }
 
     #[test]

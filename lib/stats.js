@@ -226,13 +226,12 @@ class GcWatcher {
     const ms = taken <= (this.entries[kind] ?? 0) ? this.endTimes[kind]?.shift() : undefined;
     if (discard) return;
     const endMs = ms === undefined ? Date.now() : ms;
+    this.onGc(gcRecord(record, endMs));
     if (record.gcType === FULL) {
-      this.onGc(gcRecord(record, endMs));
       this.#report(record, endMs);
     } else {
       this.otherGcs += 1;
       this.#count(record);
-      this.onGc(gcRecord(record, endMs));
     }
   }
 

@@ -207,7 +207,7 @@ declare namespace leakwatch {
     sensitivity?: number;
     /** The smallest growth rate that counts, in bytes per second. Default 8192. */
     minRate?: number;
-    /** The smallest growth over a window that counts, in bytes. Default 524288. */
+    /** The smallest growth over a window that counts, in bytes. Default 393216 (384 KiB). */
     minGrowth?: number;
     /** The shortest window judged, in ms. Default 12000. */
     minWindowMs?: number;
@@ -216,8 +216,8 @@ declare namespace leakwatch {
     /** After a report, how long until the same memory is reported again, in ms. Default 600000. */
     repeatMs?: number;
     /**
-     * The shortest time between the full GCs the detector asks for when memory grows between V8's
-     * own (rare) full GCs, in ms; 0 never asks. Default 1000.
+     * The shortest time between the full GCs the detector asks for while memory rises, in ms (while
+     * nothing rises: 2 s, or this if longer); 0 never asks. Default 500.
      */
     probeIntervalMs?: number;
     /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */

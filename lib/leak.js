@@ -94,6 +94,11 @@ class LeakTracker {
     return this.detector.probeDue(nowMs);
   }
 
+  /** When a full GC may next be worth asking for while memory rises (ms since the epoch), or null. */
+  nextProbeMs() {
+    return this.detector.nextProbeMs();
+  }
+
   /** The detector's current view (see LeakWatch#leakStatus). */
   status() {
     const s = this.detector.status();

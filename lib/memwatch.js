@@ -34,6 +34,8 @@ class LeakWatch extends EventEmitter {
   /** Resolvers waiting for the next full GC. */
   #fullGcWaiters = [];
   #probeScheduled = false;
+  /** The timer that asks again whether a probe is due, if one is set. */
+  #probeTimer = null;
   /** When the last probe started its GC; -Infinity once that GC ended. */
   #probeStartedMs = -Infinity;
   #statusReadMs = -Infinity;
@@ -178,7 +180,11 @@ class LeakWatch extends EventEmitter {
     const wanted = this.listenerCount('leak') > 0 || now - this.#statusReadMs < STATUS_INTEREST_MS;
     // A probe's GC may end a while after it starts: one at a time.
     const pending = now - this.#probeStartedMs < PROBE_PATIENCE_MS;
-    if (this.#probeScheduled || pending || !wanted || !this.#leaks.probeDue(now)) return;
+    if (this.#probeScheduled || pending || !wanted) return;
+    if (!this.#leaks.probeDue(now)) {
+      this.#recheckProbeLater(now);
+      return;
+    }
     this.#probeScheduled = true;
     setImmediate(() => {
       this.#probeScheduled = false;
@@ -190,6 +196,26 @@ class LeakWatch extends EventEmitter {
         this.#internalError(err);
       }
     }).unref();
+  }
+
+  /**
+   * While memory rises, asks again when a probe may next be due: the records of GCs other than
+   * full ones come at most once a second (see GcWatcher), which alone would space probes that far.
+   */
+  #recheckProbeLater(now) {
+    const at = this.#leaks.nextProbeMs();
+    // Once that time has passed, what is missing is growth, which the next GC's records will show.
+    if (at === null || at <= now || this.#probeTimer !== null) return;
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = null;
+      if (!this.#watcher.running) return;
+      try {
+        this.#watcher.poll();
+        this.#probeIfDue();
+      } catch (err) {
+        this.#internalError(err);
+      }
+    }, at - now).unref();
   }
 
   #onStats(stats) {

@@ -178,6 +178,11 @@ class GcWatcher {
     this.queue = [];
   }
 
+  /** Reports what the profiler recorded so far, without waiting for the next GC to end. */
+  poll() {
+    this.#poll(false);
+  }
+
   #onEntries(list) {
     try {
       let full = false;

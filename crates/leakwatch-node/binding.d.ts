@@ -31,6 +31,11 @@ export declare class LeakDetector {
    * crate's `Detector::probe_due`).
    */
   probeDue(nowMs: number): boolean
+  /**
+   * When a full GC may next be worth asking for while memory rises, in ms; null while nothing
+   * rises (see the core crate's `Detector::next_probe_ms`).
+   */
+  nextProbeMs(): number | null
   /** What the detector thinks now. */
   status(): LeakStatus
   /** How many leaks it reported since it was made or reset. */
@@ -94,7 +99,7 @@ export interface LeakDetectorOptions {
   sensitivity?: number
   /** The smallest growth rate that counts, in bytes per second (default 8 KiB/s). */
   minRate?: number
-  /** The smallest growth over a window that counts, in bytes (default 512 KiB). */
+  /** The smallest growth over a window that counts, in bytes (default 384 KiB). */
   minGrowth?: number
   /** The shortest window judged, in ms (default 12 s). */
   minWindowMs?: number

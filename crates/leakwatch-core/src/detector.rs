@@ -81,7 +81,8 @@ pub struct DetectorOptions {
     pub sensitivity: f64,
     /// The smallest growth rate that counts, in bytes per second (default 8 KiB/s).
     pub min_rate: f64,
-    /// The smallest growth over a window that counts, in bytes (default 512 KiB).
+    /// The smallest growth over a window that counts, in bytes (default 384 KiB: what a leak of
+    /// 50 KB/s adds in two thirds of the shortest window).
     pub min_growth: f64,
     /// The shortest window judged, in milliseconds (default 12 s).
     pub min_window_ms: f64,
@@ -89,8 +90,8 @@ pub struct DetectorOptions {
     pub max_window_ms: f64,
     /// After a report, how long until the same memory can be reported again, in ms (default 10 min).
     pub repeat_ms: f64,
-    /// The shortest time between two full GCs that [`Detector::probe_due`] asks for, in ms
-    /// (default 1 s); 0 never asks.
+    /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while memory
+    /// rises, in ms (default 0.5 s; 2 s while nothing rises); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
     /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
@@ -102,11 +103,11 @@ impl Default for DetectorOptions {
         DetectorOptions {
             sensitivity: 3.0,
             min_rate: 8.0 * 1024.0,
-            min_growth: 512.0 * 1024.0,
+            min_growth: 384.0 * 1024.0,
             min_window_ms: 12_000.0,
             max_window_ms: 600_000.0,
             repeat_ms: 600_000.0,
-            probe_interval_ms: 1_000.0,
+            probe_interval_ms: 500.0,
             probe_budget: 0.01,
         }
     }
@@ -172,6 +173,10 @@ const GROUPS: usize = 16;
 const CONFIRM_MS: f64 = 4_000.0;
 /// The cost of a full GC, for [`Detector::probe_due`], is the median duration of this many.
 const DURATIONS_KEPT: usize = 5;
+/// How far back in time a sample may be and still count as in order, in ms.
+const OUT_OF_ORDER_MS: f64 = 1_000.0;
+/// While nothing rises, probes leave at least this long between full GCs, in ms.
+const IDLE_PROBE_GAP_MS: f64 = 2_000.0;
 /// Windows with fewer full GCs than this are not judged.
 const MIN_FULL_GCS: usize = 6;
 
@@ -275,13 +280,24 @@ impl Series {
         })
     }
 
-    /// Whether the last three full GCs each rose above the one before, at `min_rate` or more, by
-    /// a quarter of `min_growth` in all. In a noisy heap that happens by chance, so it is no
-    /// suspicion: it only makes the detector ask for full GCs sooner, before any window can be
-    /// judged (see [`Detector::probe_due`]).
+    /// Whether the last three full GCs at least a second apart each rose above the one before,
+    /// at `min_rate` or more, by a quarter of `min_growth` in all. In a noisy heap that happens by
+    /// chance, so it is no suspicion: it only makes the detector ask for full GCs sooner, before
+    /// any window can be judged (see [`Detector::probe_due`]). A second apart, so that probes
+    /// coming faster do not make the same growth look smaller.
     fn rising_lately(&self, o: &DetectorOptions) -> bool {
-        let mut last = self.buckets.iter().rev().filter_map(|b| Some(Point { t: b.t / 1000.0, y: b.min_full? }));
-        let (Some(c), Some(b), Some(a)) = (last.next(), last.next(), last.next()) else { return false };
+        let mut picked: Vec<Point> = Vec::with_capacity(3);
+        for b in self.buckets.iter().rev() {
+            let Some(y) = b.min_full else { continue };
+            let t = b.t / 1000.0;
+            if picked.last().is_none_or(|p| p.t - t >= 1.0) {
+                picked.push(Point { t, y });
+                if picked.len() == 3 {
+                    break;
+                }
+            }
+        }
+        let [c, b, a] = picked[..] else { return false };
         let rate = (c.y - a.y) / (c.t - a.t);
         a.y < b.y && b.y < c.y && c.y - a.y >= o.min_growth / 4.0 && rate >= o.min_rate
     }
@@ -301,9 +317,14 @@ impl Series {
         if points.len() < MIN_FULL_GCS || per_third.iter().any(Vec::is_empty) {
             return None;
         }
-        let floors = per_third.map(floor);
+        // The floors rise throughout by their lower quartiles, or failing that by their lowest
+        // values: when batches are held across most GCs of a third, its lower quartile is lifted.
+        let quartiles = per_third.clone().map(floor);
+        let lowest = per_third.map(|values| values.into_iter().fold(f64::INFINITY, f64::min));
+        let floors = if !rises_throughout(&quartiles, o) && rises_throughout(&lowest, o) { lowest } else { quartiles };
         let full_gcs = points.len();
-        let (z, rate, points) = envelope_trend(&points, GROUPS)?;
+        let (z_envelope, rate, envelope) = envelope_trend(&points, GROUPS)?;
+        let z = lowest_trend(&points).map_or(z_envelope, |z_lowest| z_envelope.max(z_lowest));
         let growth = floors[2] - floors[0];
         let suspect = z >= o.sensitivity * 2.0 / 3.0
             && rate >= o.min_rate / 2.0
@@ -314,12 +335,17 @@ impl Series {
             && z >= o.sensitivity
             && rate >= o.min_rate
             && rate * window_ms / 1000.0 >= o.min_growth
-            && growth >= o.min_growth
-            && floors[1] - floors[0] >= growth / 4.0
-            && floors[2] - floors[1] >= growth / 4.0
-            && keeps_rising(&points, rate);
+            && rises_throughout(&floors, o)
+            && keeps_rising(&envelope, rate);
         Some(Verdict { window_ms, z, rate, floors, full_gcs, leak, suspect })
     }
+}
+
+/// Whether floors of thirds rise by `min_growth` in all, and by a quarter of that at each step: a
+/// step up in load, or a cache reaching its bound, raises the floor once, not twice.
+fn rises_throughout(floors: &[f64; 3], o: &DetectorOptions) -> bool {
+    let growth = floors[2] - floors[0];
+    growth >= o.min_growth && floors[1] - floors[0] >= growth / 4.0 && floors[2] - floors[1] >= growth / 4.0
 }
 
 /// The floor of one third of a window: its lower quartile (the lowest of up to three full GCs,
@@ -368,6 +394,25 @@ fn envelope_trend(points: &[Point], max: usize) -> Option<(f64, f64, Vec<Point>)
     }
     let runs = per_run as f64;
     Some((z / runs, rate / runs, envelope(points.len() % per_run)))
+}
+
+/// The Mann–Kendall z of the lowest third of `points` (at least [`MIN_FULL_GCS`]), taken in
+/// time order; `None` when there are too few points.
+///
+/// On a series without trend, which points are the lowest says nothing of when they came, so
+/// this z means what it means on any series; a batch held across several GCs in a row lifts
+/// them out of the selection, where it would lift a whole run of the envelope.
+fn lowest_trend(points: &[Point]) -> Option<f64> {
+    let keep = points.len().div_ceil(3).max(MIN_FULL_GCS);
+    if keep >= points.len() {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| points[a].y.total_cmp(&points[b].y).then(a.cmp(&b)));
+    order.truncate(keep);
+    order.sort_unstable();
+    let lowest: Vec<Point> = order.into_iter().map(|i| points[i]).collect();
+    Some(mann_kendall_z(&lowest))
 }
 
 /// Watches the heap and external memory for leaks, one GC at a time.
@@ -431,16 +476,19 @@ impl Detector {
     }
 
     /// Adds what one GC reported; returns the leaks it completes the evidence for (usually none,
-    /// at most one per memory). Samples with values that are not finite are ignored; a clock that
-    /// goes backwards starts over.
+    /// at most one per memory). Samples with values that are not finite are ignored. A sample a
+    /// little older than the one before (GCs of different kinds can end in another order than
+    /// they are reported) counts as just as recent; a clock that goes back further starts over.
     pub fn observe(&mut self, sample: GcSample) -> Vec<Finding> {
-        let GcSample { time_ms, full, heap_used, external, duration_ms } = sample;
+        let GcSample { mut time_ms, full, heap_used, external, duration_ms } = sample;
         if !(time_ms.is_finite() && heap_used.is_finite() && external.is_finite() && duration_ms.is_finite()) {
             return Vec::new();
         }
-        if time_ms < self.last_time {
+        if time_ms < self.last_time - OUT_OF_ORDER_MS {
             self.reset();
         }
+        time_ms = time_ms.max(self.last_time);
+        let sample = GcSample { time_ms, ..sample };
         self.last_time = time_ms;
         self.last_any = Some(sample);
         if full {
@@ -468,10 +516,11 @@ impl Detector {
     /// V8 runs full GCs only when its old generation fills, which for a busy program can be once a
     /// minute or less: too rarely to see a leak's floor rise. Only a full GC shows that floor, so the
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
-    /// `min_rate` or more, at most every `probe_interval`, and never so often that full GCs would
-    /// take more than `probe_budget` of the time (judged by the median duration of the last few)
-    /// while memory rises, or a fifth of that while nothing does. A program whose memory does not
-    /// grow between full GCs is never asked to collect.
+    /// `min_rate` or more. While memory rises (full GCs rising in a row, or a window that looks
+    /// like a leak), at most every `probe_interval` and never so often that full GCs would take
+    /// more than `probe_budget` of the time (judged by the median duration of the last few); while
+    /// nothing does, only after [`IDLE_PROBE_GAP_MS`] without a full GC, within a fifth of the
+    /// budget. A program whose memory does not grow between full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
         if o.probe_interval_ms == 0.0 || !now_ms.is_finite() {
@@ -482,13 +531,33 @@ impl Detector {
             return now_ms - self.first_time() >= o.probe_interval_ms;
         };
         let since = now_ms - full.time_ms;
-        let rising = self.heap.rising || self.external.rising;
-        let budget = if rising { o.probe_budget } else { o.probe_budget / 5.0 };
-        if since < o.probe_interval_ms.max(self.full_gc_cost_ms() / budget) {
+        if since < self.probe_gap_ms() {
             return false;
         }
         let least = o.min_rate * since / 1000.0;
         latest.heap_used - full.heap_used >= least || latest.external - full.external >= least
+    }
+
+    /// When [`Detector::probe_due`] may next ask for a full GC while memory rises, in ms (the
+    /// caller's clock): a caller that hears of GCs only now and then asks again at that time.
+    /// `None` while nothing rises, or probes are off.
+    pub fn next_probe_ms(&self) -> Option<f64> {
+        let rising = self.heap.rising || self.external.rising;
+        let full = self.last_full?;
+        (rising && self.options.probe_interval_ms > 0.0).then(|| full.time_ms + self.probe_gap_ms())
+    }
+
+    /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
+    /// while memory rises; while nothing does, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the
+    /// budget, so that a busy program whose V8 collects often on its own gets no probes.
+    fn probe_gap_ms(&self) -> f64 {
+        let o = &self.options;
+        let cost = self.full_gc_cost_ms();
+        if self.heap.rising || self.external.rising {
+            o.probe_interval_ms.max(cost / o.probe_budget)
+        } else {
+            o.probe_interval_ms.max(IDLE_PROBE_GAP_MS).max(cost / (o.probe_budget / 5.0))
+        }
     }
 
     /// The median duration of the last few full GCs: one slow GC does not hold probes off.
@@ -605,9 +674,9 @@ mod tests {
             detector.observe(gc(f64::from(i) * 1000.0, true, 10.0 * MB, 2.0));
         }
         detector.observe(gc(4_000.0, true, 10.0 * MB, 40.0));
-        detector.observe(gc(5_500.0, false, 11.0 * MB, 0.5));
+        detector.observe(gc(6_500.0, false, 11.0 * MB, 0.5));
         // Judged by the median of 2 ms, not the last 40 ms (which would wait 20 s).
-        assert!(detector.probe_due(5_500.0));
+        assert!(detector.probe_due(6_500.0));
     }
 
     #[test]
@@ -712,8 +781,27 @@ mod tests {
         detector.observe(gc(9_000.0, false, 13.0 * MB, 0.5));
         assert!(!detector.probe_due(9_000.0));
         assert!(detector.probe_due(16_000.0));
+        assert_eq!(detector.next_probe_ms(), None, "nothing rises");
         let never = Detector::new(DetectorOptions { probe_interval_ms: 0.0, ..DetectorOptions::default() });
         assert!(!never.probe_due(1e12));
+    }
+
+    #[test]
+    fn probes_come_every_half_second_while_memory_rises_and_every_two_while_not() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        detector.observe(gc(0.0, true, 10.0 * MB));
+        detector.observe(gc(1_000.0, false, 11.0 * MB));
+        assert!(!detector.probe_due(1_000.0), "nothing rises: 2 s between full GCs");
+        assert!(detector.probe_due(2_000.0));
+        // Three full GCs rising in a row.
+        for (i, t) in [2_000.0, 3_000.0, 4_000.0].into_iter().enumerate() {
+            detector.observe(gc(t, true, (10.5 + i as f64) * MB));
+        }
+        assert_eq!(detector.next_probe_ms(), Some(4_500.0));
+        detector.observe(gc(4_400.0, false, 13.0 * MB));
+        assert!(!detector.probe_due(4_400.0), "too soon");
+        assert!(detector.probe_due(4_500.0));
     }
 
     #[test]
@@ -728,6 +816,13 @@ mod tests {
                 GcSample { time_ms: 100_000.0 + f64::from(second) * 1000.0, full: true, heap_used: MB * f64::from(second), external: 0.0, duration_ms: 1.0 };
             detector.observe(sample);
         }
+        // A GC reported just after one that ended a little later changes nothing.
+        let reports = detector.reports();
+        assert!(reports > 0);
+        let late = GcSample { time_ms: 128_999.5, full: false, heap_used: MB, external: 0.0, duration_ms: 1.0 };
+        detector.observe(late);
+        assert_eq!(detector.reports(), reports);
+        assert_ne!(detector.status().state, LeakState::Idle);
         let back = GcSample { time_ms: 0.0, full: true, heap_used: MB, external: 0.0, duration_ms: 1.0 };
         detector.observe(back);
         assert_eq!(detector.reports(), 0, "a clock that went back forgets the reports too");

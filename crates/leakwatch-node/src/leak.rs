@@ -14,7 +14,7 @@ pub struct LeakDetectorOptions {
     pub sensitivity: Option<f64>,
     /// The smallest growth rate that counts, in bytes per second (default 8 KiB/s).
     pub min_rate: Option<f64>,
-    /// The smallest growth over a window that counts, in bytes (default 512 KiB).
+    /// The smallest growth over a window that counts, in bytes (default 384 KiB).
     pub min_growth: Option<f64>,
     /// The shortest window judged, in ms (default 12 s).
     pub min_window_ms: Option<f64>,
@@ -141,6 +141,13 @@ impl LeakDetector {
     #[napi]
     pub fn probe_due(&self, now_ms: f64) -> bool {
         self.inner.probe_due(now_ms)
+    }
+
+    /// When a full GC may next be worth asking for while memory rises, in ms; null while nothing
+    /// rises (see the core crate's `Detector::next_probe_ms`).
+    #[napi]
+    pub fn next_probe_ms(&self) -> Option<f64> {
+        self.inner.next_probe_ms()
     }
 
     /// What the detector thinks now.

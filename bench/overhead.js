@@ -2,28 +2,35 @@
 // What watching costs a busy server: an HTTP server doing ordinary work, loaded over loopback
 // with autocannon, without leakwatch (A) and with it (B: 'stats' and 'leak' listeners, so GC
 // watching and the leak detector run, and GET /metrics scraped every 15 s as Prometheus would),
-// in interleaved runs A B A B ..., each in a fresh server process.
+// in interleaved runs A B B A A B ..., each in a fresh server process.
 //
-//   node bench/overhead.js                 # 3 pairs of 10 s runs
+//   node bench/overhead.js                 # 4 pairs of 10 s runs
 //   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
 //   LEAK_OPTIONS='{"sampling":false}' node bench/overhead.js   # B with configure({ leak: ... })
+//   CONTROL=1 node bench/overhead.js       # B without leakwatch too: the noise between variants
+//   PIN=1 node bench/overhead.js           # the server on CPU 0 (all its threads), the load on CPU 1
 //
-// Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end) and its CPU
-// time per request, then the medians of A and B and B's difference; then one more B run under
-// the CPU profiler gives the share of the server's CPU time spent in leakwatch, a figure that
-// other processes on the machine do not blur the way they blur requests/s. Targets: at most 1% fewer requests/s, at most 2 MB
-// more RSS, p99 the same within the noise between runs of one variant.
+// Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end), its
+// private memory at the end (RssAnon: RSS less the pages mapped from files, such as node's and
+// the addon's code, which every node process on the machine shares) and its CPU time per request;
+// then the medians of A and B, B's difference, and the range of the pairs' own differences. One
+// more B run under the CPU profiler gives the share of the server's CPU time spent in leakwatch, a
+// figure that other processes on the machine do not blur the way they blur requests/s. Targets:
+// at most 1% fewer requests/s, at most 2 MB more RSS, p99 the same within the noise between runs
+// of one variant. A run with CONTROL=1 shows how far apart two variants come out by chance.
 
-const { fork } = require('node:child_process');
+const { execFileSync, fork } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
-const PAIRS = Number(process.env.PAIRS || 3);
+const PAIRS = Number(process.env.PAIRS || 4);
 const SECONDS = Number(process.env.SECONDS || 10);
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS || 2);
 const CONNECTIONS = Number(process.env.CONNECTIONS || 16);
+const CONTROL = Boolean(process.env.CONTROL);
+const PIN = Boolean(process.env.PIN);
 const SCRAPE_MS = 15_000;
 const RSS_EVERY_MS = 200;
 
@@ -77,7 +84,7 @@ function serve(withLeakwatch) {
   server.listen(0, '127.0.0.1', () => {
     process.send({ port: server.address().port });
     // RSS is sampled here, the same way in both variants, and sent to the parent.
-    setInterval(() => process.send({ rss: process.memoryUsage.rss() }), RSS_EVERY_MS).unref();
+    setInterval(() => process.send({ rss: process.memoryUsage.rss(), privateBytes: privateMemory() }), RSS_EVERY_MS).unref();
   });
   // CPU time is counted from 'mark' to 'exit': it shows the cost per request even when other
   // processes on the machine make requests/s noisy.
@@ -91,6 +98,16 @@ function serve(withLeakwatch) {
   });
 }
 
+/** RssAnon from /proc/self/status, in bytes; null where there is none. */
+function privateMemory() {
+  try {
+    const kb = /^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return kb ? Number(kb[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 // ---- the load and the report (the parent) -------------------------------------------------------
 
 const ORDER = JSON.stringify({
@@ -99,11 +116,17 @@ const ORDER = JSON.stringify({
   note: 'leave at the door '.repeat(8),
 });
 
+/** Moves every thread of process `pid` onto CPU `cpu` (Linux's taskset). */
+function pin(pid, cpu) {
+  execFileSync('taskset', ['-a', '-c', '-p', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
 function startServer(withLeakwatch, execArgv = []) {
   const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const server = { child, rss: [], cpuMicros: null };
+  const server = { child, rss: [], privateBytes: null, cpuMicros: null };
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
+    if (m.privateBytes !== undefined) server.privateBytes = m.privateBytes;
     if (m.cpuMicros !== undefined) server.cpuMicros = m.cpuMicros;
   });
   return new Promise((resolve, reject) => {
@@ -111,6 +134,7 @@ function startServer(withLeakwatch, execArgv = []) {
     child.on('message', function onPort(m) {
       if (m.port === undefined) return;
       child.off('message', onPort);
+      if (PIN) pin(child.pid, 0);
       resolve({ ...server, port: m.port, server });
     });
   });
@@ -160,6 +184,7 @@ async function run(withLeakwatch, execArgv) {
     errors: result.errors + result.non2xx,
     rssMax: Math.max(...rss),
     rssEnd: rss[rss.length - 1],
+    privateEnd: server.privateBytes,
     cpuPerRequest: server.cpuMicros / result.requests.total,
   };
 }
@@ -203,18 +228,22 @@ const mb = (bytes) => (bytes / 1048576).toFixed(1);
 const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`;
 
 async function main() {
+  if (PIN) pin(process.pid, 1);
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
-  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  CPU µs/req  errors');
+  if (CONTROL) console.log('CONTROL: B runs without leakwatch too, so every difference below is noise\n');
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  private MB  CPU µs/req  errors');
   const results = { A: [], B: [] };
   for (let pair = 1; pair <= PAIRS; pair++) {
-    for (const variant of ['A', 'B']) {
-      const r = await run(variant === 'B');
+    // Which runs first alternates (A B, B A, ...): the second run of a pair is slower by about 2%
+    // on this kind of machine whatever it runs, as a run of CONTROL=1 shows.
+    for (const variant of pair % 2 ? ['A', 'B'] : ['B', 'A']) {
+      const r = await run(variant === 'B' && !CONTROL);
       results[variant].push(r);
-      const name = variant === 'A' ? 'A without leakwatch' : 'B with leakwatch';
+      const name = variant === 'A' ? 'A without leakwatch' : CONTROL ? 'B without (control)' : 'B with leakwatch';
       console.log(
         `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
-          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}`,
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${mb(r.privateEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}`,
       );
     }
   }
@@ -223,14 +252,24 @@ async function main() {
   const [p99A, p99B] = summary('p99');
   const [maxA, maxB] = summary('rssMax');
   const [endA, endB] = summary('rssEnd');
+  const [privateA, privateB] = summary('privateEnd');
   const [cpuA, cpuB] = summary('cpuPerRequest');
   const spread = (list) => Math.max(...list) - Math.min(...list);
+  // Each pair's own difference: how far one pair can be from the medians above.
+  const pairs = (key) => {
+    const ratios = results.A.map((a, i) => (results.B[i][key] - a[key]) / a[key]);
+    return `pairs from ${pct(Math.min(...ratios) + 1, 1)} to ${pct(Math.max(...ratios) + 1, 1)}`;
+  };
   console.log('\nmedians           A without     B with   difference');
-  console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)}`);
+  console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)} (${pairs('requestsPerSecond')})`);
   console.log(`p99 latency ms  ${String(p99A).padStart(11)} ${String(p99B).padStart(10)}   ${p99B - p99A >= 0 ? '+' : ''}${p99B - p99A} ms (spread within A: ${spread(results.A.map((r) => r.p99))} ms, within B: ${spread(results.B.map((r) => r.p99))} ms)`);
   console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
   console.log(`RSS at end MB   ${mb(endA).padStart(11)} ${mb(endB).padStart(10)}   ${endB - endA >= 0 ? '+' : ''}${mb(endB - endA)} MB`);
-  console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)}`);
+  if (privateA !== null && privateB !== null) {
+    console.log(`private MB, end ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${privateB - privateA >= 0 ? '+' : ''}${mb(privateB - privateA)} MB`);
+  }
+  console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)} (${pairs('cpuPerRequest')})`);
+  if (CONTROL) return;
   const share = await profiledShare();
   console.log(`\none more B run under --cpu-prof: ${(share * 100).toFixed(2)}% of the server's busy CPU time is in leakwatch's code and the GC observers it drives`);
 }

@@ -37,6 +37,8 @@ const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
 /** How many suspects a report lists, and how many retainer paths it looks for. */
 const TOP = 5;
 const EXPLAINED = 8;
+/** Sites are judged by the least they held at this many of the hunt's last full GCs. */
+const FLOOR_READINGS = 3;
 
 const OWN_DIR = __dirname + path.sep;
 
@@ -80,13 +82,31 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
     const scale = 1 / (1 - Math.exp(-sample.size / interval));
     let site = sites.get(key);
     if (!site) {
-      site = { frame, stack, bytes: 0, count: 0 };
+      site = { frame, stack, stackWith: new Map(), bytes: 0, count: 0 };
       sites.set(key, site);
     }
+    // One stack per function seen above the site, so that a class can be matched to the site
+    // whose samples show its constructor, whichever of them came first.
+    for (const f of stack) if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
     site.bytes += sample.size * scale;
     site.count += scale;
   }
   return sites;
+}
+
+/**
+ * Each site of the last of `readings` at the least it held in any of them: a batch that a program
+ * held at one full GC and not at the next is not growth, while a leak holds as much or more at
+ * each.
+ */
+function floorBySite(readings) {
+  const last = readings[readings.length - 1];
+  const floors = new Map();
+  for (const [key, site] of last) {
+    const held = readings.map((reading) => reading.get(key) ?? { bytes: 0, count: 0 });
+    floors.set(key, { ...site, bytes: Math.min(...held.map((h) => h.bytes)), count: Math.min(...held.map((h) => h.count)) });
+  }
+  return floors;
 }
 
 /** The sites whose live bytes grew from `before` to `after`, most first. */
@@ -176,6 +196,9 @@ class CulpritHunt {
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = this.sampler.read();
+    } else if (this.sampler && !this.finishing) {
+      this.recent.push(this.sampler.read());
+      if (this.recent.length >= FLOOR_READINGS) this.recent.shift();
     }
   }
 
@@ -202,7 +225,7 @@ class CulpritHunt {
         await nextFullGc();
         if (this.sampler && !this.baseline) this.baseline = this.sampler.read();
       }
-      const sites = this.sampler ? grownSites(this.baseline, this.sampler.read()) : [];
+      const sites = this.sampler ? grownSites(this.baseline, floorBySite([...this.recent, this.sampler.read()])) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
       return suspectsFrom(sites, diff);
@@ -232,6 +255,7 @@ class CulpritHunt {
     this.lastSuspectMs = -Infinity;
     this.sampler = null;
     this.baseline = null;
+    this.recent = [];
     this.diff = null;
     this.finishing = false;
   }
@@ -262,7 +286,8 @@ function grownClasses(diff) {
  * constructor itself (allocating its fields), the function that called `new`.
  */
 function siteFor(name, sites) {
-  const site = sites.find((s) => s.stack.some((frame) => frame.functionName === name)) ?? sites[0];
+  const made = sites.find((s) => s.stackWith.has(name));
+  const site = made ? { ...made, stack: made.stackWith.get(name) } : sites[0];
   if (!site) return null;
   if (site.frame.functionName !== name) return siteOf(site);
   const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);

@@ -216,8 +216,9 @@ declare namespace leakwatch {
     /** After a report, how long until the same memory is reported again, in ms. Default 600000. */
     repeatMs?: number;
     /**
-     * The shortest time between the full GCs the detector asks for while memory rises, in ms (while
-     * nothing rises: 2 s, or this if longer); 0 never asks. Default 500.
+     * The shortest time between the full GCs the detector asks for while a window looks suspect, in
+     * ms (twice this while full GCs merely rise; while nothing rises, 2 s or this if longer); 0
+     * never asks. Default 500.
      */
     probeIntervalMs?: number;
     /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */

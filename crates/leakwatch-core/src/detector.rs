@@ -90,8 +90,9 @@ pub struct DetectorOptions {
     pub max_window_ms: f64,
     /// After a report, how long until the same memory can be reported again, in ms (default 10 min).
     pub repeat_ms: f64,
-    /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while memory
-    /// rises, in ms (default 0.5 s; 2 s while nothing rises); 0 never asks.
+    /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while a window
+    /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise, 2 s while nothing
+    /// rises); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
     /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
@@ -517,7 +518,8 @@ impl Detector {
     /// minute or less: too rarely to see a leak's floor rise. Only a full GC shows that floor, so the
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
     /// `min_rate` or more. While memory rises (full GCs rising in a row, or a window that looks
-    /// like a leak), at most every `probe_interval` and never so often that full GCs would take
+    /// like a leak), at most every `probe_interval` (twice that until a window is suspect), and
+    /// never so often that full GCs would take
     /// more than `probe_budget` of the time (judged by the median duration of the last few); while
     /// nothing does, only after [`IDLE_PROBE_GAP_MS`] without a full GC, within a fifth of the
     /// budget. A program whose memory does not grow between full GCs is never asked to collect.
@@ -548,13 +550,17 @@ impl Detector {
     }
 
     /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
-    /// while memory rises; while nothing does, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the
-    /// budget, so that a busy program whose V8 collects often on its own gets no probes.
+    /// while a window is suspect, twice that interval while only the last full GCs rose; while
+    /// nothing rises, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the budget, so that a busy
+    /// program whose V8 collects often on its own gets no probes.
     fn probe_gap_ms(&self) -> f64 {
         let o = &self.options;
         let cost = self.full_gc_cost_ms();
-        if self.heap.rising || self.external.rising {
+        if self.heap.latest.is_some() || self.external.latest.is_some() {
             o.probe_interval_ms.max(cost / o.probe_budget)
+        } else if self.heap.rising || self.external.rising {
+            // Full GCs rising three times in a row happen by chance in a busy program.
+            (2.0 * o.probe_interval_ms).max(cost / o.probe_budget)
         } else {
             o.probe_interval_ms.max(IDLE_PROBE_GAP_MS).max(cost / (o.probe_budget / 5.0))
         }
@@ -787,7 +793,7 @@ mod tests {
     }
 
     #[test]
-    fn probes_come_every_half_second_while_memory_rises_and_every_two_while_not() {
+    fn probes_come_faster_while_memory_rises() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
         detector.observe(gc(0.0, true, 10.0 * MB));
@@ -798,10 +804,14 @@ mod tests {
         for (i, t) in [2_000.0, 3_000.0, 4_000.0].into_iter().enumerate() {
             detector.observe(gc(t, true, (10.5 + i as f64) * MB));
         }
-        assert_eq!(detector.next_probe_ms(), Some(4_500.0));
-        detector.observe(gc(4_400.0, false, 13.0 * MB));
-        assert!(!detector.probe_due(4_400.0), "too soon");
-        assert!(detector.probe_due(4_500.0));
+        assert_eq!(detector.next_probe_ms(), Some(5_000.0), "a second apart until a window is suspect");
+        detector.observe(gc(4_900.0, false, 13.0 * MB));
+        assert!(!detector.probe_due(4_900.0), "too soon");
+        assert!(detector.probe_due(5_000.0));
+        // Once a window is suspect, every half second.
+        let (suspect, _) = rising(20, 200.0 * KB);
+        assert_ne!(suspect.status().state, LeakState::Idle);
+        assert_eq!(suspect.next_probe_ms(), Some(19_500.0));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //
 // Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end), its
 // private memory at the end (RssAnon: RSS less the pages mapped from files, such as node's and
-// the addon's code, which every node process on the machine shares) and its CPU time per request;
+// the addon's code, which every node process on the machine shares), its CPU time per request and
+// how many full GCs it ran;
 // then the medians of A and B, B's difference, and the range of the pairs' own differences. One
 // more B run under the CPU profiler gives the share of the server's CPU time spent in leakwatch, a
 // figure that other processes on the machine do not blur the way they blur requests/s. Targets:
@@ -20,6 +21,7 @@
 // of one variant. A run with CONTROL=1 shows how far apart two variants come out by chance.
 
 const { execFileSync, fork } = require('node:child_process');
+const { PerformanceObserver, constants } = require('node:perf_hooks');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -88,12 +90,20 @@ function serve(withLeakwatch) {
   });
   // CPU time is counted from 'mark' to 'exit': it shows the cost per request even when other
   // processes on the machine make requests/s noisy.
+  // Full GCs are counted the same way: those beyond A's are the detector's.
   let mark = process.cpuUsage();
+  let fullGcs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs += 1;
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (message) => {
-    if (message === 'mark') mark = process.cpuUsage();
+    if (message === 'mark') {
+      mark = process.cpuUsage();
+      fullGcs = 0;
+    }
     if (message === 'exit') {
       const { user, system } = process.cpuUsage(mark);
-      process.send({ cpuMicros: user + system }, () => process.exit(0));
+      process.send({ cpuMicros: user + system, fullGcs }, () => process.exit(0));
     }
   });
 }
@@ -127,7 +137,7 @@ function startServer(withLeakwatch, execArgv = []) {
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
     if (m.privateBytes !== undefined) server.privateBytes = m.privateBytes;
-    if (m.cpuMicros !== undefined) server.cpuMicros = m.cpuMicros;
+    if (m.cpuMicros !== undefined) Object.assign(server, { cpuMicros: m.cpuMicros, fullGcs: m.fullGcs });
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -186,6 +196,7 @@ async function run(withLeakwatch, execArgv) {
     rssEnd: rss[rss.length - 1],
     privateEnd: server.privateBytes,
     cpuPerRequest: server.cpuMicros / result.requests.total,
+    fullGcs: server.fullGcs,
   };
 }
 
@@ -232,7 +243,7 @@ async function main() {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
   if (CONTROL) console.log('CONTROL: B runs without leakwatch too, so every difference below is noise\n');
-  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  private MB  CPU µs/req  errors');
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  private MB  CPU µs/req  full GCs  errors');
   const results = { A: [], B: [] };
   for (let pair = 1; pair <= PAIRS; pair++) {
     // Which runs first alternates (A B, B A, ...): the second run of a pair is slower by about 2%
@@ -243,7 +254,7 @@ async function main() {
       const name = variant === 'A' ? 'A without leakwatch' : CONTROL ? 'B without (control)' : 'B with leakwatch';
       console.log(
         `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
-          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${mb(r.privateEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}`,
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${mb(r.privateEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.fullGcs).padStart(9)} ${String(r.errors).padStart(7)}`,
       );
     }
   }
@@ -269,6 +280,8 @@ async function main() {
     console.log(`private MB, end ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${privateB - privateA >= 0 ? '+' : ''}${mb(privateB - privateA)} MB`);
   }
   console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)} (${pairs('cpuPerRequest')})`);
+  const [gcsA, gcsB] = summary('fullGcs');
+  console.log(`full GCs        ${String(gcsA).padStart(11)} ${String(gcsB).padStart(10)}   ${gcsB - gcsA >= 0 ? '+' : ''}${gcsB - gcsA}`);
   if (CONTROL) return;
   const share = await profiledShare();
   console.log(`\none more B run under --cpu-prof: ${(share * 100).toFixed(2)}% of the server's busy CPU time is in leakwatch's code and the GC observers it drives`);

@@ -37,8 +37,6 @@ const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
 /** How many suspects a report lists, and how many retainer paths it looks for. */
 const TOP = 5;
 const EXPLAINED = 8;
-/** Sites are judged by the least they held at this many of the hunt's last full GCs. */
-const FLOOR_READINGS = 3;
 
 const OWN_DIR = __dirname + path.sep;
 
@@ -92,21 +90,6 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
     site.count += scale;
   }
   return sites;
-}
-
-/**
- * Each site of the last of `readings` at the least it held in any of them: a batch that a program
- * held at one full GC and not at the next is not growth, while a leak holds as much or more at
- * each.
- */
-function floorBySite(readings) {
-  const last = readings[readings.length - 1];
-  const floors = new Map();
-  for (const [key, site] of last) {
-    const held = readings.map((reading) => reading.get(key) ?? { bytes: 0, count: 0 });
-    floors.set(key, { ...site, bytes: Math.min(...held.map((h) => h.bytes)), count: Math.min(...held.map((h) => h.count)) });
-  }
-  return floors;
 }
 
 /** The sites whose live bytes grew from `before` to `after`, most first. */
@@ -196,9 +179,6 @@ class CulpritHunt {
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = this.sampler.read();
-    } else if (this.sampler && !this.finishing) {
-      this.recent.push(this.sampler.read());
-      if (this.recent.length >= FLOOR_READINGS) this.recent.shift();
     }
   }
 
@@ -225,7 +205,7 @@ class CulpritHunt {
         await nextFullGc();
         if (this.sampler && !this.baseline) this.baseline = this.sampler.read();
       }
-      const sites = this.sampler ? grownSites(this.baseline, floorBySite([...this.recent, this.sampler.read()])) : [];
+      const sites = this.sampler ? grownSites(this.baseline, this.sampler.read()) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
       return suspectsFrom(sites, diff);
@@ -255,7 +235,6 @@ class CulpritHunt {
     this.lastSuspectMs = -Infinity;
     this.sampler = null;
     this.baseline = null;
-    this.recent = [];
     this.diff = null;
     this.finishing = false;
   }

@@ -7,9 +7,10 @@
 // memory the snapshot was built in (40 MB for a 6 MB heap). A HeapDiff needs the numbers from its
 // first snapshot to its second; nothing else does. So leakwatch counts what uses the heap
 // profiler (open HeapDiffs, a running sampling profile) and, after each snapshot and whenever the
-// count falls to zero, makes V8 forget the numbers if nothing uses them (HeapProfiler.disable on
-// leakwatch's inspector session clears them and stops the tracking; it would also stop a sampling
-// profile, hence the count). After each snapshot it also gives malloc's free memory back.
+// count falls to zero, makes V8 forget the numbers unless something still uses them
+// (HeapProfiler.disable on leakwatch's inspector session clears them and stops the tracking; it
+// would also stop a sampling profile, hence the count). After each snapshot it also gives
+// malloc's free memory back.
 
 const native = require('./native');
 const { postNow } = require('./inspector');

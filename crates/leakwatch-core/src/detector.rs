@@ -318,10 +318,15 @@ impl Series {
         if points.len() < MIN_FULL_GCS || per_third.iter().any(Vec::is_empty) {
             return None;
         }
-        // The floors rise throughout by their lower quartiles, or failing that by their lowest
-        // values: when batches are held across most GCs of a third, its lower quartile is lifted.
-        let quartiles = per_third.clone().map(floor);
-        let lowest = per_third.map(|values| values.into_iter().fold(f64::INFINITY, f64::min));
+        // The floor of a third is its lower quartile (the lowest of up to three full GCs, the
+        // second lowest of four to seven...), so that one unusually low measurement, a moment
+        // when a program held less than usual, does not pass for the floor; failing that, its
+        // lowest value: when batches are held across most GCs of a third, its quartile is lifted.
+        for values in &mut per_third {
+            values.sort_by(f64::total_cmp);
+        }
+        let quartiles = per_third.each_ref().map(|sorted| sorted[sorted.len() / 4]);
+        let lowest = per_third.each_ref().map(|sorted| sorted[0]);
         let floors = if !rises_throughout(&quartiles, o) && rises_throughout(&lowest, o) { lowest } else { quartiles };
         let full_gcs = points.len();
         let (z_envelope, rate, envelope) = envelope_trend(&points, GROUPS)?;
@@ -347,14 +352,6 @@ impl Series {
 fn rises_throughout(floors: &[f64; 3], o: &DetectorOptions) -> bool {
     let growth = floors[2] - floors[0];
     growth >= o.min_growth && floors[1] - floors[0] >= growth / 4.0 && floors[2] - floors[1] >= growth / 4.0
-}
-
-/// The floor of one third of a window: its lower quartile (the lowest of up to three full GCs,
-/// the second lowest of four to seven...), so that one unusually low measurement, a moment when
-/// a program held less than usual, does not pass for the floor.
-fn floor(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 4]
 }
 
 /// Whether the growth keeps on: each half of the points rises at a quarter of `rate` or more on
@@ -519,9 +516,8 @@ impl Detector {
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
     /// `min_rate` or more. While memory rises (full GCs rising in a row, or a window that looks
     /// like a leak), at most every `probe_interval` (twice that until a window is suspect), and
-    /// never so often that full GCs would take
-    /// more than `probe_budget` of the time (judged by the median duration of the last few); while
-    /// nothing does, only after [`IDLE_PROBE_GAP_MS`] without a full GC, within a fifth of the
+    /// never so often that full GCs would take more than `probe_budget` of the time (judged by
+    /// the median duration of the last few); while nothing does, only after [`IDLE_PROBE_GAP_MS`] without a full GC, within a fifth of the
     /// budget. A program whose memory does not grow between full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
@@ -544,9 +540,13 @@ impl Detector {
     /// caller's clock): a caller that hears of GCs only now and then asks again at that time.
     /// `None` while nothing rises, or probes are off.
     pub fn next_probe_ms(&self) -> Option<f64> {
-        let rising = self.heap.rising || self.external.rising;
         let full = self.last_full?;
-        (rising && self.options.probe_interval_ms > 0.0).then(|| full.time_ms + self.probe_gap_ms())
+        (self.rising() && self.options.probe_interval_ms > 0.0).then(|| full.time_ms + self.probe_gap_ms())
+    }
+
+    /// Whether either memory rises: a suspect window, or full GCs rising lately.
+    fn rising(&self) -> bool {
+        self.heap.rising || self.external.rising
     }
 
     /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
@@ -558,7 +558,7 @@ impl Detector {
         let cost = self.full_gc_cost_ms();
         if self.heap.latest.is_some() || self.external.latest.is_some() {
             o.probe_interval_ms.max(cost / o.probe_budget)
-        } else if self.heap.rising || self.external.rising {
+        } else if self.rising() {
             // Full GCs rising three times in a row happen by chance in a busy program.
             (2.0 * o.probe_interval_ms).max(cost / o.probe_budget)
         } else {

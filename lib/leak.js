@@ -94,6 +94,11 @@ class LeakTracker {
     return this.detector.probeDue(nowMs);
   }
 
+  /** Says that a probe has started a full GC: the next one is not V8's own. */
+  probeStarted() {
+    this.detector.probeStarted();
+  }
+
   /** When a full GC may next be worth asking for while memory rises (ms since the epoch), or null. */
   nextProbeMs() {
     return this.detector.nextProbeMs();

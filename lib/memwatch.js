@@ -191,6 +191,7 @@ class LeakWatch extends EventEmitter {
       if (!this.#watcher.running) return;
       this.#probeStartedMs = Date.now();
       try {
+        this.#leaks.probeStarted();
         native.startIncrementalGc();
       } catch (err) {
         this.#internalError(err);

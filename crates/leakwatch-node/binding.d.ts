@@ -32,6 +32,11 @@ export declare class LeakDetector {
    */
   probeDue(nowMs: number): boolean
   /**
+   * Says that a probe has started the full GC it asked for: the next full GC is the probe's,
+   * not one V8 ran of its own accord (see the core crate's `Detector::probe_started`).
+   */
+  probeStarted(): void
+  /**
    * When a full GC may next be worth asking for while memory rises, in ms; null while nothing
    * rises (see the core crate's `Detector::next_probe_ms`).
    */

@@ -91,8 +91,8 @@ pub struct DetectorOptions {
     /// After a report, how long until the same memory can be reported again, in ms (default 10 min).
     pub repeat_ms: f64,
     /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while a window
-    /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise, 2 s while nothing
-    /// rises); 0 never asks.
+    /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise; while nothing
+    /// rises, 2 s, or a third of `min_window_ms` after a full GC V8 ran on its own); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
     /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
@@ -178,6 +178,9 @@ const DURATIONS_KEPT: usize = 5;
 const OUT_OF_ORDER_MS: f64 = 1_000.0;
 /// While nothing rises, probes leave at least this long between full GCs, in ms.
 const IDLE_PROBE_GAP_MS: f64 = 2_000.0;
+/// How many full GCs in a row must rise before probes come faster (under noise alone, three in a
+/// row rise one time in six).
+const RISING_FULL_GCS: usize = 3;
 /// Windows with fewer full GCs than this are not judged.
 const MIN_FULL_GCS: usize = 6;
 
@@ -281,26 +284,27 @@ impl Series {
         })
     }
 
-    /// Whether the last three full GCs at least a second apart each rose above the one before,
-    /// at `min_rate` or more, by a quarter of `min_growth` in all. In a noisy heap that happens by
-    /// chance, so it is no suspicion: it only makes the detector ask for full GCs sooner, before
-    /// any window can be judged (see [`Detector::probe_due`]). A second apart, so that probes
-    /// coming faster do not make the same growth look smaller.
+    /// Whether the last [`RISING_FULL_GCS`] full GCs at least a second apart each rose above the
+    /// one before, at `min_rate` or more, by a quarter of `min_growth` in all. In a noisy heap that
+    /// happens by chance now and then, so it is no suspicion: it only makes the detector ask for
+    /// full GCs sooner, before any window can be judged (see [`Detector::probe_due`]). A second
+    /// apart, so that probes coming faster do not make the same growth look smaller.
     fn rising_lately(&self, o: &DetectorOptions) -> bool {
-        let mut picked: Vec<Point> = Vec::with_capacity(3);
+        let mut picked: Vec<Point> = Vec::with_capacity(RISING_FULL_GCS);
         for b in self.buckets.iter().rev() {
             let Some(y) = b.min_full else { continue };
             let t = b.t / 1000.0;
             if picked.last().is_none_or(|p| p.t - t >= 1.0) {
                 picked.push(Point { t, y });
-                if picked.len() == 3 {
+                if picked.len() == RISING_FULL_GCS {
                     break;
                 }
             }
         }
-        let [c, b, a] = picked[..] else { return false };
-        let rate = (c.y - a.y) / (c.t - a.t);
-        a.y < b.y && b.y < c.y && c.y - a.y >= o.min_growth / 4.0 && rate >= o.min_rate
+        let (Some(last), Some(first)) = (picked.first(), picked.last()) else { return false };
+        let each_rose = picked.windows(2).all(|w| w[0].y > w[1].y);
+        let rate = (last.y - first.y) / (last.t - first.t);
+        picked.len() == RISING_FULL_GCS && each_rose && last.y - first.y >= o.min_growth / 4.0 && rate >= o.min_rate
     }
 
     fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {
@@ -427,6 +431,10 @@ pub struct Detector {
     full_durations: VecDeque<f64>,
     /// The last GC of any kind.
     last_any: Option<GcSample>,
+    /// Whether a probe has started a full GC that has not ended yet.
+    probe_pending: bool,
+    /// Whether the last full GC was one V8 (or the program) ran, not a probe's.
+    last_full_own: bool,
 }
 
 impl Detector {
@@ -455,6 +463,8 @@ impl Detector {
             last_full: None,
             full_durations: VecDeque::new(),
             last_any: None,
+            probe_pending: false,
+            last_full_own: false,
         }
     }
 
@@ -495,6 +505,7 @@ impl Detector {
                 self.full_durations.pop_front();
             }
             self.full_durations.push_back(duration_ms);
+            self.last_full_own = !std::mem::take(&mut self.probe_pending);
         }
         let keep = self.options.max_window_ms;
         self.heap.add(time_ms, full, heap_used, keep);
@@ -517,8 +528,9 @@ impl Detector {
     /// `min_rate` or more. While memory rises (full GCs rising in a row, or a window that looks
     /// like a leak), at most every `probe_interval` (twice that until a window is suspect), and
     /// never so often that full GCs would take more than `probe_budget` of the time (judged by
-    /// the median duration of the last few); while nothing does, only after [`IDLE_PROBE_GAP_MS`] without a full GC, within a fifth of the
-    /// budget. A program whose memory does not grow between full GCs is never asked to collect.
+    /// the median duration of the last few); while nothing does, only after a longer gap, within
+    /// a fifth of the budget (see [`Detector::probe_gap_ms`]). A program whose memory does not grow
+    /// between full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
         if o.probe_interval_ms == 0.0 || !now_ms.is_finite() {
@@ -536,6 +548,12 @@ impl Detector {
         latest.heap_used - full.heap_used >= least || latest.external - full.external >= least
     }
 
+    /// Tells the detector that the caller has started the full GC a probe asked for: the next
+    /// full GC is the probe's, not one V8 ran of its own accord (see [`Detector::probe_due`]).
+    pub fn probe_started(&mut self) {
+        self.probe_pending = true;
+    }
+
     /// When [`Detector::probe_due`] may next ask for a full GC while memory rises, in ms (the
     /// caller's clock): a caller that hears of GCs only now and then asks again at that time.
     /// `None` while nothing rises, or probes are off.
@@ -550,19 +568,22 @@ impl Detector {
     }
 
     /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
-    /// while a window is suspect, twice that interval while only the last full GCs rose; while
-    /// nothing rises, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the budget, so that a busy
-    /// program whose V8 collects often on its own gets no probes.
+    /// while a window is suspect, twice that interval while only the last full GCs rose. While
+    /// nothing rises, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the budget; and after a full
+    /// GC that V8 ran of its own accord, a third of the shortest window. A busy program's V8
+    /// collects often on its own: probes then fill only the gaps it leaves, rather than coming
+    /// just before each of its full GCs and so taking their place, one after another.
     fn probe_gap_ms(&self) -> f64 {
         let o = &self.options;
         let cost = self.full_gc_cost_ms();
         if self.heap.latest.is_some() || self.external.latest.is_some() {
             o.probe_interval_ms.max(cost / o.probe_budget)
         } else if self.rising() {
-            // Full GCs rising three times in a row happen by chance in a busy program.
+            // Full GCs rising a few times in a row happen by chance in a busy program.
             (2.0 * o.probe_interval_ms).max(cost / o.probe_budget)
         } else {
-            o.probe_interval_ms.max(IDLE_PROBE_GAP_MS).max(cost / (o.probe_budget / 5.0))
+            let gap = if self.last_full_own { o.min_window_ms / 3.0 } else { IDLE_PROBE_GAP_MS };
+            o.probe_interval_ms.max(gap).max(cost / (o.probe_budget / 5.0))
         }
     }
 
@@ -676,9 +697,12 @@ mod tests {
     fn one_slow_full_gc_does_not_hold_probes_off() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };
+        // Probes' full GCs, after which an idle program's gap is shortest.
         for i in 0..4 {
+            detector.probe_started();
             detector.observe(gc(f64::from(i) * 1000.0, true, 10.0 * MB, 2.0));
         }
+        detector.probe_started();
         detector.observe(gc(4_000.0, true, 10.0 * MB, 40.0));
         detector.observe(gc(6_500.0, false, 11.0 * MB, 0.5));
         // Judged by the median of 2 ms, not the last 40 ms (which would wait 20 s).
@@ -796,22 +820,40 @@ mod tests {
     fn probes_come_faster_while_memory_rises() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        detector.probe_started();
         detector.observe(gc(0.0, true, 10.0 * MB));
         detector.observe(gc(1_000.0, false, 11.0 * MB));
         assert!(!detector.probe_due(1_000.0), "nothing rises: 2 s between full GCs");
         assert!(detector.probe_due(2_000.0));
-        // Three full GCs rising in a row.
-        for (i, t) in [2_000.0, 3_000.0, 4_000.0].into_iter().enumerate() {
-            detector.observe(gc(t, true, (10.5 + i as f64) * MB));
-        }
-        assert_eq!(detector.next_probe_ms(), Some(5_000.0), "a second apart until a window is suspect");
-        detector.observe(gc(4_900.0, false, 13.0 * MB));
-        assert!(!detector.probe_due(4_900.0), "too soon");
-        assert!(detector.probe_due(5_000.0));
+        detector.observe(gc(2_000.0, true, 10.5 * MB));
+        assert_eq!(detector.next_probe_ms(), None, "two full GCs rising is nothing");
+        detector.observe(gc(3_000.0, true, 11.5 * MB));
+        assert_eq!(detector.next_probe_ms(), Some(4_000.0), "a second apart until a window is suspect");
+        detector.observe(gc(3_900.0, false, 13.0 * MB));
+        assert!(!detector.probe_due(3_900.0), "too soon");
+        assert!(detector.probe_due(4_000.0));
         // Once a window is suspect, every half second.
         let (suspect, _) = rising(20, 200.0 * KB);
         assert_ne!(suspect.status().state, LeakState::Idle);
         assert_eq!(suspect.next_probe_ms(), Some(19_500.0));
+    }
+
+    #[test]
+    fn probes_leave_a_program_whose_v8_collects_on_its_own_to_v8() {
+        // Full GCs find the same heap each time; between them, garbage piles up.
+        let gc = |t: f64, full: bool| {
+            let heap_used = if full { 10.0 * MB } else { 12.0 * MB + t * KB };
+            GcSample { time_ms: t, full, heap_used, external: 0.0, duration_ms: 1.0 }
+        };
+        let mut detector = Detector::new(DetectorOptions::default());
+        detector.observe(gc(0.0, true));
+        detector.observe(gc(3_000.0, false));
+        assert!(!detector.probe_due(3_000.0), "V8 ran the last full GC of its own accord");
+        assert!(detector.probe_due(4_000.0));
+        detector.probe_started();
+        detector.observe(gc(4_200.0, true));
+        detector.observe(gc(6_200.0, false));
+        assert!(detector.probe_due(6_200.0), "after a probe's full GC, 2 s");
     }
 
     #[test]

@@ -143,6 +143,13 @@ impl LeakDetector {
         self.inner.probe_due(now_ms)
     }
 
+    /// Says that a probe has started the full GC it asked for: the next full GC is the probe's,
+    /// not one V8 ran of its own accord (see the core crate's `Detector::probe_started`).
+    #[napi]
+    pub fn probe_started(&mut self) {
+        self.inner.probe_started();
+    }
+
     /// When a full GC may next be worth asking for while memory rises, in ms; null while nothing
     /// rises (see the core crate's `Detector::next_probe_ms`).
     #[napi]

@@ -18,6 +18,7 @@ const path = require('node:path');
 const { postNow } = require('./inspector');
 const { HeapDiff } = require('./heap-diff');
 const { keepHeapProfiler } = require('./heap-profiler-state');
+const { asideFromProgram } = require('./snapshot');
 
 const DEFAULTS = {
   sampling: true,
@@ -34,6 +35,15 @@ const MIN_HUNT_MS = 4000;
 /** A hunt whose detector has been idle this long is dropped. */
 const GIVE_UP_MS = 30_000;
 const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
+/**
+ * The hunt ends (last sampling reading, second snapshot) right after a full GC that finds memory
+ * near its floor: within FLOOR_SLACK_BYTES, or what the leak adds in FLOOR_RECENT_MS if more, of
+ * the lowest full GC of the last FLOOR_RECENT_MS. Ending while a big batch of short-lived objects
+ * happens to be alive would make the batch look like the leak. It waits at most FLOOR_WAIT_MS.
+ */
+const FLOOR_SLACK_BYTES = 1024 * 1024;
+const FLOOR_RECENT_MS = 10_000;
+const FLOOR_WAIT_MS = 6_000;
 /** How many suspects a report lists, and how many retainer paths it looks for. */
 const TOP = 5;
 const EXPLAINED = 8;
@@ -138,7 +148,9 @@ class AllocationSampler {
 
   /** Live bytes per allocation site now. */
   read() {
-    const { profile } = postNow('HeapProfiler.getSamplingProfile');
+    // The reading runs a full GC, thorough as a forced one is: the detector does not see it, as
+    // its floor would then dip below the floors of V8's own full GCs.
+    const { profile } = asideFromProgram(() => postNow('HeapProfiler.getSamplingProfile'));
     return liveBySite(profile, this.interval, { buffersOnly: this.buffersOnly });
   }
 
@@ -170,6 +182,7 @@ class CulpritHunt {
   /** Called after every full GC with the detector's status and the GC's record. */
   update(status, gc) {
     if (status.state === 'idle') {
+      if (this.active) this.#record(gc, status);
       if (this.active && !this.finishing && gc.end_ms - this.lastSuspectMs > GIVE_UP_MS) this.cancel();
       return;
     }
@@ -180,6 +193,7 @@ class CulpritHunt {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = this.sampler.read();
     }
+    this.#record(gc, status);
   }
 
   /** Stops the hunt and frees what it holds. */
@@ -205,6 +219,8 @@ class CulpritHunt {
         await nextFullGc();
         if (this.sampler && !this.baseline) this.baseline = this.sampler.read();
       }
+      const waitUntil = Date.now() + FLOOR_WAIT_MS;
+      while (!this.#nearFloor() && Date.now() < waitUntil) await nextFullGc();
       const sites = this.sampler ? grownSites(this.baseline, this.sampler.read()) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
@@ -214,8 +230,24 @@ class CulpritHunt {
     }
   }
 
+  /** Remembers the full GCs of the last FLOOR_RECENT_MS, and the leak's rate. */
+  #record(gc, status) {
+    if (status.state !== 'idle') this.rate = status.rate_bytes_per_second;
+    this.fullGcs.push({ t: gc.end_ms, bytes: this.memory === 'external' ? gc.external_after : gc.used_after });
+    while (this.fullGcs[0].t < gc.end_ms - FLOOR_RECENT_MS) this.fullGcs.shift();
+  }
+
+  /** Whether the last full GC found memory near its floor (see FLOOR_SLACK_BYTES). */
+  #nearFloor() {
+    if (this.fullGcs.length === 0) return true;
+    const lowest = Math.min(...this.fullGcs.map((g) => g.bytes));
+    const slack = Math.max(FLOOR_SLACK_BYTES, (this.rate * FLOOR_RECENT_MS) / 1000);
+    return this.fullGcs[this.fullGcs.length - 1].bytes <= lowest + slack;
+  }
+
   #begin(gc, memory) {
     this.startedMs = Date.now();
+    this.memory = memory;
     const o = this.options;
     if (o.sampling) {
       const auto = memory === 'external' ? EXTERNAL_SAMPLING_INTERVAL : HEAP_SAMPLING_INTERVAL;
@@ -236,6 +268,9 @@ class CulpritHunt {
     this.sampler = null;
     this.baseline = null;
     this.diff = null;
+    this.memory = null;
+    this.rate = 0;
+    this.fullGcs = [];
     this.finishing = false;
   }
 }

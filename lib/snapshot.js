@@ -76,12 +76,24 @@ function readSnapshot({ method } = {}) {
  * returns.
  */
 function duringSnapshot(takeSnapshot) {
+  try {
+    return asideFromProgram(takeSnapshot);
+  } finally {
+    snapshotTaken();
+  }
+}
+
+/**
+ * Runs `read()`, which makes V8 collect for leakwatch's own purposes (a snapshot, a reading of
+ * the sampling heap profiler), with the observers told before and after, so that those GCs are
+ * not taken for the program's. Returns what it returns.
+ */
+function asideFromProgram(read) {
   for (const o of observers) o.before();
   try {
-    return takeSnapshot();
+    return read();
   } finally {
     for (const o of observers) o.after();
-    snapshotTaken();
   }
 }
 
@@ -169,4 +181,4 @@ function notSynchronous() {
   return new Error(`leakwatch: the inspector of Node ${process.version} does not take heap snapshots synchronously`);
 }
 
-module.exports = { readSnapshot, onSnapshot, duringSnapshot };
+module.exports = { readSnapshot, onSnapshot, duringSnapshot, asideFromProgram };

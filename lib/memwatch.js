@@ -191,8 +191,9 @@ class LeakWatch extends EventEmitter {
       if (!this.#watcher.running) return;
       this.#probeStartedMs = Date.now();
       try {
-        this.#leaks.probeStarted();
         native.startIncrementalGc();
+        // Its record reaches the detector later, through the GC observer.
+        this.#leaks.probeStarted();
       } catch (err) {
         this.#internalError(err);
       }

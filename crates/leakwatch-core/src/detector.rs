@@ -301,10 +301,11 @@ impl Series {
                 }
             }
         }
-        let (Some(last), Some(first)) = (picked.first(), picked.last()) else { return false };
+        // Picked newest first.
+        let (Some(newest), Some(oldest)) = (picked.first(), picked.last()) else { return false };
         let each_rose = picked.windows(2).all(|w| w[0].y > w[1].y);
-        let rate = (last.y - first.y) / (last.t - first.t);
-        picked.len() == RISING_FULL_GCS && each_rose && last.y - first.y >= o.min_growth / 4.0 && rate >= o.min_rate
+        let rate = (newest.y - oldest.y) / (newest.t - oldest.t);
+        picked.len() == RISING_FULL_GCS && each_rose && newest.y - oldest.y >= o.min_growth / 4.0 && rate >= o.min_rate
     }
 
     fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {

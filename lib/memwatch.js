@@ -208,6 +208,8 @@ class LeakWatch extends EventEmitter {
     const at = this.#leaks.nextProbeMs();
     // Once that time has passed, what is missing is growth, which the next GC's records will show.
     if (at === null || at <= now || this.#probeTimer !== null) return;
+    // Whole milliseconds: a fractional delay would make every Timeout of the process store its
+    // delay as a boxed double, and Node's timer code, the program's included, deoptimize.
     this.#probeTimer = setTimeout(() => {
       this.#probeTimer = null;
       if (!this.#watcher.running) return;
@@ -217,7 +219,7 @@ class LeakWatch extends EventEmitter {
       } catch (err) {
         this.#internalError(err);
       }
-    }, at - now).unref();
+    }, Math.ceil(at - now)).unref();
   }
 
   #onStats(stats) {

@@ -7,13 +7,18 @@ const memwatch = require('..');
 
 // Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
 // `seconds`, printing the first 'leak' event as a JSON line (and then exiting) and, at the end,
-// what leakStatus() said.
+// what leakStatus() said. `timerMapKept` says whether a Timeout made then still has the shape
+// of one made at the start: a timer leakwatch set with a fractional delay would have made V8
+// store every Timeout's delay as a boxed double and deoptimize Node's timer code.
 function watch(program, seconds) {
   return runNode(
     `
+    const aTimer = () => { const timer = setTimeout(() => {}, 1000); clearTimeout(timer); return timer; };
+    const firstTimer = aTimer();
     const memwatch = require('.');
     memwatch.on('leak', (info) => {
-      console.log(JSON.stringify({ ...info, isDate: info.start instanceof Date && info.end instanceof Date }));
+      const timerMapKept = %HaveSameMap(firstTimer, aTimer());
+      console.log(JSON.stringify({ ...info, isDate: info.start instanceof Date && info.end instanceof Date, timerMapKept }));
       process.exit(0);
     });
     require('./examples/leaks/${program}');
@@ -21,7 +26,7 @@ function watch(program, seconds) {
       console.log(JSON.stringify({ status: memwatch.leakStatus() }));
       process.exit(0);
     }, ${seconds * 1000});`,
-    { timeoutMs: (seconds + 30) * 1000 },
+    { args: ['--allow-natives-syntax'], timeoutMs: (seconds + 30) * 1000 },
   );
 }
 
@@ -32,6 +37,7 @@ describe('leak detection', { concurrency: 2 }, () => {
     const [info] = jsonLines(r.stdout);
     assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
     assert.equal(info.isDate, true, 'start and end are Dates');
+    assert.equal(info.timerMapKept, true, "leakwatch's timers changed the shape of the program's Timeouts");
     assert.equal(info.memory, 'heap');
     assert.ok(info.growth >= 512 * 1024, `growth ${info.growth}`);
     assert.ok(info.rate_per_hour > 0 && info.confidence > 0.99, JSON.stringify(info));

@@ -16,7 +16,7 @@
 
 const path = require('node:path');
 const { postNow } = require('./inspector');
-const { HeapDiff } = require('./heap-diff');
+const { HeapDiff, abandonHeapDiff } = require('./heap-diff');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 const { asideFromProgram } = require('./snapshot');
 
@@ -200,6 +200,8 @@ class CulpritHunt {
   cancel() {
     try {
       this.sampler?.stop();
+      // A diff that finish() ended is ended already; one dropped with the hunt is not compared.
+      if (this.diff) abandonHeapDiff(this.diff);
     } finally {
       this.#clear();
     }

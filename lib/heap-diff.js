@@ -27,6 +27,9 @@ function retainerRows(options) {
   return n;
 }
 
+/** Ends a HeapDiff that will not be compared: see abandonHeapDiff below. */
+let abandon;
+
 class HeapDiff {
   #before;
   #ended = false;
@@ -114,6 +117,15 @@ class HeapDiff {
     }
   }
 
+  static {
+    abandon = (diff) => {
+      if (diff.#ended) return;
+      diff.#take().release();
+      abandoned.unregister(diff);
+      diff.#releaseIds();
+    };
+  }
+
   #take() {
     if (this.#ended) throw new Error(ALREADY_ENDED);
     this.#ended = true;
@@ -123,4 +135,12 @@ class HeapDiff {
   }
 }
 
-module.exports = { HeapDiff };
+/**
+ * Drops a HeapDiff's first snapshot and lets V8 stop tracking object ids now, rather than when
+ * the HeapDiff is collected: for leakwatch's own HeapDiffs, which are not part of the public API.
+ */
+function abandonHeapDiff(diff) {
+  abandon(diff);
+}
+
+module.exports = { HeapDiff, abandonHeapDiff };

@@ -142,17 +142,21 @@ test('a HeapDiff inside a stats listener works, as node-memwatch allowed', async
 
 // V8 tracks every object the GC moves for as long as it keeps object ids, which costs busy
 // programs several percent of their CPU: leakwatch keeps them only while a HeapDiff is open.
-test('object ids are kept while a HeapDiff is open and forgotten after', () => {
+// An object made before any snapshot, so that every snapshot numbers it.
+globalThis.leakwatchIdProbe = { watched: true };
+
+/** The heap object id V8 gives that object now (it changes once V8 forgets the ids). */
+function idOfProbe() {
   const { postNow } = require('../lib/inspector');
-  globalThis.leakwatchIdProbe = { watched: true };
-  const idOfProbe = () => {
-    const { result } = postNow('Runtime.evaluate', { expression: 'globalThis.leakwatchIdProbe' });
-    try {
-      return postNow('HeapProfiler.getHeapObjectId', { objectId: result.objectId }).heapSnapshotObjectId;
-    } finally {
-      postNow('Runtime.releaseObject', { objectId: result.objectId });
-    }
-  };
+  const { result } = postNow('Runtime.evaluate', { expression: 'globalThis.leakwatchIdProbe' });
+  try {
+    return postNow('HeapProfiler.getHeapObjectId', { objectId: result.objectId }).heapSnapshotObjectId;
+  } finally {
+    postNow('Runtime.releaseObject', { objectId: result.objectId });
+  }
+}
+
+test('object ids are kept while a HeapDiff is open and forgotten after', () => {
   const outer = new memwatch.HeapDiff();
   const during = idOfProbe();
   new memwatch.HeapDiff().end();
@@ -161,4 +165,14 @@ test('object ids are kept while a HeapDiff is open and forgotten after', () => {
   const after = idOfProbe();
   assert.notEqual(after, during, 'with no HeapDiff open, V8 numbers objects afresh');
   assert.ok(Number(after) < Number(during), `fresh numbering starts low: ${after} after ${during}`);
+});
+
+test("a HeapDiff leakwatch abandons lets go of V8's object ids at once, and cannot be ended", () => {
+  const { abandonHeapDiff } = require('../lib/heap-diff');
+  const hd = new memwatch.HeapDiff();
+  const during = idOfProbe();
+  abandonHeapDiff(hd);
+  assert.notEqual(idOfProbe(), during, 'the ids are forgotten without waiting for the HeapDiff to be collected');
+  assert.throws(() => hd.end(), { message: 'attempt to end() a HeapDiff that was already ended' });
+  abandonHeapDiff(hd);
 });

@@ -69,7 +69,8 @@ function frameText(frame) {
 
 /**
  * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
- * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects).
+ * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects);
+ * and the names of the program's own functions on the samples' stacks.
  */
 function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   const stackOf = new Map();
@@ -80,33 +81,38 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   };
   visit(profile.head, []);
   const sites = new Map();
+  const ownFunctions = new Set();
   for (const sample of profile.samples) {
     const stack = stackOf.get(sample.nodeId);
     // Allocations with no frame of the program's own are Node's or leakwatch's (this very
     // profile, say): not the program's leak.
-    const frame = stack?.find(isUserFrame);
-    if (!frame || (buffersOnly && !stack.some(isBufferFrame))) continue;
+    const at = stack ? stack.findIndex(isUserFrame) : -1;
+    if (at < 0 || (buffersOnly && !stack.some(isBufferFrame))) continue;
+    const frame = stack[at];
     const key = `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
     const scale = 1 / (1 - Math.exp(-sample.size / interval));
     let site = sites.get(key);
     if (!site) {
-      site = { frame, stack, stackWith: new Map(), bytes: 0, count: 0 };
+      site = { frame, stack, stackWith: new Map(), callsNode: null, bytes: 0, count: 0 };
       sites.set(key, site);
     }
     // One stack per function seen above the site, so that a class can be matched to the site
     // whose samples show its constructor, whichever of them came first.
     for (const f of stack) if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
+    // A stack on which the site called Node's code, which allocated (a setInterval's Timeout).
+    if (at > 0 && stack[at - 1].url.startsWith('node:')) site.callsNode ??= stack;
+    for (const f of stack) if (isUserFrame(f)) ownFunctions.add(f.functionName);
     site.bytes += sample.size * scale;
     site.count += scale;
   }
-  return sites;
+  return { sites, ownFunctions };
 }
 
-/** The sites whose live bytes grew from `before` to `after`, most first. */
+/** The sites whose live bytes grew from reading `before` to reading `after`, most first. */
 function grownSites(before, after) {
   const grown = [];
-  for (const [key, site] of after) {
-    const was = before.get(key);
+  for (const [key, site] of after.sites) {
+    const was = before.sites.get(key);
     const bytes = site.bytes - (was?.bytes ?? 0);
     const count = site.count - (was?.count ?? 0);
     if (bytes > 0) grown.push({ ...site, bytes, count });
@@ -146,7 +152,7 @@ class AllocationSampler {
     }
   }
 
-  /** Live bytes per allocation site now. */
+  /** Live bytes per allocation site now, and the program's functions seen (see liveBySite). */
   read() {
     // The reading runs a full GC, thorough as a forced one is: the detector does not see it, as
     // its floor would then dip below the floors of V8's own full GCs.
@@ -223,10 +229,11 @@ class CulpritHunt {
       }
       const waitUntil = Date.now() + FLOOR_WAIT_MS;
       while (!this.#nearFloor() && Date.now() < waitUntil) await nextFullGc();
-      const sites = this.sampler ? grownSites(this.baseline, this.sampler.read()) : [];
+      const last = this.sampler ? this.sampler.read() : null;
+      const sites = last ? grownSites(this.baseline, last) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
-      return suspectsFrom(sites, diff);
+      return suspectsFrom(sites, diff, last?.ownFunctions ?? new Set());
     } finally {
       this.cancel();
     }
@@ -298,12 +305,18 @@ function grownClasses(diff) {
 
 /**
  * The site that allocates objects of class `name`: the grown site with the class's constructor on
- * its stack (when V8 did not inline it), else the top grown site; when that site is the
- * constructor itself (allocating its fields), the function that called `new`.
+ * its stack (when V8 did not inline it); else, for a class of Node's (no function of the
+ * program's has its name), the top grown site that called Node's code, which V8 may have inlined
+ * the constructor into (setInterval's Timeout), if it grew a quarter as much as the top site or
+ * more (not a site that merely happened to grow a little); else the top grown site. When that
+ * site is the constructor itself (allocating its fields), the function that called `new`.
  */
-function siteFor(name, sites) {
+function siteFor(name, sites, ownFunctions) {
   const made = sites.find((s) => s.stackWith.has(name));
-  const site = made ? { ...made, stack: made.stackWith.get(name) } : sites[0];
+  const viaNode = made || ownFunctions.has(name)
+    ? undefined
+    : sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
+  const site = made ? { ...made, stack: made.stackWith.get(name) } : viaNode ? { ...viaNode, stack: viaNode.callsNode } : sites[0];
   if (!site) return null;
   if (site.frame.functionName !== name) return siteOf(site);
   const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
@@ -314,7 +327,7 @@ function siteFor(name, sites) {
  * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
  * per class that grew, the top one with the top site; without, one per site, class unknown.
  */
-function suspectsFrom(sites, diff) {
+function suspectsFrom(sites, diff, ownFunctions) {
   if (!diff) {
     return sites.slice(0, TOP).map((s) => ({
       class: null,
@@ -326,7 +339,7 @@ function suspectsFrom(sites, diff) {
   }
   return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
     class: row.what,
-    site: rank === 0 ? siteFor(row.what, sites) : null,
+    site: rank === 0 ? siteFor(row.what, sites, ownFunctions) : null,
     bytes: row.retained_size_bytes,
     count: row['+'] - row['-'],
     path: row.retainers ?? null,

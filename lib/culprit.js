@@ -120,6 +120,17 @@ function grownSites(before, after) {
   return grown.sort((a, b) => b.bytes - a.bytes);
 }
 
+/**
+ * What grownSites needs of the reading a hunt starts from: bytes and objects per site. A hunt
+ * holds it until it ends, and the whole reading (every site's stacks) would add enough to the
+ * heap for the detector to see.
+ */
+function countsOf(reading) {
+  const sites = new Map();
+  for (const [key, { bytes, count }] of reading.sites) sites.set(key, { bytes, count });
+  return { sites };
+}
+
 /** A suspect's `site`: the allocating function of the program, where it is, and its stack. */
 function siteOf(grown) {
   const { frame, stack } = grown;
@@ -197,7 +208,7 @@ class CulpritHunt {
       this.#begin(gc, status.memory);
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
-      this.baseline = this.sampler.read();
+      this.baseline = countsOf(this.sampler.read());
     }
     this.#record(gc, status);
   }
@@ -225,7 +236,7 @@ class CulpritHunt {
       if (!this.active) return [];
       while (Date.now() - this.startedMs < MIN_HUNT_MS || (this.sampler && !this.baseline)) {
         await nextFullGc();
-        if (this.sampler && !this.baseline) this.baseline = this.sampler.read();
+        if (this.sampler && !this.baseline) this.baseline = countsOf(this.sampler.read());
       }
       const waitUntil = Date.now() + FLOOR_WAIT_MS;
       while (!this.#nearFloor() && Date.now() < waitUntil) await nextFullGc();

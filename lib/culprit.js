@@ -314,6 +314,17 @@ function grownClasses(diff) {
   return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
 }
 
+/** The grown site that made objects of class `name`, with the stack that shows it (see siteFor). */
+function siteMaking(name, sites, ownFunctions) {
+  const made = sites.find((s) => s.stackWith.has(name));
+  if (made) return { ...made, stack: made.stackWith.get(name) };
+  if (!ownFunctions.has(name)) {
+    const viaNode = sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
+    if (viaNode) return { ...viaNode, stack: viaNode.callsNode };
+  }
+  return sites[0];
+}
+
 /**
  * The site that allocates objects of class `name`: the grown site with the class's constructor on
  * its stack (when V8 did not inline it); else, for a class of Node's (no function of the
@@ -323,11 +334,7 @@ function grownClasses(diff) {
  * site is the constructor itself (allocating its fields), the function that called `new`.
  */
 function siteFor(name, sites, ownFunctions) {
-  const made = sites.find((s) => s.stackWith.has(name));
-  const viaNode = made || ownFunctions.has(name)
-    ? undefined
-    : sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
-  const site = made ? { ...made, stack: made.stackWith.get(name) } : viaNode ? { ...viaNode, stack: viaNode.callsNode } : sites[0];
+  const site = siteMaking(name, sites, ownFunctions);
   if (!site) return null;
   if (site.frame.functionName !== name) return siteOf(site);
   const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);

@@ -140,8 +140,6 @@ test('a HeapDiff inside a stats listener works, as node-memwatch allowed', async
   seen.forEach((s, i) => assert.equal(s.num_full_gc, i + 1, 'in order, none twice, none of the snapshots'));
 });
 
-// V8 tracks every object the GC moves for as long as it keeps object ids, which costs busy
-// programs several percent of their CPU: leakwatch keeps them only while a HeapDiff is open.
 // An object made before any snapshot, so that every snapshot numbers it.
 globalThis.leakwatchIdProbe = { watched: true };
 
@@ -156,6 +154,8 @@ function idOfProbe() {
   }
 }
 
+// V8 tracks every object the GC moves for as long as it keeps object ids, which costs busy
+// programs several percent of their CPU: leakwatch keeps them only while a HeapDiff is open.
 test('object ids are kept while a HeapDiff is open and forgotten after', () => {
   const outer = new memwatch.HeapDiff();
   const during = idOfProbe();

@@ -27,8 +27,12 @@ function retainerRows(options) {
   return n;
 }
 
-/** Ends a HeapDiff that will not be compared: see abandonHeapDiff below. */
-let abandon;
+/**
+ * Drops a HeapDiff's first snapshot and lets V8 stop tracking object ids now, rather than when
+ * the HeapDiff is collected: for leakwatch's own HeapDiffs, which are not part of the public API.
+ * Set in HeapDiff's static block, which can reach its private fields.
+ */
+let abandonHeapDiff;
 
 class HeapDiff {
   #before;
@@ -112,17 +116,20 @@ class HeapDiff {
     try {
       return readSnapshot({ method: this.#method });
     } finally {
-      abandoned.unregister(this);
-      this.#releaseIds();
+      this.#letGoOfIds();
     }
   }
 
+  #letGoOfIds() {
+    abandoned.unregister(this);
+    this.#releaseIds();
+  }
+
   static {
-    abandon = (diff) => {
+    abandonHeapDiff = (diff) => {
       if (diff.#ended) return;
       diff.#take().release();
-      abandoned.unregister(diff);
-      diff.#releaseIds();
+      diff.#letGoOfIds();
     };
   }
 
@@ -133,14 +140,6 @@ class HeapDiff {
     this.#before = null;
     return before;
   }
-}
-
-/**
- * Drops a HeapDiff's first snapshot and lets V8 stop tracking object ids now, rather than when
- * the HeapDiff is collected: for leakwatch's own HeapDiffs, which are not part of the public API.
- */
-function abandonHeapDiff(diff) {
-  abandon(diff);
 }
 
 module.exports = { HeapDiff, abandonHeapDiff };

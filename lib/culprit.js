@@ -96,12 +96,14 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
       site = { frame, stack, stackWith: new Map(), callsNode: null, bytes: 0, count: 0 };
       sites.set(key, site);
     }
-    // One stack per function seen above the site, so that a class can be matched to the site
-    // whose samples show its constructor, whichever of them came first.
-    for (const f of stack) if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
+    for (const f of stack) {
+      // One stack per function seen above the site, so that a class can be matched to the site
+      // whose samples show its constructor, whichever of them came first.
+      if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
+      if (isUserFrame(f)) ownFunctions.add(f.functionName);
+    }
     // A stack on which the site called Node's code, which allocated (a setInterval's Timeout).
     if (at > 0 && stack[at - 1].url.startsWith('node:')) site.callsNode ??= stack;
-    for (const f of stack) if (isUserFrame(f)) ownFunctions.add(f.functionName);
     site.bytes += sample.size * scale;
     site.count += scale;
   }

@@ -57,6 +57,12 @@ fn patch_number(bytes: &[u8], at: usize, new: impl Fn(u64) -> u64) -> Vec<u8> {
     [&bytes[..at], new(old).to_string().as_bytes(), &bytes[end..]].concat()
 }
 
+/// How many values make one node in the snapshot `bytes`.
+fn node_field_count(bytes: &[u8]) -> u64 {
+    let fields = after(bytes, "\"node_fields\":[");
+    bytes[fields..].iter().take_while(|&&b| b != b']').filter(|&&b| b == b',').count() as u64 + 1
+}
+
 /// Runs `summary` on `path` and checks that it fails in the one right way.
 fn assert_rejected(path: &Path) {
     let name = path.file_name().unwrap().to_str().unwrap();
@@ -147,21 +153,25 @@ fn node_fields_without_edge_count() {
 #[test]
 fn edge_pointing_past_the_last_node() {
     let bytes = real();
-    let fields = after(&bytes, "\"node_fields\":[");
-    let field_count = bytes[fields..]
-        .iter()
-        .take_while(|&&b| b != b']')
-        .filter(|&&b| b == b',')
-        .count()
-        + 1;
     let node_count = number_at(&bytes, after(&bytes, "\"node_count\":"));
     // The first edge is `type,name_or_index,to_node`; `to_node` is an offset into `nodes`, so
     // node_count * field_count is the first offset past the end.
     let first_edge = after(&bytes, "\"edges\":[");
     let name = first_edge + after(&bytes[first_edge..], ",");
     let to_node = name + after(&bytes[name..], ",");
-    let patched = patch_number(&bytes, to_node, |_| node_count * field_count as u64);
+    let patched = patch_number(&bytes, to_node, |_| node_count * node_field_count(&bytes));
     assert_rejected(&write("edge-past-end.heapsnapshot", &patched));
+}
+
+#[test]
+fn location_of_a_node_past_the_last_or_between_nodes() {
+    let bytes = real();
+    let node_count = number_at(&bytes, after(&bytes, "\"node_count\":"));
+    let first_location = after(&bytes, "\"locations\":[");
+    let past_end = patch_number(&bytes, first_location, |_| node_count * node_field_count(&bytes));
+    assert_rejected(&write("location-past-end.heapsnapshot", &past_end));
+    let between = patch_number(&bytes, first_location, |offset| offset + 1);
+    assert_rejected(&write("location-between-nodes.heapsnapshot", &between));
 }
 
 #[test]

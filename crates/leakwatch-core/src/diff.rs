@@ -8,7 +8,7 @@ use crate::{
     analysis::{Analysis, NONE},
     classes::{memwatch_what, nice_size, Classes},
     retainers::Retainers,
-    snapshot::{HeapSnapshot, NodeKind},
+    snapshot::{HeapSnapshot, NodeKind, SourceLocation},
 };
 
 /// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
@@ -128,6 +128,11 @@ pub struct ClassChange {
     /// [`HeapDiff::explain`] has looked for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retainers: Option<String>,
+    /// Where that object's constructor (or, for a `Closure`, the function itself) is defined,
+    /// once [`HeapDiff::explain`] has looked, if V8 recorded it: what tells a class of the
+    /// program's from one of Node's when both have the same name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defined_at: Option<SourceLocation>,
 }
 
 /// The change between the two sides.
@@ -218,6 +223,7 @@ impl HeapDiff {
                 retained_size_bytes: row.retained,
                 example_id: row.example.map(|(id, _)| id),
                 retainers: None,
+                defined_at: None,
             })
             .collect();
         details.sort_by(|a, b| {
@@ -244,7 +250,8 @@ impl HeapDiff {
     }
 
     /// Finds the shortest retainer path of the example object of each of the first `top` rows
-    /// that grew, in `after`: the snapshot the `after` census of this diff was taken from.
+    /// that grew, and where its constructor is defined, in `after`: the snapshot the `after`
+    /// census of this diff was taken from.
     pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
         let rows: Vec<&mut ClassChange> =
             self.change.details.iter_mut().take(top).filter(|row| row.example_id.is_some()).collect();
@@ -263,6 +270,7 @@ impl HeapDiff {
         for (row, ordinal) in rows.into_iter().zip(ordinals) {
             let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
             row.retainers = path.map(|p| p.to_string());
+            row.defined_at = ordinal.and_then(|o| after.location(o));
         }
     }
 }

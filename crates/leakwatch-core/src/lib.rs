@@ -52,7 +52,7 @@ pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use feed::SnapshotBuilder;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
-pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind};
+pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]

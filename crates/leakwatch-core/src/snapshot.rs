@@ -131,6 +131,20 @@ pub struct HeapSnapshot {
     pub(crate) edge_names: Vec<u32>,
     pub(crate) edge_targets: Vec<u32>,
     pub(crate) strings: Strings,
+    /// The nodes V8 gave a source location, sorted by ordinal: functions and the objects whose
+    /// constructor is a function of a script. About one node in ten.
+    pub(crate) locations: Vec<(u32, SourceLocation)>,
+}
+
+/// Where in a script a function is defined, as V8 records it in a snapshot's `locations`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceLocation {
+    /// V8's id of the script: the `scriptId` of the inspector protocol's call frames.
+    pub script_id: u32,
+    /// The line, counted from 1.
+    pub line: u32,
+    /// The column, counted from 1.
+    pub column: u32,
 }
 
 /// A per-node column that V8 writes for every node but that is usually all zeros (trace ids
@@ -229,6 +243,13 @@ impl HeapSnapshot {
     /// tracking and recorded one for this node.
     pub fn trace_node_id(&self, ordinal: u32) -> Option<u32> {
         Some(self.trace_node_ids.get(ordinal)).filter(|&id| id != 0)
+    }
+
+    /// Where node `ordinal`'s function is defined: a closure's own, or an object's constructor's
+    /// (for a class instance, where its constructor's parameters start).
+    pub fn location(&self, ordinal: u32) -> Option<SourceLocation> {
+        let at = self.locations.binary_search_by_key(&ordinal, |&(node, _)| node).ok()?;
+        Some(self.locations[at].1)
     }
 
     /// Whether node `ordinal` is detached from the DOM (0 unknown, 1 attached, 2 detached).

@@ -18,6 +18,9 @@ struct RawMeta {
     node_types: Vec<Value>,
     edge_fields: Vec<String>,
     edge_types: Vec<Value>,
+    /// Absent before V8 wrote locations; then `locations` is absent too.
+    #[serde(default)]
+    location_fields: Option<Vec<String>>,
 }
 
 /// What one field of a node row holds.
@@ -43,6 +46,16 @@ pub(crate) enum EdgeField {
     Ignored,
 }
 
+/// Where each value of a `locations` row is: object_index, script_id, line, column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LocationLayout {
+    pub(crate) width: usize,
+    pub(crate) node: usize,
+    pub(crate) script: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
 /// The parsed header: how many nodes and edges follow, and how to read their rows.
 pub(crate) struct Header {
     pub(crate) node_count: u64,
@@ -51,6 +64,7 @@ pub(crate) struct Header {
     pub(crate) node_kinds: Vec<NodeKind>,
     pub(crate) edge_fields: Vec<EdgeField>,
     pub(crate) edge_kinds: Vec<EdgeKind>,
+    pub(crate) location_layout: LocationLayout,
 }
 
 impl Header {
@@ -90,6 +104,7 @@ impl Header {
             node_kinds,
             edge_fields,
             edge_kinds,
+            location_layout: location_layout(raw.meta.location_fields.as_deref())?,
         })
     }
 }
@@ -114,6 +129,27 @@ fn edge_field(name: &str) -> EdgeField {
         "to_node" => EdgeField::ToNode,
         _ => EdgeField::Ignored,
     }
+}
+
+/// The layout of `locations` rows; V8's order when `meta.location_fields` is absent.
+fn location_layout(fields: Option<&[String]>) -> Result<LocationLayout, String> {
+    let Some(fields) = fields else {
+        return Ok(LocationLayout { width: 4, node: 0, script: 1, line: 2, column: 3 });
+    };
+    if !(1..=16).contains(&fields.len()) {
+        return Err(format!("snapshot.meta.location_fields has {} fields, not 1 to 16", fields.len()));
+    }
+    let column = |name: &str| -> Result<usize, String> {
+        check_once(fields.iter().filter(|f| *f == name).count(), "location_fields", name)?;
+        Ok(fields.iter().position(|f| f == name).unwrap_or_default())
+    };
+    Ok(LocationLayout {
+        width: fields.len(),
+        node: column("object_index")?,
+        script: column("script_id")?,
+        line: column("line")?,
+        column: column("column")?,
+    })
 }
 
 fn check_once(count: usize, list: &str, field: &str) -> Result<(), String> {

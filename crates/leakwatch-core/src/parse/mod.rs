@@ -1,8 +1,9 @@
 //! The streaming `.heapsnapshot` parser.
 //!
 //! It reads the top-level object key by key: the small `snapshot` header is captured and handed
-//! to serde; `nodes` and `edges` go through a hand-written integer loop straight into the
-//! struct-of-arrays storage; `strings` are decoded into one buffer; everything else is skipped.
+//! to serde; `nodes`, `edges` and `locations` go through a hand-written integer loop straight
+//! into the struct-of-arrays storage; `strings` are decoded into one buffer; everything else is
+//! skipped.
 //! No JSON tree is built, and memory is what the graph needs plus one read buffer.
 
 mod block;
@@ -21,7 +22,7 @@ use split::read_rows_split;
 
 use crate::{
     error::Error,
-    snapshot::{HeapSnapshot, MostlyZero, NodeKind, Strings},
+    snapshot::{HeapSnapshot, MostlyZero, NodeKind, SourceLocation, Strings},
 };
 
 /// Parses a whole snapshot from `reader`.
@@ -69,6 +70,7 @@ struct Builder {
     nodes: Option<Nodes>,
     edges: Option<Edges>,
     strings: Option<Strings>,
+    locations: Option<Vec<(u32, SourceLocation)>>,
 }
 
 struct Nodes {
@@ -120,8 +122,15 @@ impl Builder {
                 }
                 self.strings = Some(read_strings(source)?);
             }
+            b"locations" => {
+                if self.locations.is_some() {
+                    return Err(duplicate());
+                }
+                let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "locations"))?;
+                self.locations = Some(read_locations(source, header)?);
+            }
             // Flat integer arrays this version does not use: skipped by the fast integer loop.
-            b"locations" | b"samples" | b"trace_function_infos" => {
+            b"samples" | b"trace_function_infos" => {
                 source.read_rows(1, |_, _| Ok(()))?;
             }
             _ => source.skip_value(None)?,
@@ -178,6 +187,7 @@ impl Builder {
             edge_names: edges.names,
             edge_targets: edges.targets,
             strings,
+            locations: self.locations.unwrap_or_default(),
         })
     }
 }
@@ -294,6 +304,40 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
     })?;
     check_row_count(read, count, fields.len(), "edge", source.offset())?;
     Ok(edges)
+}
+
+/// Reads `locations`, sorted by node ordinal. V8 counts lines and columns from 0.
+fn read_locations<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Vec<(u32, SourceLocation)>, Error> {
+    let layout = header.location_layout;
+    let node_field_count = header.node_fields.len() as u64;
+    let divisor = ExactDivisor::new(node_field_count);
+    let mut locations = Vec::new();
+    let read = source.read_rows(layout.width, |row, _| {
+        let at = locations.len();
+        let object_index = row[layout.node];
+        let ordinal = divisor.exact(object_index).ok_or_else(|| {
+            format!("location {at} is of node offset {object_index}, which is not a multiple of the {node_field_count} node fields")
+        })?;
+        if ordinal >= header.node_count {
+            return Err(format!("location {at} is of node offset {object_index}, past the last node"));
+        }
+        let location = SourceLocation {
+            script_id: to_u32(row[layout.script], "location script id")?,
+            line: to_u32(row[layout.line], "location line")?.saturating_add(1),
+            column: to_u32(row[layout.column], "location column")?.saturating_add(1),
+        };
+        locations.push((ordinal as u32, location));
+        Ok(())
+    })?;
+    if read.partial != 0 {
+        let values = read.rows * layout.width as u64 + read.partial as u64;
+        return Err(Error::at(
+            source.offset(),
+            format!("\"locations\" holds {values} values, not a multiple of the {} location fields", layout.width),
+        ));
+    }
+    locations.sort_by_key(|&(node, _)| node);
+    Ok(locations)
 }
 
 /// Checks that an array held exactly the rows the header announced; `what` is "node" or "edge".

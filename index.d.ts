@@ -311,6 +311,13 @@ declare namespace leakwatch {
      * added object of the class that retains the most.
      */
     retainers?: string;
+    /**
+     * With end({retainers: N}), for the same rows: where that object's constructor is defined
+     * (a `Closure`'s own function), if V8 recorded it. `script_id` is the inspector protocol's
+     * `scriptId` of the script; `line` and `column`, counted from 1, are where the constructor's
+     * parameters start.
+     */
+    defined_at?: { script_id: number; line: number; column: number };
   }
 
   /** node-memwatch's HeapDiff result. */

@@ -1,6 +1,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const inspector = require('node:inspector');
 const { waitFor } = require('./helpers/wait');
 const memwatch = require('..');
 
@@ -80,6 +82,44 @@ test('HeapDiff: endAsync() analyses off the JS thread and gives the same answer'
   assert.ok(ticks >= 0);
   await assert.rejects(hd.endAsync(), { message: 'attempt to end() a HeapDiff that was already ended' });
   assert.throws(() => hd.end(), { message: 'attempt to end() a HeapDiff that was already ended' });
+});
+
+/** V8's script id of this file, as the inspector protocol's call frames name it. */
+function thisScriptId() {
+  const session = new inspector.Session();
+  session.connect();
+  try {
+    let scriptId;
+    globalThis.leakwatchTestClass = LeakingClass;
+    session.post('Runtime.evaluate', { expression: 'leakwatchTestClass' }, (err, { result }) => {
+      if (err) throw err;
+      session.post('Runtime.getProperties', { objectId: result.objectId }, (err2, { internalProperties }) => {
+        if (err2) throw err2;
+        scriptId = internalProperties.find((p) => p.name === '[[FunctionLocation]]').value.value.scriptId;
+      });
+    });
+    return Number(scriptId);
+  } finally {
+    delete globalThis.leakwatchTestClass;
+    session.disconnect();
+  }
+}
+
+test('HeapDiff: with {retainers}, the top rows say what holds them and where their class is defined', async () => {
+  const lines = fs.readFileSync(__filename, 'utf8').split('\n');
+  const line = lines.findIndex((text) => text.startsWith('class LeakingClass')) + 1;
+  const column = lines[line].indexOf('(') + 1;
+  for (const end of ['end', 'endAsync']) {
+    const hd = new memwatch.HeapDiff();
+    leak(2_000);
+    const diff = await hd[end]({ retainers: 3 });
+    const row = rowOf(diff, 'LeakingClass');
+    assert.equal(diff.change.details.indexOf(row), 0, end);
+    assert.match(row.retainers, /leakwatchTestLeaks → Array @\d+ → \[\d+\] → LeakingClass @\d+$/, end);
+    // The constructor's parameters: on the line after `class LeakingClass {`.
+    assert.deepEqual(row.defined_at, { script_id: thisScriptId(), line: line + 1, column }, end);
+    globalThis.leakwatchTestLeaks = [];
+  }
 });
 
 test('HeapDiff: the inspector way reads the same snapshots (Node < 22)', () => {

@@ -70,13 +70,16 @@ function frameText(frame) {
 /**
  * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
  * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects);
- * and the names of the program's own functions on the samples' stacks.
+ * the names of the program's own functions on the samples' stacks; and the URL of each script
+ * on the profile's stacks, by V8's script id.
  */
 function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   const stackOf = new Map();
+  const scriptUrls = new Map();
   const visit = (node, parentStack) => {
     const stack = node.callFrame.functionName === '(root)' ? parentStack : [node.callFrame, ...parentStack];
     stackOf.set(node.id, stack);
+    scriptUrls.set(Number(node.callFrame.scriptId), node.callFrame.url);
     for (const child of node.children) visit(child, stack);
   };
   visit(profile.head, []);
@@ -107,7 +110,7 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
     site.bytes += sample.size * scale;
     site.count += scale;
   }
-  return { sites, ownFunctions };
+  return { sites, ownFunctions, scriptUrls };
 }
 
 /** The sites whose live bytes grew from reading `before` to reading `after`, most first. */
@@ -246,7 +249,7 @@ class CulpritHunt {
       const sites = last ? grownSites(this.baseline, last) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
-      return suspectsFrom(sites, diff, last?.ownFunctions ?? new Set());
+      return suspectsFrom(sites, diff, last);
     } finally {
       this.cancel();
     }
@@ -316,11 +319,22 @@ function grownClasses(diff) {
   return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
 }
 
+/**
+ * Whether class `name` is Node's rather than the program's: by the script its constructor is
+ * defined in, when the profile's stacks show that script; else by its name, when no function of
+ * the program's has it. (A class of the program's whose constructor V8 inlined everywhere shows
+ * on no stack, so its name alone would make it look like Node's.)
+ */
+function isNodeClass(name, definedAt, profile) {
+  const url = definedAt ? profile.scriptUrls.get(definedAt.script_id) : undefined;
+  return url === undefined ? !profile.ownFunctions.has(name) : url.startsWith('node:');
+}
+
 /** The grown site that made objects of class `name`, with the stack that shows it (see siteFor). */
-function siteMaking(name, sites, ownFunctions) {
+function siteMaking(name, definedAt, sites, profile) {
   const made = sites.find((s) => s.stackWith.has(name));
   if (made) return { ...made, stack: made.stackWith.get(name) };
-  if (!ownFunctions.has(name)) {
+  if (isNodeClass(name, definedAt, profile)) {
     const viaNode = sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
     if (viaNode) return { ...viaNode, stack: viaNode.callsNode };
   }
@@ -328,16 +342,17 @@ function siteMaking(name, sites, ownFunctions) {
 }
 
 /**
- * The site that allocates objects of class `name`: the grown site with the class's constructor on
- * its stack (when V8 did not inline it); else, for a class of Node's (no function of the
- * program's has its name), the top grown site that called Node's code, which V8 may have inlined
- * the constructor into (setInterval's Timeout), if it grew a quarter as much as the top site or
- * more (not a site that merely happened to grow a little); else the top grown site. When that
- * site is the constructor itself (allocating its fields), the function that called `new`.
+ * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
+ * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
+ * class of Node's (see isNodeClass), the top grown site that called Node's code, which V8 may
+ * have inlined the constructor into (setInterval's Timeout), if it grew a quarter as much as the
+ * top site or more (not a site that merely happened to grow a little); else the top grown site.
+ * When that site is the constructor itself (allocating its fields), the function that called
+ * `new`. `profile` is the last reading of the sampling profiler.
  */
-function siteFor(name, sites, ownFunctions) {
-  const site = siteMaking(name, sites, ownFunctions);
-  if (!site) return null;
+function siteFor(name, definedAt, sites, profile) {
+  if (sites.length === 0) return null;
+  const site = siteMaking(name, definedAt, sites, profile);
   if (site.frame.functionName !== name) return siteOf(site);
   const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
   return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
@@ -346,8 +361,9 @@ function siteFor(name, sites, ownFunctions) {
 /**
  * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
  * per class that grew, the top one with the top site; without, one per site, class unknown.
+ * `profile` is the sampling profiler's last reading, null if it did not run.
  */
-function suspectsFrom(sites, diff, ownFunctions) {
+function suspectsFrom(sites, diff, profile) {
   if (!diff) {
     return sites.slice(0, TOP).map((s) => ({
       class: null,
@@ -359,7 +375,7 @@ function suspectsFrom(sites, diff, ownFunctions) {
   }
   return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
     class: row.what,
-    site: rank === 0 ? siteFor(row.what, sites, ownFunctions) : null,
+    site: rank === 0 ? siteFor(row.what, row.defined_at, sites, profile) : null,
     bytes: row.retained_size_bytes,
     count: row['+'] - row['-'],
     path: row.retainers ?? null,

@@ -54,6 +54,19 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.match(top.path, /leakedRequests → Array @\d+ → \[\d+\] → LeakedRequest @\d+$/);
   });
 
+  test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {
+    // reminders.js: `register` makes the leaking `Signup`s; `remind`, which grows less, calls
+    // setTimeout. No sampled stack shows `Signup`'s constructor once V8 inlines it.
+    const r = await watch('reminders.js', 60);
+    assert.equal(r.code, 0, r.stderr);
+    const [info] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    const [top] = info.suspects;
+    assert.equal(top.class, 'Signup', JSON.stringify(info.suspects));
+    assert.equal(top.site.file, path.join(root, 'examples', 'leaks', 'reminders.js'));
+    assert.ok(top.site.function === 'register' || top.site.line === 30, JSON.stringify(top.site));
+  });
+
   test('a Buffer leak is reported on external memory', async () => {
     const r = await watch('buffers.js', 60);
     assert.equal(r.code, 0, r.stderr);

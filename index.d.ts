@@ -163,6 +163,11 @@ declare namespace leakwatch {
     rate_bytes_per_second: number;
     /** How sure the detector is that it rises, 0 to 1. */
     confidence: number;
+    /**
+     * Whether the last judgement found a leak: one reported, or one being confirmed (a leak is
+     * reported once every judgement has found it for 4 s).
+     */
+    leak_found: boolean;
     /** Leaks reported since watching started. */
     leaks_total: number;
     /** The last 'leak' report, or null. */
@@ -228,9 +233,10 @@ declare namespace leakwatch {
     /** Sampling interval in bytes, or 'auto' (16 KB for the heap, 1 KB for external memory). */
     samplingInterval?: number | 'auto';
     /**
-     * Take a HeapDiff over the suspicious window, to name the class and its retainer path (two
-     * snapshots: the program pauses while V8 writes each). 'auto' (default): only while the heap
-     * is at most heapDiffMaxHeap.
+     * Take a HeapDiff from the detector's first finding of a leak to its report (at least the 4 s
+     * it takes to confirm it), to name the class and its retainer path (two snapshots: the
+     * program pauses while V8 writes each). 'auto' (default): only while the heap is at most
+     * heapDiffMaxHeap, and at most once in 10 minutes unless a leak was reported.
      */
     heapDiff?: boolean | 'auto';
     /** The largest used heap for heapDiff: 'auto', in bytes. Default 64 MiB. */

@@ -112,6 +112,7 @@ class LeakTracker {
       memory: s.memory ?? null,
       rate_bytes_per_second: Math.round(s.rate),
       confidence: s.confidence,
+      leak_found: s.leakFound,
       leaks_total: this.detector.reports,
       last_leak: this.lastLeak,
     };

@@ -132,7 +132,8 @@ class LeakWatch extends EventEmitter {
   /**
    * What the leak detector thinks now: `state` is 'idle' (no rise), 'suspect' (memory rising,
    * not yet proven) or 'leak' (a leak was reported and memory still rises); `rate_bytes_per_second`
-   * is the current growth estimate of the memory that grows fastest (0 when none does).
+   * is the current growth estimate of the memory that grows fastest (0 when none does);
+   * `leak_found` says whether the last judgement found a leak, reported or being confirmed.
    */
   leakStatus() {
     this.#statusReadMs = Date.now();

@@ -167,6 +167,8 @@ export interface LeakStatus {
   rate: number
   /** How sure the detector is that it rises, between 0 and 1. */
   confidence: number
+  /** Whether the last judgement found a leak: reported, or being confirmed. */
+  leakFound: boolean
 }
 
 /** A byte count as node-memwatch prints it, such as `"243.4 kb"`. */

@@ -160,6 +160,10 @@ pub struct Status {
     pub rate: f64,
     /// How sure the detector is that it rises, between 0 and 1.
     pub confidence: f64,
+    /// Whether the last judgement found a leak: one reported, or one being confirmed (every
+    /// judgement must find it for a few seconds before it is reported). Chance suspicions in a
+    /// noisy program rarely get this far.
+    pub leak_found: bool,
 }
 
 /// Samples are kept in buckets of this many milliseconds, so memory stays bounded however often
@@ -605,8 +609,9 @@ impl Detector {
             .into_iter()
             .filter_map(|s| s.latest.map(|v| (s, v)))
             .max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate));
+        let leak_found = self.heap.leaking_since.is_some() || self.external.leaking_since.is_some();
         let Some((series, verdict)) = rising else {
-            return Status { state: LeakState::Idle, memory: None, rate: 0.0, confidence: 0.0 };
+            return Status { state: LeakState::Idle, memory: None, rate: 0.0, confidence: 0.0, leak_found };
         };
         let reported = series.last_report_ms.is_some_and(|t| self.last_time - t < self.options.repeat_ms);
         Status {
@@ -614,6 +619,7 @@ impl Detector {
             memory: Some(series.memory),
             rate: verdict.rate,
             confidence: normal_cdf(verdict.z),
+            leak_found,
         }
     }
 }
@@ -765,34 +771,40 @@ mod tests {
     }
 
     /// Feeds one full GC a second for `seconds`, the heap rising `rate` bytes a second; returns
-    /// the detector and its state after each GC.
-    fn rising(seconds: u32, rate: f64) -> (Detector, Vec<LeakState>) {
+    /// the detector and its status after each GC.
+    fn rising(seconds: u32, rate: f64) -> (Detector, Vec<Status>) {
         let mut detector = Detector::new(DetectorOptions::default());
-        let states = (0..seconds)
+        let statuses = (0..seconds)
             .map(|second| {
                 let s = f64::from(second);
                 let sample = GcSample { time_ms: s * 1000.0, full: true, heap_used: 10.0 * MB + rate * s, external: 0.0, duration_ms: 1.0 };
                 detector.observe(sample);
-                detector.status().state
+                detector.status()
             })
             .collect();
-        (detector, states)
+        (detector, statuses)
     }
 
     #[test]
     fn status_follows_the_rise() {
-        let (detector, states) = rising(40, 200.0 * KB);
+        let (detector, statuses) = rising(40, 200.0 * KB);
+        let states: Vec<LeakState> = statuses.iter().map(|s| s.state).collect();
         assert!(states[..2].iter().all(|s| *s == LeakState::Idle), "no suspicion before three full GCs");
         let suspected = states.iter().position(|s| *s == LeakState::Suspect).expect("suspected first");
         let reported = states.iter().position(|s| *s == LeakState::Leak).expect("then reported");
         assert!(suspected < reported && reported >= 11, "suspected at {suspected} s, reported at {reported} s");
+        // Found, then confirmed for CONFIRM_MS before the report, and found ever after.
+        let found = statuses.iter().position(|s| s.leak_found).expect("found before reported");
+        assert!(suspected <= found && reported - found == 4, "found at {found} s, reported at {reported} s");
+        assert!(statuses[found..].iter().all(|s| s.leak_found));
         assert_eq!(states.last(), Some(&LeakState::Leak));
         assert_eq!(detector.reports(), 1);
         assert_eq!(detector.status().memory, Some(Memory::Heap));
         assert!(detector.status().rate > 150.0 * KB);
-        // Rising, but slower than `min_rate`: suspect, never reported.
-        let (detector, states) = rising(120, 6.0 * KB);
-        assert_eq!(states.last(), Some(&LeakState::Suspect));
+        // Rising, but slower than `min_rate`: suspect, never found or reported.
+        let (detector, statuses) = rising(120, 6.0 * KB);
+        assert_eq!(statuses.last().map(|s| s.state), Some(LeakState::Suspect));
+        assert!(statuses.iter().all(|s| !s.leak_found));
         assert_eq!(detector.reports(), 0);
         assert!((detector.status().rate - 6.0 * KB).abs() < 1.0);
     }

@@ -94,6 +94,8 @@ pub struct LeakStatus {
     pub rate: f64,
     /// How sure the detector is that it rises, between 0 and 1.
     pub confidence: f64,
+    /// Whether the last judgement found a leak: reported, or being confirmed.
+    pub leak_found: bool,
 }
 
 /// Watches the heap and external memory for leaks, one GC at a time (see the core crate's
@@ -172,6 +174,7 @@ impl LeakDetector {
                 memory: s.memory.map(|m| m.name().to_owned()),
                 rate: s.rate,
                 confidence: s.confidence,
+                leak_found: s.leak_found,
             })
         })
     }

@@ -8,9 +8,11 @@
 //   and forgets the ones the GC frees, so reading it after two full GCs and subtracting gives the
 //   allocation sites whose live bytes grew. Cheap enough for production, and no heap snapshot.
 // - When allowed (`heapDiff: true`, or 'auto' while the heap is small enough for the pause to be
-//   short): a HeapDiff between the start of the hunt and the report, ranked by retained-size
-//   growth, with the retainer path of each top class's example object. This names the class and
-//   what holds it, but pauses the program for two snapshots.
+//   short): a HeapDiff between the detector's first finding of a leak and the report (at least
+//   the seconds it takes to confirm it), ranked by retained-size growth, with the retainer path
+//   of each top class's example object. This names the class and what holds it, but pauses the
+//   program for two snapshots: not for a mere suspicion, which a busy program's noise makes
+//   every minute or two.
 // A hunt that finds the rise gone (the detector idle again for a while) is dropped; a baseline
 // snapshot is taken at most once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported.
 
@@ -210,11 +212,12 @@ class CulpritHunt {
     }
     this.lastSuspectMs = gc.end_ms;
     if (!this.active) {
-      this.#begin(gc, status.memory);
+      this.#begin(status.memory);
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = countsOf(this.sampler.read());
     }
+    if (status.leak_found && !this.diff) this.#startDiff(gc);
     this.#record(gc, status);
   }
 
@@ -270,7 +273,7 @@ class CulpritHunt {
     return this.fullGcs[this.fullGcs.length - 1].bytes <= lowest + slack;
   }
 
-  #begin(gc, memory) {
+  #begin(memory) {
     this.startedMs = Date.now();
     this.memory = memory;
     const o = this.options;
@@ -279,6 +282,11 @@ class CulpritHunt {
       const interval = o.samplingInterval === 'auto' ? auto : o.samplingInterval;
       this.sampler = new AllocationSampler(interval, memory === 'external');
     }
+  }
+
+  /** Takes the HeapDiff's first snapshot, if the options allow one now. */
+  #startDiff(gc) {
+    const o = this.options;
     const small = gc.used_after <= o.heapDiffMaxHeap;
     const rested = Date.now() - this.lastBaselineMs >= HEAP_DIFF_COOLDOWN_MS;
     if (o.heapDiff === true || (o.heapDiff === 'auto' && small && rested)) {

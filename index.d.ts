@@ -228,7 +228,7 @@ declare namespace leakwatch {
     probeIntervalMs?: number;
     /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */
     probeBudget?: number;
-    /** Run V8's sampling heap profiler while a leak is suspected, to find allocation sites. Default true. */
+    /** Run V8's sampling heap profiler while a leak found is confirmed, to find allocation sites. Default true. */
     sampling?: boolean;
     /** Sampling interval in bytes, or 'auto' (16 KB for the heap, 1 KB for external memory). */
     samplingInterval?: number | 'auto';

@@ -1,20 +1,21 @@
 'use strict';
 // Naming the culprit of a leak: the 'leak' event's `suspects`.
 //
-// The hunt starts when the detector first suspects a rise, so that by the time it is sure there
-// is evidence of where the memory goes:
+// The hunt starts when the detector finds a leak, and runs while it confirms it (a few seconds),
+// so that the report can say where the memory goes:
 // - Always (unless `sampling: false`): V8's sampling heap profiler, through an in-process
 //   inspector session. It records the stack of about one allocation per `samplingInterval` bytes
 //   and forgets the ones the GC frees, so reading it after two full GCs and subtracting gives the
-//   allocation sites whose live bytes grew. Cheap enough for production, and no heap snapshot.
+//   allocation sites whose live bytes grew. No heap snapshot, but it slows a program that
+//   allocates fast by several percent.
 // - When allowed (`heapDiff: true`, or 'auto' while the heap is small enough for the pause to be
-//   short): a HeapDiff between the detector's first finding of a leak and the report (at least
-//   the seconds it takes to confirm it), ranked by retained-size growth, with the retainer path
-//   of each top class's example object. This names the class and what holds it, but pauses the
-//   program for two snapshots: not for a mere suspicion, which a busy program's noise makes
-//   every minute or two.
-// A hunt that finds the rise gone (the detector idle again for a while) is dropped; a baseline
-// snapshot is taken at most once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported.
+//   short): a HeapDiff over the same time, ranked by retained-size growth, with the retainer
+//   path of each top class's example object. This names the class and what holds it, but pauses
+//   the program for two snapshots.
+// Neither runs on a mere suspicion, which a busy program's noise makes every minute or two. A
+// hunt whose leak is no longer found for a while is dropped; a baseline snapshot is taken at most
+// once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported. A report that finds no hunt running
+// (the detector reports a leak again every repeatMs while it lasts) starts one and waits for it.
 
 const path = require('node:path');
 const { postNow } = require('./inspector');
@@ -34,7 +35,7 @@ const HEAP_SAMPLING_INTERVAL = 16 * 1024;
 const EXTERNAL_SAMPLING_INTERVAL = 1024;
 /** A hunt lasts at least this long before it reports, so that sampling has seen the leak grow. */
 const MIN_HUNT_MS = 4000;
-/** A hunt whose detector has been idle this long is dropped. */
+/** A hunt whose detector has not found its leak for this long is dropped. */
 const GIVE_UP_MS = 30_000;
 const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
 /**
@@ -187,7 +188,7 @@ class AllocationSampler {
   }
 }
 
-/** One hunt for the culprit of a suspected leak, from suspicion to report. */
+/** One hunt for the culprit of a leak, from its finding to its report. */
 class CulpritHunt {
   /** @param {object} options the leak options (sampling, heapDiff, heapDiffMaxHeap, samplingInterval) */
   constructor(options = {}) {
@@ -205,20 +206,17 @@ class CulpritHunt {
 
   /** Called after every full GC with the detector's status and the GC's record. */
   update(status, gc) {
-    if (status.state === 'idle') {
-      if (this.active) this.#record(gc, status);
-      if (this.active && !this.finishing && gc.end_ms - this.lastSuspectMs > GIVE_UP_MS) this.cancel();
-      return;
-    }
-    this.lastSuspectMs = gc.end_ms;
+    if (status.leak_found) this.lastFoundMs = gc.end_ms;
     if (!this.active) {
-      this.#begin(status.memory);
+      // Not while a leak is reported already: its next report starts its own hunt (finish()).
+      if (status.leak_found && status.state === 'suspect') this.#begin(status.memory, gc.used_after);
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = countsOf(this.sampler.read());
     }
-    if (status.leak_found && !this.diff) this.#startDiff(gc);
+    if (!this.active) return;
     this.#record(gc, status);
+    if (!this.finishing && gc.end_ms - this.lastFoundMs > GIVE_UP_MS) this.cancel();
   }
 
   /** Stops the hunt and frees what it holds. */
@@ -237,11 +235,12 @@ class CulpritHunt {
    * full GC since its baseline), then reads the profiler and ends the HeapDiff if there is one.
    * The hunt is over afterwards.
    * @param {() => Promise<void>} nextFullGc resolves after the next full GC
+   * @param {{memory: 'heap' | 'external'}} report the leak report
    */
-  async finish(nextFullGc) {
+  async finish(nextFullGc, report) {
     this.finishing = true;
     try {
-      if (!this.active) return [];
+      if (!this.active) this.#begin(report.memory, process.memoryUsage().heapUsed);
       while (Date.now() - this.startedMs < MIN_HUNT_MS || (this.sampler && !this.baseline)) {
         await nextFullGc();
         if (this.sampler && !this.baseline) this.baseline = countsOf(this.sampler.read());
@@ -273,7 +272,8 @@ class CulpritHunt {
     return this.fullGcs[this.fullGcs.length - 1].bytes <= lowest + slack;
   }
 
-  #begin(memory) {
+  /** Starts the sampler and, if the options allow one now, the HeapDiff. */
+  #begin(memory, usedHeap) {
     this.startedMs = Date.now();
     this.memory = memory;
     const o = this.options;
@@ -282,12 +282,7 @@ class CulpritHunt {
       const interval = o.samplingInterval === 'auto' ? auto : o.samplingInterval;
       this.sampler = new AllocationSampler(interval, memory === 'external');
     }
-  }
-
-  /** Takes the HeapDiff's first snapshot, if the options allow one now. */
-  #startDiff(gc) {
-    const o = this.options;
-    const small = gc.used_after <= o.heapDiffMaxHeap;
+    const small = usedHeap <= o.heapDiffMaxHeap;
     const rested = Date.now() - this.lastBaselineMs >= HEAP_DIFF_COOLDOWN_MS;
     if (o.heapDiff === true || (o.heapDiff === 'auto' && small && rested)) {
       this.lastBaselineMs = Date.now();
@@ -297,7 +292,7 @@ class CulpritHunt {
 
   #clear() {
     this.startedMs = null;
-    this.lastSuspectMs = -Infinity;
+    this.lastFoundMs = -Infinity;
     this.sampler = null;
     this.baseline = null;
     this.diff = null;

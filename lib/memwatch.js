@@ -230,7 +230,7 @@ class LeakWatch extends EventEmitter {
   /** Names the suspects of a leak just found, then reports it. */
   #onLeakFound(report) {
     const hunt = this.#hunt;
-    hunt.finish(() => this.#nextFullGc()).then(
+    hunt.finish(() => this.#nextFullGc(), report).then(
       (suspects) => {
         report.suspects = suspects;
         this.#onLeak(report);

@@ -31,6 +31,8 @@ class LeakWatch extends EventEmitter {
   #watcher;
   #leaks;
   #hunt;
+  /** Settles once the last leak found has been reported, suspects and all. */
+  #lastReport = Promise.resolve();
   /** Resolvers waiting for the next full GC. */
   #fullGcWaiters = [];
   #probeScheduled = false;
@@ -227,19 +229,28 @@ class LeakWatch extends EventEmitter {
     this.#deliver('stats', stats);
   }
 
-  /** Names the suspects of a leak just found, then reports it. */
+  /**
+   * Names the suspects of a leak just found, then reports it: after the report before, if that
+   * one is still looking for its suspects (with a short repeatMs), so that each has a hunt of
+   * its own and reports come in order.
+   */
   #onLeakFound(report) {
-    const hunt = this.#hunt;
-    hunt.finish(() => this.#nextFullGc(), report).then(
-      (suspects) => {
-        report.suspects = suspects;
+    const nameSuspects = () =>
+      this.#hunt.finish(() => this.#nextFullGc(), report).then(
+        (suspects) => {
+          report.suspects = suspects;
+        },
+        (err) => {
+          process.emitWarning(`leakwatch could not name the suspects of a leak: ${err && err.message}`, 'LeakwatchWarning');
+        },
+      );
+    this.#lastReport = this.#lastReport.then(nameSuspects).then(() => {
+      try {
         this.#onLeak(report);
-      },
-      (err) => {
-        process.emitWarning(`leakwatch could not name the suspects of a leak: ${err && err.message}`, 'LeakwatchWarning');
-        this.#onLeak(report);
-      },
-    );
+      } catch (err) {
+        this.#internalError(err);
+      }
+    });
   }
 
   /** Resolves after the next full GC, or after two seconds if none comes. */

@@ -67,6 +67,29 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.site.function === 'register' || top.site.line === 30, JSON.stringify(top.site));
   });
 
+  test('a leak that lasts is reported again after repeatMs, again with its culprit', async () => {
+    // The second report finds no hunt running (none starts while a leak is reported already):
+    // it starts its own.
+    const r = await runNode(
+      `
+      const memwatch = require('.');
+      memwatch.configure({ leak: { repeatMs: 3000 } });
+      let reports = 0;
+      memwatch.on('leak', (info) => {
+        const [top] = info.suspects;
+        console.log(JSON.stringify({ end: info.end, class: top?.class, site: top?.site?.function }));
+        if (++reports === 2) process.exit(0);
+      });
+      require('./examples/leaks/demo-workload.js');
+      setTimeout(() => process.exit(0), 80_000);`,
+      { timeoutMs: 110_000 },
+    );
+    const reports = jsonLines(r.stdout);
+    assert.equal(reports.length, 2, `expected two reports within 80 s: ${r.stdout}${r.stderr}`);
+    for (const report of reports) assert.deepEqual([report.class, report.site], ['LeakedRequest', 'leakSome']);
+    assert.ok(new Date(reports[1].end) - new Date(reports[0].end) >= 3000);
+  });
+
   test('a Buffer leak is reported on external memory', async () => {
     const r = await watch('buffers.js', 60);
     assert.equal(r.code, 0, r.stderr);

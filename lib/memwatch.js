@@ -235,8 +235,11 @@ class LeakWatch extends EventEmitter {
    * its own and reports come in order.
    */
   #onLeakFound(report) {
-    const nameSuspects = () =>
-      this.#hunt.finish(() => this.#nextFullGc(), report).then(
+    const nameSuspects = () => {
+      // Not once watching stopped meanwhile: the hunt would profile and snapshot a process that
+      // asked for quiet.
+      if (!this.#watcher.running) return undefined;
+      return this.#hunt.finish(() => this.#nextFullGc(), report).then(
         (suspects) => {
           report.suspects = suspects;
         },
@@ -244,6 +247,7 @@ class LeakWatch extends EventEmitter {
           process.emitWarning(`leakwatch could not name the suspects of a leak: ${err && err.message}`, 'LeakwatchWarning');
         },
       );
+    };
     this.#lastReport = this.#lastReport.then(nameSuspects).then(() => {
       try {
         this.#onLeak(report);

@@ -132,7 +132,7 @@ pub struct HeapSnapshot {
     pub(crate) edge_targets: Vec<u32>,
     pub(crate) strings: Strings,
     /// The nodes V8 gave a source location, sorted by ordinal: functions and the objects whose
-    /// constructor is a function of a script. About one node in ten.
+    /// constructor is a function of a script: one node in three to ten.
     pub(crate) locations: Vec<(u32, SourceLocation)>,
 }
 

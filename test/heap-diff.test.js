@@ -2,7 +2,6 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const inspector = require('node:inspector');
 const { waitFor } = require('./helpers/wait');
 const memwatch = require('..');
 
@@ -86,22 +85,15 @@ test('HeapDiff: endAsync() analyses off the JS thread and gives the same answer'
 
 /** V8's script id of this file, as the inspector protocol's call frames name it. */
 function thisScriptId() {
-  const session = new inspector.Session();
-  session.connect();
+  const { postNow } = require('../lib/inspector');
+  globalThis.leakwatchTestClass = LeakingClass;
+  const { result } = postNow('Runtime.evaluate', { expression: 'leakwatchTestClass' });
   try {
-    let scriptId;
-    globalThis.leakwatchTestClass = LeakingClass;
-    session.post('Runtime.evaluate', { expression: 'leakwatchTestClass' }, (err, { result }) => {
-      if (err) throw err;
-      session.post('Runtime.getProperties', { objectId: result.objectId }, (err2, { internalProperties }) => {
-        if (err2) throw err2;
-        scriptId = internalProperties.find((p) => p.name === '[[FunctionLocation]]').value.value.scriptId;
-      });
-    });
-    return Number(scriptId);
+    const { internalProperties } = postNow('Runtime.getProperties', { objectId: result.objectId });
+    return Number(internalProperties.find((p) => p.name === '[[FunctionLocation]]').value.value.scriptId);
   } finally {
+    postNow('Runtime.releaseObject', { objectId: result.objectId });
     delete globalThis.leakwatchTestClass;
-    session.disconnect();
   }
 }
 

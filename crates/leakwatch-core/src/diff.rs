@@ -130,7 +130,7 @@ pub struct ClassChange {
     pub retainers: Option<String>,
     /// Where that object's constructor (or, for a `Closure`, the function itself) is defined,
     /// once [`HeapDiff::explain`] has looked, if V8 recorded it: what tells a class of the
-    /// program's from one of Node's when both have the same name.
+    /// program's from one of Node's when no sampled stack shows its constructor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defined_at: Option<SourceLocation>,
 }

@@ -222,7 +222,7 @@ declare namespace leakwatch {
     repeatMs?: number;
     /**
      * The shortest time between the full GCs the detector asks for while a window looks suspect, in
-     * ms (twice this while full GCs merely rise; while nothing rises, 2 s, or 4 s after a full GC
+     * ms (twice this while full GCs merely rise, and until the shortest window is covered; while nothing rises, 2 s, or 4 s after a full GC
      * V8 ran on its own, or this if longer); 0 never asks. Default 500.
      */
     probeIntervalMs?: number;

@@ -91,8 +91,9 @@ pub struct DetectorOptions {
     /// After a report, how long until the same memory can be reported again, in ms (default 10 min).
     pub repeat_ms: f64,
     /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while a window
-    /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise; while nothing
-    /// rises, 2 s, or a third of `min_window_ms` after a full GC V8 ran on its own); 0 never asks.
+    /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise, and until
+    /// `min_window_ms` is covered; while nothing rises, 2 s, or a third of `min_window_ms` after a
+    /// full GC V8 ran on its own); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
     /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
@@ -182,9 +183,11 @@ const DURATIONS_KEPT: usize = 5;
 const OUT_OF_ORDER_MS: f64 = 1_000.0;
 /// While nothing rises, probes leave at least this long between full GCs, in ms.
 const IDLE_PROBE_GAP_MS: f64 = 2_000.0;
-/// How many full GCs in a row must rise before probes come faster (under noise alone, three in a
-/// row rise one time in six).
+/// How many of the recent full GCs must rise before probes come faster (under noise alone, three
+/// rise in time order one time in six).
 const RISING_FULL_GCS: usize = 3;
+/// How many recent full GCs the rising ones are the lowest of.
+const RECENT_FULL_GCS: usize = 6;
 /// Windows with fewer full GCs than this are not judged.
 const MIN_FULL_GCS: usize = 6;
 
@@ -288,28 +291,36 @@ impl Series {
         })
     }
 
-    /// Whether the last [`RISING_FULL_GCS`] full GCs at least a second apart each rose above the
-    /// one before, at `min_rate` or more, by a quarter of `min_growth` in all. In a noisy heap that
-    /// happens by chance now and then, so it is no suspicion: it only makes the detector ask for
-    /// full GCs sooner, before any window can be judged (see [`Detector::probe_due`]). A second
-    /// apart, so that probes coming faster do not make the same growth look smaller.
+    /// Whether the lowest [`RISING_FULL_GCS`] of the last [`RECENT_FULL_GCS`] full GCs at least a
+    /// second apart each rose above the one before, at `min_rate` or more, by a quarter of
+    /// `min_growth` in all. The lowest, because a batch held across a full GC lifts it far above
+    /// the floor, and would break any run of the rest. In a noisy heap this happens by chance now
+    /// and then (one time in six, on noise alone), so it is no suspicion: it only makes the
+    /// detector ask for full GCs sooner, before any window can be judged (see
+    /// [`Detector::probe_due`]). A second apart, so that probes coming faster do not make the same
+    /// growth look smaller.
     fn rising_lately(&self, o: &DetectorOptions) -> bool {
-        let mut picked: Vec<Point> = Vec::with_capacity(RISING_FULL_GCS);
+        let mut picked: Vec<Point> = Vec::with_capacity(RECENT_FULL_GCS);
         for b in self.buckets.iter().rev() {
             let Some(y) = b.min_full else { continue };
             let t = b.t / 1000.0;
-            if picked.last().is_none_or(|p| p.t - t >= 1.0) {
+            if picked.last().is_none_or(|p| t <= p.t - 1.0) {
                 picked.push(Point { t, y });
-                if picked.len() == RISING_FULL_GCS {
+                if picked.len() == RECENT_FULL_GCS {
                     break;
                 }
             }
         }
-        // Picked newest first.
-        let (Some(newest), Some(oldest)) = (picked.first(), picked.last()) else { return false };
-        let each_rose = picked.windows(2).all(|w| w[0].y > w[1].y);
-        let rate = (newest.y - oldest.y) / (newest.t - oldest.t);
-        picked.len() == RISING_FULL_GCS && each_rose && newest.y - oldest.y >= o.min_growth / 4.0 && rate >= o.min_rate
+        if picked.len() < RISING_FULL_GCS {
+            return false;
+        }
+        picked.sort_by(|a, b| a.y.total_cmp(&b.y));
+        picked.truncate(RISING_FULL_GCS);
+        picked.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let (first, last) = (picked[0], picked[RISING_FULL_GCS - 1]);
+        let each_rose = picked.windows(2).all(|w| w[1].y > w[0].y);
+        let rate = (last.y - first.y) / (last.t - first.t);
+        each_rose && last.y - first.y >= o.min_growth / 4.0 && rate >= o.min_rate
     }
 
     fn judge_window(&self, now: f64, window_ms: f64, o: &DetectorOptions) -> Option<Verdict> {
@@ -340,12 +351,11 @@ impl Series {
         let full_gcs = points.len();
         let (z_envelope, rate, envelope) = envelope_trend(&points, GROUPS)?;
         let z = lowest_trend(&points).map_or(z_envelope, |z_lowest| z_envelope.max(z_lowest));
-        let growth = floors[2] - floors[0];
-        let suspect = z >= o.sensitivity * 2.0 / 3.0
-            && rate >= o.min_rate / 2.0
-            && growth >= o.min_growth / 2.0
-            && floors[0] < floors[1]
-            && floors[1] < floors[2];
+        // Suspect when either floor rises by half of `min_growth`: the lowest shows a slow rise
+        // through batches held across most GCs of a third sooner than the quartile does.
+        let rises_a_little = |f: &[f64; 3]| f[0] < f[1] && f[1] < f[2] && f[2] - f[0] >= o.min_growth / 2.0;
+        let suspect =
+            z >= o.sensitivity * 2.0 / 3.0 && rate >= o.min_rate / 2.0 && (rises_a_little(&floors) || rises_a_little(&lowest));
         let leak = suspect
             && z >= o.sensitivity
             && rate >= o.min_rate
@@ -530,12 +540,12 @@ impl Detector {
     /// V8 runs full GCs only when its old generation fills, which for a busy program can be once a
     /// minute or less: too rarely to see a leak's floor rise. Only a full GC shows that floor, so the
     /// detector asks for one when memory measured after the GCs since the last full one has grown at
-    /// `min_rate` or more. While memory rises (full GCs rising in a row, or a window that looks
-    /// like a leak), at most every `probe_interval` (twice that until a window is suspect), and
-    /// never so often that full GCs would take more than `probe_budget` of the time (judged by
-    /// the median duration of the last few); while nothing does, only after a longer gap, within
-    /// a fifth of the budget (see [`Detector::probe_gap_ms`]). A program whose memory does not grow
-    /// between full GCs is never asked to collect.
+    /// `min_rate` or more. While memory rises (the floor of recent full GCs rising, or a window
+    /// that looks like a leak), at most every `probe_interval` (twice that until a window is
+    /// suspect), and never so often that full GCs would take more than `probe_budget` of the time
+    /// (judged by the median duration of the last few); while nothing does, only after a longer
+    /// gap, within a fifth of the budget (see [`Detector::probe_gap_ms`]). A program whose memory
+    /// does not grow between full GCs is never asked to collect.
     pub fn probe_due(&self, now_ms: f64) -> bool {
         let o = &self.options;
         if o.probe_interval_ms == 0.0 || !now_ms.is_finite() {
@@ -573,8 +583,9 @@ impl Detector {
     }
 
     /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
-    /// while a window is suspect, twice that interval while only the last full GCs rose. While
-    /// nothing rises, at least [`IDLE_PROBE_GAP_MS`] and a fifth of the budget; and after a full
+    /// while a window is suspect, twice that interval while only the last full GCs rose, or, within
+    /// a fifth of the budget, until the shortest window is covered. While nothing rises, at least
+    /// [`IDLE_PROBE_GAP_MS`] and a fifth of the budget; and after a full
     /// GC that V8 ran of its own accord, a third of the shortest window. A busy program's V8
     /// collects often on its own: probes then fill only the gaps it leaves, rather than coming
     /// just before each of its full GCs and so taking their place, one after another.
@@ -584,8 +595,13 @@ impl Detector {
         if self.heap.latest.is_some() || self.external.latest.is_some() {
             o.probe_interval_ms.max(cost / o.probe_budget)
         } else if self.rising() {
-            // Full GCs rising a few times in a row happen by chance in a busy program.
+            // The floor of a few full GCs rises by chance now and then in a busy program.
             (2.0 * o.probe_interval_ms).max(cost / o.probe_budget)
+        } else if self.last_time - self.first_time() < o.min_window_ms {
+            // Nothing can be judged until the shortest window is covered, and a slow leak under
+            // noise needs every full GC of that window to show: as often as while rising, but
+            // within the idle budget, which only a small heap's cheap full GCs leave room for.
+            (2.0 * o.probe_interval_ms).max(cost / (o.probe_budget / 5.0))
         } else {
             let gap = if self.last_full_own { o.min_window_ms / 3.0 } else { IDLE_PROBE_GAP_MS };
             o.probe_interval_ms.max(gap).max(cost / (o.probe_budget / 5.0))
@@ -833,6 +849,11 @@ mod tests {
     fn probes_come_faster_while_memory_rises() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        // Batches held across these full GCs lift them: not part of the floor.
+        detector.observe(gc(-12_000.0, true, 13.0 * MB));
+        detector.observe(gc(-11_000.0, false, 14.0 * MB));
+        assert!(detector.probe_due(-11_000.0), "a second apart until the shortest window is covered");
+        detector.observe(gc(-1_000.0, true, 12.0 * MB));
         detector.probe_started();
         detector.observe(gc(0.0, true, 10.0 * MB));
         detector.observe(gc(1_000.0, false, 11.0 * MB));
@@ -859,6 +880,7 @@ mod tests {
             GcSample { time_ms: t, full, heap_used, external: 0.0, duration_ms: 1.0 }
         };
         let mut detector = Detector::new(DetectorOptions::default());
+        detector.observe(gc(-12_000.0, true));
         detector.observe(gc(0.0, true));
         detector.observe(gc(3_000.0, false));
         assert!(!detector.probe_due(3_000.0), "V8 ran the last full GC of its own accord");

@@ -1,8 +1,10 @@
 //! Replays GC traces through the leak detector, to tune it on recorded runs rather than live ones.
 //!
 //! ```text
-//! cargo run --release -p leakwatch-core --example replay -- [--sensitivity Z] [--min-window-ms MS] TRACE.jsonl...
+//! cargo run --release -p leakwatch-core --example replay -- [--sensitivity Z] [--min-window-ms MS] [--status] TRACE.jsonl...
 //! ```
+//!
+//! `--status` also prints the detector's status after every full GC.
 //!
 //! A trace has one JSON object per GC: `{"t": ms, "kind": "major"|"minor"|…, "heap": bytes,
 //! "external": bytes, "ms": duration}`, as `bench/watch-program.js` writes them. Prints, per trace,
@@ -24,6 +26,7 @@ struct Line {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut options = DetectorOptions::default();
     let mut files = Vec::new();
+    let mut print_status = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || -> Result<f64, Box<dyn std::error::Error>> {
@@ -34,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--min-window-ms" => options.min_window_ms = value()?,
             "--min-growth" => options.min_growth = value()?,
             "--min-rate" => options.min_rate = value()?,
+            "--status" => print_status = true,
             _ => files.push(arg),
         }
     }
@@ -54,7 +58,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 external: line.external,
                 duration_ms: line.ms,
             };
-            for finding in detector.observe(sample) {
+            let findings = detector.observe(sample);
+            if print_status && sample.full {
+                let s = detector.status();
+                println!(
+                    "{:6.1} s {:7.2} MB  {:?} {:.0} KB/s z-conf {:.4}{}",
+                    (line.t - start) / 1000.0,
+                    line.heap / 1048576.0,
+                    s.state,
+                    s.rate / 1024.0,
+                    s.confidence,
+                    if s.leak_found { " found" } else { "" }
+                );
+            }
+            for finding in findings {
                 found.push(format!(
                     "{:.1} s {} ({:.0} KB/s, window {:.0} s, z-conf {:.4})",
                     (line.t - start) / 1000.0,

@@ -222,8 +222,9 @@ declare namespace leakwatch {
     repeatMs?: number;
     /**
      * The shortest time between the full GCs the detector asks for while a window looks suspect, in
-     * ms (twice this while full GCs merely rise, and until the shortest window is covered; while nothing rises, 2 s, or 4 s after a full GC
-     * V8 ran on its own, or this if longer); 0 never asks. Default 500.
+     * ms (twice this while full GCs merely rise, and until the shortest window is covered; each
+     * twice as long after a full GC V8 ran on its own; while nothing rises, 2 s, or 4 s after a
+     * full GC V8 ran on its own, or this if longer); 0 never asks. Default 500.
      */
     probeIntervalMs?: number;
     /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */

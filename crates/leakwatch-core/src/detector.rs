@@ -92,8 +92,8 @@ pub struct DetectorOptions {
     pub repeat_ms: f64,
     /// The shortest time between two full GCs that [`Detector::probe_due`] asks for while a window
     /// is suspect, in ms (default 0.5 s; twice that while full GCs merely rise, and until
-    /// `min_window_ms` is covered; while nothing rises, 2 s, or a third of `min_window_ms` after a
-    /// full GC V8 ran on its own); 0 never asks.
+    /// `min_window_ms` is covered; each twice as long after a full GC V8 ran on its own; while
+    /// nothing rises, 2 s, or a third of `min_window_ms` after V8's own); 0 never asks.
     pub probe_interval_ms: f64,
     /// The largest share of the program's time that the full GCs it asks for may take while
     /// memory rises (default 0.01: 1%); a fifth of it while nothing does.
@@ -584,24 +584,25 @@ impl Detector {
 
     /// The shortest time between full GCs that probes keep to: `probe_interval` and the budget
     /// while a window is suspect, twice that interval while only the last full GCs rose, or, within
-    /// a fifth of the budget, until the shortest window is covered. While nothing rises, at least
-    /// [`IDLE_PROBE_GAP_MS`] and a fifth of the budget; and after a full
-    /// GC that V8 ran of its own accord, a third of the shortest window. A busy program's V8
-    /// collects often on its own: probes then fill only the gaps it leaves, rather than coming
-    /// just before each of its full GCs and so taking their place, one after another.
+    /// a fifth of the budget, until the shortest window is covered; twice as long after a full GC
+    /// that V8 ran of its own accord. While nothing rises, at least [`IDLE_PROBE_GAP_MS`] and a
+    /// fifth of the budget, or a third of the shortest window after V8's own full GC. A busy
+    /// program's V8 collects often on its own: probes then fill only the gaps it leaves, rather
+    /// than coming just before each of its full GCs and so taking their place, one after another.
     fn probe_gap_ms(&self) -> f64 {
         let o = &self.options;
         let cost = self.full_gc_cost_ms();
+        let interval = if self.last_full_own { 2.0 * o.probe_interval_ms } else { o.probe_interval_ms };
         if self.heap.latest.is_some() || self.external.latest.is_some() {
-            o.probe_interval_ms.max(cost / o.probe_budget)
+            interval.max(cost / o.probe_budget)
         } else if self.rising() {
             // The floor of a few full GCs rises by chance now and then in a busy program.
-            (2.0 * o.probe_interval_ms).max(cost / o.probe_budget)
+            (2.0 * interval).max(cost / o.probe_budget)
         } else if self.last_time - self.first_time() < o.min_window_ms {
             // Nothing can be judged until the shortest window is covered, and a slow leak under
             // noise needs every full GC of that window to show: as often as while rising, but
             // within the idle budget, which only a small heap's cheap full GCs leave room for.
-            (2.0 * o.probe_interval_ms).max(cost / (o.probe_budget / 5.0))
+            (2.0 * interval).max(cost / (o.probe_budget / 5.0))
         } else {
             let gap = if self.last_full_own { o.min_window_ms / 3.0 } else { IDLE_PROBE_GAP_MS };
             o.probe_interval_ms.max(gap).max(cost / (o.probe_budget / 5.0))
@@ -849,27 +850,35 @@ mod tests {
     fn probes_come_faster_while_memory_rises() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
-        // Batches held across these full GCs lift them: not part of the floor.
+        // Batches held across these full GCs lift them: not part of the floor. All of these full
+        // GCs are probes': V8's own would make the next probe wait twice as long.
+        detector.probe_started();
         detector.observe(gc(-12_000.0, true, 13.0 * MB));
         detector.observe(gc(-11_000.0, false, 14.0 * MB));
         assert!(detector.probe_due(-11_000.0), "a second apart until the shortest window is covered");
+        detector.probe_started();
         detector.observe(gc(-1_000.0, true, 12.0 * MB));
         detector.probe_started();
         detector.observe(gc(0.0, true, 10.0 * MB));
         detector.observe(gc(1_000.0, false, 11.0 * MB));
         assert!(!detector.probe_due(1_000.0), "nothing rises: 2 s between full GCs");
         assert!(detector.probe_due(2_000.0));
+        detector.probe_started();
         detector.observe(gc(2_000.0, true, 10.5 * MB));
         assert_eq!(detector.next_probe_ms(), None, "two full GCs rising is nothing");
+        detector.probe_started();
         detector.observe(gc(3_000.0, true, 11.5 * MB));
         assert_eq!(detector.next_probe_ms(), Some(4_000.0), "a second apart until a window is suspect");
         detector.observe(gc(3_900.0, false, 13.0 * MB));
         assert!(!detector.probe_due(3_900.0), "too soon");
         assert!(detector.probe_due(4_000.0));
-        // Once a window is suspect, every half second.
-        let (suspect, _) = rising(20, 200.0 * KB);
+        // Once a window is suspect, every half second; every second after a full GC V8 ran itself.
+        let (mut suspect, _) = rising(20, 200.0 * KB);
         assert_ne!(suspect.status().state, LeakState::Idle);
-        assert_eq!(suspect.next_probe_ms(), Some(19_500.0));
+        assert_eq!(suspect.next_probe_ms(), Some(20_000.0));
+        suspect.probe_started();
+        suspect.observe(gc(20_000.0, true, 14.0 * MB));
+        assert_eq!(suspect.next_probe_ms(), Some(20_500.0));
     }
 
     #[test]

@@ -592,20 +592,22 @@ impl Detector {
     fn probe_gap_ms(&self) -> f64 {
         let o = &self.options;
         let cost = self.full_gc_cost_ms();
+        // The shortest gaps that keep probes within the budget, and within a fifth of it.
+        let (within_budget, within_idle_budget) = (cost / o.probe_budget, cost / (o.probe_budget / 5.0));
         let interval = if self.last_full_own { 2.0 * o.probe_interval_ms } else { o.probe_interval_ms };
         if self.heap.latest.is_some() || self.external.latest.is_some() {
-            interval.max(cost / o.probe_budget)
+            interval.max(within_budget)
         } else if self.rising() {
             // The floor of a few full GCs rises by chance now and then in a busy program.
-            (2.0 * interval).max(cost / o.probe_budget)
+            (2.0 * interval).max(within_budget)
         } else if self.last_time - self.first_time() < o.min_window_ms {
             // Nothing can be judged until the shortest window is covered, and a slow leak under
             // noise needs every full GC of that window to show: as often as while rising, but
             // within the idle budget, which only a small heap's cheap full GCs leave room for.
-            (2.0 * interval).max(cost / (o.probe_budget / 5.0))
+            (2.0 * interval).max(within_idle_budget)
         } else {
             let gap = if self.last_full_own { o.min_window_ms / 3.0 } else { IDLE_PROBE_GAP_MS };
-            o.probe_interval_ms.max(gap).max(cost / (o.probe_budget / 5.0))
+            o.probe_interval_ms.max(gap).max(within_idle_budget)
         }
     }
 

@@ -99,7 +99,7 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
     const scale = 1 / (1 - Math.exp(-sample.size / interval));
     let site = sites.get(key);
     if (!site) {
-      site = { frame, stack, stackWith: new Map(), callsNode: null, bytes: 0, count: 0 };
+      site = { frame, stack, stackWith: new Map(), callsNode: null, bytes: 0, ownBytes: 0, count: 0 };
       sites.set(key, site);
     }
     for (const f of stack) {
@@ -108,8 +108,10 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
       if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
       if (isUserFrame(f)) ownFunctions.add(f.functionName);
     }
-    // A stack on which the site called Node's code, which allocated (a setInterval's Timeout).
+    // A stack on which the site called Node's code, which allocated (a setInterval's Timeout);
+    // else the site allocated the object itself.
     if (at > 0 && stack[at - 1].url.startsWith('node:')) site.callsNode ??= stack;
+    else site.ownBytes += sample.size * scale;
     site.bytes += sample.size * scale;
     site.count += scale;
   }
@@ -123,7 +125,8 @@ function grownSites(before, after) {
     const was = before.sites.get(key);
     const bytes = site.bytes - (was?.bytes ?? 0);
     const count = site.count - (was?.count ?? 0);
-    if (bytes > 0) grown.push({ ...site, bytes, count });
+    const ownBytes = site.ownBytes - (was?.ownBytes ?? 0);
+    if (bytes > 0) grown.push({ ...site, bytes, ownBytes, count });
   }
   return grown.sort((a, b) => b.bytes - a.bytes);
 }
@@ -135,7 +138,7 @@ function grownSites(before, after) {
  */
 function countsOf(reading) {
   const sites = new Map();
-  for (const [key, { bytes, count }] of reading.sites) sites.set(key, { bytes, count });
+  for (const [key, { bytes, ownBytes, count }] of reading.sites) sites.set(key, { bytes, ownBytes, count });
   return { sites };
 }
 
@@ -339,9 +342,12 @@ function siteMaking(name, definedAt, sites, profile) {
   if (made) return { ...made, stack: made.stackWith.get(name) };
   if (isNodeClass(name, definedAt, profile)) {
     const viaNode = sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
-    if (viaNode) return { ...viaNode, stack: viaNode.callsNode };
+    return viaNode ? { ...viaNode, stack: viaNode.callsNode } : sites[0];
   }
-  return sites[0];
+  // Node's code that a site calls makes Node's objects, never the program's: what the site
+  // allocated itself is what counts.
+  const own = sites.reduce((best, s) => (s.ownBytes > (best?.ownBytes ?? 0) ? s : best), null);
+  return own ?? sites[0];
 }
 
 /**
@@ -349,7 +355,9 @@ function siteMaking(name, definedAt, sites, profile) {
  * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
  * class of Node's (see isNodeClass), the top grown site that called Node's code, which V8 may
  * have inlined the constructor into (setInterval's Timeout), if it grew a quarter as much as the
- * top site or more (not a site that merely happened to grow a little); else the top grown site.
+ * top site or more (not a site that merely happened to grow a little), else the top grown site;
+ * for a class of the program's, the site that grew most by what it allocated itself, not through
+ * Node's code.
  * When that site is the constructor itself (allocating its fields), the function that called
  * `new`. `profile` is the last reading of the sampling profiler.
  */

@@ -340,24 +340,23 @@ function isNodeClass(name, definedAt, profile) {
 function siteMaking(name, definedAt, sites, profile) {
   const made = sites.find((s) => s.stackWith.has(name));
   if (made) return { ...made, stack: made.stackWith.get(name) };
-  if (isNodeClass(name, definedAt, profile)) {
-    const viaNode = sites.find((s) => s.callsNode && s.bytes * 4 >= sites[0].bytes);
-    return viaNode ? { ...viaNode, stack: viaNode.callsNode } : sites[0];
-  }
-  // Node's code that a site calls makes Node's objects, never the program's: what the site
-  // allocated itself is what counts.
-  const own = sites.reduce((best, s) => (s.ownBytes > (best?.ownBytes ?? 0) ? s : best), null);
-  return own ?? sites[0];
+  // Node's code that a site calls makes Node's objects, never the program's: for a class of
+  // Node's, what the site allocated through Node's code counts; for the program's, what it
+  // allocated itself.
+  const byNode = isNodeClass(name, definedAt, profile);
+  const counted = (s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
+  const best = sites.reduce((top, s) => (counted(s) > (top ? counted(top) : 0) ? s : top), null);
+  if (!best) return sites[0];
+  return byNode ? { ...best, stack: best.callsNode } : best;
 }
 
 /**
  * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
  * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
- * class of Node's (see isNodeClass), the top grown site that called Node's code, which V8 may
- * have inlined the constructor into (setInterval's Timeout), if it grew a quarter as much as the
- * top site or more (not a site that merely happened to grow a little), else the top grown site;
- * for a class of the program's, the site that grew most by what it allocated itself, not through
- * Node's code.
+ * class of Node's (see isNodeClass), the site that grew most by what Node's code it called
+ * allocated, which V8 may have inlined the constructor into (setInterval's Timeout), rather than
+ * a bigger site of what the objects hold; for a class of the program's, the site that grew most
+ * by what it allocated itself, not through Node's code.
  * When that site is the constructor itself (allocating its fields), the function that called
  * `new`. `profile` is the last reading of the sampling profiler.
  */

@@ -67,6 +67,19 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.site.function === 'register' || top.site.line === 30, JSON.stringify(top.site));
   });
 
+  test("a leak of Node's Timeouts is blamed on the function that starts the timers, not on bigger objects they hold", async () => {
+    // timers.js: `startJob` calls setInterval, whose Timeout keeps a `Poller` and the results
+    // it holds; those results, made elsewhere, grow more than the Timeouts themselves.
+    const r = await watch('timers.js', 60);
+    assert.equal(r.code, 0, r.stderr);
+    const [info] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    const [top] = info.suspects;
+    assert.equal(top.class, 'Timeout', JSON.stringify(info.suspects));
+    assert.equal(top.site.file, path.join(root, 'examples', 'leaks', 'timers.js'));
+    assert.ok(top.site.function === 'startJob' || top.site.line === 24, JSON.stringify(top.site));
+  });
+
   test('a leak that lasts is reported again after repeatMs, again with its culprit', async () => {
     // The second report finds no hunt running (none starts while a leak is reported already):
     // it starts its own.

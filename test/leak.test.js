@@ -30,6 +30,22 @@ function watch(program, seconds) {
   );
 }
 
+/**
+ * Runs examples/leaks/`program` for up to 60 s and checks that its first leak report blames
+ * class `name` on its labelled site: `site.function` in the program, or the line `site.orLine`
+ * that calls it (V8 may inline the function into its caller).
+ */
+async function assertBlamed(program, name, site) {
+  const r = await watch(program, 60);
+  assert.equal(r.code, 0, r.stderr);
+  const [info] = jsonLines(r.stdout);
+  assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+  const [top] = info.suspects;
+  assert.equal(top.class, name, JSON.stringify(info.suspects));
+  assert.equal(top.site.file, path.join(root, 'examples', 'leaks', program));
+  assert.ok(top.site.function === site.function || top.site.line === site.orLine, JSON.stringify(top.site));
+}
+
 describe('leak detection', { concurrency: 2 }, () => {
   test('a leaking class is reported within a minute, with its allocation site and retainer path', async () => {
     const r = await watch('demo-workload.js', 60);
@@ -57,27 +73,13 @@ describe('leak detection', { concurrency: 2 }, () => {
   test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {
     // reminders.js: `register` makes the leaking `Signup`s; `remind`, which grows less, calls
     // setTimeout. No sampled stack shows `Signup`'s constructor once V8 inlines it.
-    const r = await watch('reminders.js', 60);
-    assert.equal(r.code, 0, r.stderr);
-    const [info] = jsonLines(r.stdout);
-    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
-    const [top] = info.suspects;
-    assert.equal(top.class, 'Signup', JSON.stringify(info.suspects));
-    assert.equal(top.site.file, path.join(root, 'examples', 'leaks', 'reminders.js'));
-    assert.ok(top.site.function === 'register' || top.site.line === 30, JSON.stringify(top.site));
+    await assertBlamed('reminders.js', 'Signup', { function: 'register', orLine: 30 });
   });
 
   test("a leak of Node's Timeouts is blamed on the function that starts the timers, not on bigger objects they hold", async () => {
     // timers.js: `startJob` calls setInterval, whose Timeout keeps a `Poller` and the results
     // it holds; those results, made elsewhere, grow more than the Timeouts themselves.
-    const r = await watch('timers.js', 60);
-    assert.equal(r.code, 0, r.stderr);
-    const [info] = jsonLines(r.stdout);
-    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
-    const [top] = info.suspects;
-    assert.equal(top.class, 'Timeout', JSON.stringify(info.suspects));
-    assert.equal(top.site.file, path.join(root, 'examples', 'leaks', 'timers.js'));
-    assert.ok(top.site.function === 'startJob' || top.site.line === 24, JSON.stringify(top.site));
+    await assertBlamed('timers.js', 'Timeout', { function: 'startJob', orLine: 24 });
   });
 
   test('a leak that lasts is reported again after repeatMs, again with its culprit', async () => {

@@ -341,21 +341,23 @@ function siteMaking(name, definedAt, sites, profile) {
   const made = sites.find((s) => s.stackWith.has(name));
   if (made) return { ...made, stack: made.stackWith.get(name) };
   // Node's code that a site calls makes Node's objects, never the program's: for a class of
-  // Node's, what the site allocated through Node's code counts; for the program's, what it
-  // allocated itself.
+  // Node's, what a site allocated through Node's code counts (a few samples at most, so a tie,
+  // even at none since the hunt began, goes to the site that grew most); for the program's, what
+  // it allocated itself.
   const byNode = isNodeClass(name, definedAt, profile);
   const counted = (s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
-  const best = sites.reduce((top, s) => (counted(s) > (top ? counted(top) : 0) ? s : top), null);
-  if (!best) return sites[0];
+  const candidates = byNode ? sites.filter((s) => s.callsNode) : sites;
+  if (candidates.length === 0) return sites[0];
+  const best = candidates.reduce((top, s) => (counted(s) > counted(top) ? s : top));
   return byNode ? { ...best, stack: best.callsNode } : best;
 }
 
 /**
  * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
  * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
- * class of Node's (see isNodeClass), the site that grew most by what Node's code it called
- * allocated, which V8 may have inlined the constructor into (setInterval's Timeout), rather than
- * a bigger site of what the objects hold; for a class of the program's, the site that grew most
+ * class of Node's (see isNodeClass), of the sites that called Node's code, the one that grew most
+ * by what that code allocated, which V8 may have inlined the constructor into (setInterval's
+ * Timeout), rather than a bigger site of what the objects hold; for a class of the program's, the site that grew most
  * by what it allocated itself, not through Node's code.
  * When that site is the constructor itself (allocating its fields), the function that called
  * `new`. `profile` is the last reading of the sampling profiler.

@@ -14,9 +14,10 @@
 // private memory at the end (RssAnon: RSS less the pages mapped from files, such as node's and
 // the addon's code, which every node process on the machine shares), its CPU time per request and
 // how many full GCs it ran; then the medians of A and B, B's difference, and the range of the
-// pairs' own differences. One more B run under the CPU profiler gives the share of the server's
-// CPU time spent in leakwatch, a figure that other processes on the machine do not blur the way
-// they blur requests/s. Targets: at most 1% fewer requests/s, at most 2 MB more RSS, p99 the
+// pairs' own differences. One more B run under the CPU profiler, and under Linux perf for the
+// native code that profiler cannot see, gives the share of the server's CPU time spent in
+// leakwatch, a figure that other processes on the machine do not blur the way they blur
+// requests/s. Targets: at most 1% fewer requests/s, at most 2 MB more RSS, p99 the
 // same within the noise between runs of one variant. A run with CONTROL=1 shows how far apart
 // two variants come out by chance.
 
@@ -26,6 +27,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { perfAvailable, perfRecordPrefix, samplesBySymbol } = require('./perf-samples');
 
 // Fewer pairs cannot tell 1% from noise here: single pairs differ by up to ±12%.
 const PAIRS = Number(process.env.PAIRS || 20);
@@ -85,7 +87,7 @@ function serve(withLeakwatch) {
     });
   });
   server.listen(0, '127.0.0.1', () => {
-    process.send({ port: server.address().port });
+    process.send({ port: server.address().port, pid: process.pid });
     // RSS is sampled here, the same way in both variants, and sent to the parent.
     setInterval(() => process.send({ rss: process.memoryUsage.rss(), privateBytes: privateMemory() }), RSS_EVERY_MS).unref();
   });
@@ -132,8 +134,14 @@ function pin(pid, cpu) {
   execFileSync('taskset', ['-a', '-c', '-p', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
-function startServer(withLeakwatch, execArgv = []) {
-  const child = fork(__filename, ['--serve', withLeakwatch ? 'with' : 'without'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Starts a server, with node's flags `execArgv`, under the command line `wrap` if one is given
+ * (perf record), which must run the command that follows it.
+ */
+function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
+  const args = ['--serve', withLeakwatch ? 'with' : 'without'];
+  const how = wrap ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
+  const child = fork(__filename, args, { ...how, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = { child, rss: [], privateBytes: null, cpuMicros: null };
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
@@ -145,8 +153,9 @@ function startServer(withLeakwatch, execArgv = []) {
     child.on('message', function onPort(m) {
       if (m.port === undefined) return;
       child.off('message', onPort);
-      if (PIN) pin(child.pid, 0);
-      resolve({ ...server, port: m.port, server });
+      // The server's own pid: `child` may be the wrapper's.
+      if (PIN) pin(m.pid, 0);
+      resolve({ ...server, port: m.port, pid: m.pid, server });
     });
   });
 }
@@ -174,8 +183,8 @@ function load(port, seconds) {
   });
 }
 
-async function run(withLeakwatch, execArgv) {
-  const { child, port, rss, server } = await startServer(withLeakwatch, execArgv);
+async function run(withLeakwatch, how) {
+  const { child, port, pid, rss, server } = await startServer(withLeakwatch, how);
   await load(port, WARMUP_SECONDS);
   rss.length = 0;
   child.send('mark');
@@ -198,34 +207,61 @@ async function run(withLeakwatch, execArgv) {
     privateEnd: server.privateBytes,
     cpuPerRequest: server.cpuMicros / result.requests.total,
     fullGcs: server.fullGcs,
+    pid,
   };
 }
 
-// What runs only because of leakwatch: its lib/ files, and the V8 GC profiler and GC observer it
-// drives (node:v8's GCProfiler start/stop, perf_hooks' observer), by their own (self) time.
-function isLeakwatch(callFrame) {
+// What runs only because of leakwatch, in JS: its lib/ files, and the GC profiler and GC observer
+// it drives (node:v8's GCProfiler start/stop, perf_hooks' observer), by their own (self) time.
+function isLeakwatchJs(callFrame) {
   const { url, functionName } = callFrame;
   return url.startsWith(path.join(__dirname, '..', 'lib') + path.sep) || url === 'node:v8' || url === 'node:internal/perf/observe' || (url === '' && functionName === 'stop');
 }
 
-/** One more B run under the CPU profiler: the share of the server's CPU spent in leakwatch. */
-async function profiledShare() {
+// ... and in native code, which the JS profiler shows only as "(program)" or "(garbage collector)":
+// the addon, Node-API, and the GC profiler's callbacks in node (node::v8_utils), which read the
+// heap's statistics at every GC and write its record to a C++ stream.
+const LEAKWATCH_NATIVE = /^(node::v8_utils::|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::GetHeapSpaceStatistics|v8::HeapSpaceStatistics|napi_)/;
+function isLeakwatchNative({ dso, symbol }) {
+  if (dso.startsWith('leakwatch.')) return true;
+  return symbol.startsWith('[.] ') && LEAKWATCH_NATIVE.test(symbol.slice(4));
+}
+
+/** The share of a --cpu-prof profile's busy time (in directory `dir`) in leakwatch's JS. */
+function jsShare(dir) {
+  const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let total = 0;
+  let ours = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const { callFrame } = byId.get(id);
+    if (callFrame.functionName === '(idle)') return;
+    total += dt;
+    if (isLeakwatchJs(callFrame)) ours += dt;
+  });
+  return ours / total;
+}
+
+/** The share of a perf recording's samples in the native code leakwatch runs. */
+function nativeShare(file) {
+  const rows = samplesBySymbol(file);
+  const total = rows.reduce((sum, row) => sum + row.samples, 0);
+  return rows.filter(isLeakwatchNative).reduce((sum, row) => sum + row.samples, 0) / total;
+}
+
+/**
+ * One more B run under the JS profiler, and under Linux perf too when it is installed: the shares
+ * of the server's CPU time in leakwatch's JS and in the native code it runs (null without perf).
+ */
+async function profiledShares() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-overhead-'));
   try {
-    await run(true, ['--cpu-prof', '--cpu-prof-dir', dir]);
-    const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-    const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    let total = 0;
-    let ours = 0;
-    profile.samples.forEach((id, i) => {
-      const dt = profile.timeDeltas[i] ?? 0;
-      const { callFrame } = byId.get(id);
-      if (callFrame.functionName === '(idle)') return;
-      total += dt;
-      if (isLeakwatch(callFrame)) ours += dt;
-    });
-    return ours / total;
+    const perfFile = path.join(dir, 'B.perf');
+    const wrap = perfAvailable() ? perfRecordPrefix(perfFile) : null;
+    await run(true, { execArgv: ['--cpu-prof', '--cpu-prof-dir', dir], wrap });
+    return { js: jsShare(dir), native: wrap ? nativeShare(perfFile) : null };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -284,8 +320,11 @@ async function main() {
   const [gcsA, gcsB] = summary('fullGcs');
   console.log(`full GCs        ${String(gcsA).padStart(11)} ${String(gcsB).padStart(10)}   ${gcsB - gcsA >= 0 ? '+' : ''}${gcsB - gcsA}`);
   if (CONTROL) return;
-  const share = await profiledShare();
-  console.log(`\none more B run under --cpu-prof: ${(share * 100).toFixed(2)}% of the server's busy CPU time is in leakwatch's code and the GC observers it drives`);
+  const share = await profiledShares();
+  const percent = (x) => `${(x * 100).toFixed(2)}%`;
+  console.log(`\none more B run under --cpu-prof: ${percent(share.js)} of the server's busy CPU time is in leakwatch's JS and the GC instruments' JS it drives`);
+  if (share.native === null) console.log('perf is not installed (Debian: linux-perf), so the native code leakwatch runs is not counted');
+  else console.log(`and under perf: ${percent(share.native)} of its CPU samples are in the native code they run (the addon, the GC profiler's callbacks): ${percent(share.js + share.native)} in all`);
 }
 
 if (process.argv[2] === '--serve') {

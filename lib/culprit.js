@@ -70,6 +70,9 @@ function frameText(frame) {
   return `${frame.functionName || '(anonymous)'} (${where})`;
 }
 
+/** What tells a function apart in a sampling profile's stacks. */
+const frameKey = (frame) => `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
+
 /**
  * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
  * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects);
@@ -95,7 +98,7 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
     const at = stack ? stack.findIndex(isUserFrame) : -1;
     if (at < 0 || (buffersOnly && !stack.some(isBufferFrame))) continue;
     const frame = stack[at];
-    const key = `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
+    const key = frameKey(frame);
     const scale = 1 / (1 - Math.exp(-sample.size / interval));
     let site = sites.get(key);
     if (!site) {
@@ -336,6 +339,16 @@ function isNodeClass(name, definedAt, profile) {
   return url === undefined ? !profile.ownFunctions.has(name) : url.startsWith('node:');
 }
 
+/**
+ * The nearest grown site on `site`'s stack that calls it, else `site`. When V8 inlined Node's
+ * code into the program's, no stack shows which site made Node's objects; the caller ran both.
+ */
+function callerSite(site, sites) {
+  const byKey = new Map(sites.map((s) => [frameKey(s.frame), s]));
+  const callers = site.stack.slice(site.stack.indexOf(site.frame) + 1);
+  return callers.map((frame) => byKey.get(frameKey(frame))).find(Boolean) ?? site;
+}
+
 /** The grown site that made objects of class `name`, with the stack that shows it (see siteFor). */
 function siteMaking(name, definedAt, sites, profile) {
   const made = sites.find((s) => s.stackWith.has(name));
@@ -347,7 +360,7 @@ function siteMaking(name, definedAt, sites, profile) {
   const byNode = isNodeClass(name, definedAt, profile);
   const counted = (s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
   const candidates = byNode ? sites.filter((s) => s.callsNode) : sites;
-  if (candidates.length === 0) return sites[0];
+  if (candidates.length === 0) return callerSite(sites[0], sites);
   const best = candidates.reduce((top, s) => (counted(s) > counted(top) ? s : top));
   return byNode ? { ...best, stack: best.callsNode } : best;
 }
@@ -356,9 +369,9 @@ function siteMaking(name, definedAt, sites, profile) {
  * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
  * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
  * class of Node's (see isNodeClass), of the sites that called Node's code, the one that grew most
- * by what that code allocated, which V8 may have inlined the constructor into (setInterval's
- * Timeout), rather than a bigger site of what the objects hold; for a class of the program's, the site that grew most
- * by what it allocated itself, not through Node's code.
+ * by what that code allocated (setInterval's Timeout), rather than a bigger site of what the
+ * objects hold, or, when no stack shows Node's code, the top site's nearest grown caller; for a
+ * class of the program's, the site that grew most by what it allocated itself.
  * When that site is the constructor itself (allocating its fields), the function that called
  * `new`. `profile` is the last reading of the sampling profiler.
  */

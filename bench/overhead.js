@@ -155,7 +155,7 @@ function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
       child.off('message', onPort);
       // The server's own pid: `child` may be the wrapper's.
       if (PIN) pin(m.pid, 0);
-      resolve({ ...server, port: m.port, pid: m.pid, server });
+      resolve({ ...server, port: m.port, server });
     });
   });
 }
@@ -184,7 +184,7 @@ function load(port, seconds) {
 }
 
 async function run(withLeakwatch, how) {
-  const { child, port, pid, rss, server } = await startServer(withLeakwatch, how);
+  const { child, port, rss, server } = await startServer(withLeakwatch, how);
   await load(port, WARMUP_SECONDS);
   rss.length = 0;
   child.send('mark');
@@ -207,7 +207,6 @@ async function run(withLeakwatch, how) {
     privateEnd: server.privateBytes,
     cpuPerRequest: server.cpuMicros / result.requests.total,
     fullGcs: server.fullGcs,
-    pid,
   };
 }
 

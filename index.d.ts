@@ -136,9 +136,9 @@ declare namespace leakwatch {
     confidence: number;
     /** How many full GCs the window held. */
     samples: number;
-    /** The lowest measurement in the first third of the window, in bytes. */
+    /** The floor of the window's first third, in bytes (of the heap, less V8's code and bytecode). */
     start_bytes: number;
-    /** The lowest measurement in the last third of the window, in bytes. */
+    /** The floor of the window's last third, in bytes (of the heap, less V8's code and bytecode). */
     end_bytes: number;
     /** For heap leaks: how many bytes each heap space grew over the window (spaces that changed). */
     heap_spaces?: Record<string, number>;

@@ -22,6 +22,7 @@ const { postNow } = require('./inspector');
 const { HeapDiff, abandonHeapDiff } = require('./heap-diff');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 const { asideFromProgram } = require('./snapshot');
+const { dataHeapUsed } = require('./data-heap');
 
 const DEFAULTS = {
   sampling: true,
@@ -266,7 +267,7 @@ class CulpritHunt {
   /** Remembers the full GCs of the last FLOOR_RECENT_MS, and the leak's rate. */
   #record(gc, status) {
     if (status.state !== 'idle') this.rate = status.rate_bytes_per_second;
-    this.fullGcs.push({ t: gc.end_ms, bytes: this.memory === 'external' ? gc.external_after : gc.used_after });
+    this.fullGcs.push({ t: gc.end_ms, bytes: this.memory === 'external' ? gc.external_after : dataHeapUsed(gc) });
     while (this.fullGcs[0].t < gc.end_ms - FLOOR_RECENT_MS) this.fullGcs.shift();
   }
 

@@ -7,6 +7,7 @@
 const native = require('./native');
 // How suspects are found: see lib/culprit.js.
 const { CULPRIT_OPTIONS } = require('./culprit');
+const { dataHeapUsed } = require('./data-heap');
 
 /** The detector's options, as configure({leak}) takes them, with what each must be. */
 const DETECTOR_OPTIONS = [
@@ -80,7 +81,7 @@ class LeakTracker {
     const findings = this.detector.observe({
       timeMs: gc.end_ms,
       full,
-      heapUsed: gc.used_after,
+      heapUsed: dataHeapUsed(gc),
       external: gc.external_after,
       durationMs: gc.duration_ms,
     });

@@ -138,6 +138,27 @@ test('configure() rejects bad leak options with a TypeError naming them', () => 
   assert.equal(memwatch.configure({ leak: {} }), memwatch);
 });
 
+test("the detector watches the heap less V8's code and bytecode, whose spaces this V8 has", async () => {
+  const { CODE_SPACES, dataHeapUsed } = require('../lib/data-heap');
+  const full = new Promise((resolve) => {
+    const onGc = (gc) => {
+      if (gc.kind !== 'major') return;
+      memwatch.off('gc', onGc);
+      resolve(gc);
+    };
+    memwatch.on('gc', onGc);
+  });
+  memwatch.gc();
+  const gc = await full;
+  const present = CODE_SPACES.filter((name) => name in gc.spaces_after);
+  // V8 12 moved bytecode into the trusted space; before, it was in the old space with the data.
+  const expected = Number(process.versions.v8.split('.')[0]) >= 12 ? ['code_space', 'trusted_space'] : ['code_space'];
+  for (const name of expected) assert.ok(present.includes(name), `${name} in ${Object.keys(gc.spaces_after)}`);
+  const code = present.reduce((sum, name) => sum + gc.spaces_after[name], 0);
+  assert.ok(code > 0);
+  assert.equal(dataHeapUsed(gc), gc.used_after - code);
+});
+
 test('leakStatus() starts idle', () => {
   const status = memwatch.leakStatus();
   assert.deepEqual(

@@ -7,8 +7,10 @@
 //! `--status` also prints the detector's status after every full GC.
 //!
 //! A trace has one JSON object per GC: `{"t": ms, "kind": "major"|"minor"|…, "heap": bytes,
-//! "external": bytes, "ms": duration}`, as `bench/watch-program.js` writes them. Prints, per trace,
-//! when the detector first reported a leak (seconds after the first GC) and on which memory.
+//! "data_heap": bytes, "external": bytes, "ms": duration}`, as `bench/watch-program.js` writes
+//! them; the detector is fed `data_heap` (the heap less V8's code) when a trace has it. Prints,
+//! per trace, when the detector first reported a leak (seconds after the first GC) and on which
+//! memory.
 
 use leakwatch_core::{Detector, DetectorOptions, GcSample};
 use serde::Deserialize;
@@ -18,6 +20,9 @@ struct Line {
     t: f64,
     kind: String,
     heap: f64,
+    /// What the detector watches, when the trace has it: the heap less V8's code and bytecode.
+    #[serde(default)]
+    data_heap: Option<f64>,
     external: f64,
     #[serde(default)]
     ms: f64,
@@ -54,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let sample = GcSample {
                 time_ms: line.t,
                 full: line.kind == "major",
-                heap_used: line.heap,
+                heap_used: line.data_heap.unwrap_or(line.heap),
                 external: line.external,
                 duration_ms: line.ms,
             };
@@ -64,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!(
                     "{:6.1} s {:7.2} MB  {:?} {:.0} KB/s z-conf {:.4}{}",
                     (line.t - start) / 1000.0,
-                    line.heap / 1048576.0,
+                    sample.heap_used / 1048576.0,
                     s.state,
                     s.rate / 1024.0,
                     s.confidence,

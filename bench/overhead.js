@@ -218,9 +218,10 @@ function isLeakwatchJs(callFrame) {
 }
 
 // ... and in native code, which the JS profiler shows only as "(program)" or "(garbage collector)":
-// the addon, Node-API, and the GC profiler's callbacks in node (node::v8_utils), which read the
-// heap's statistics at every GC and write its record to a C++ stream.
-const LEAKWATCH_NATIVE = /^(node::v8_utils::|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::GetHeapSpaceStatistics|v8::HeapSpaceStatistics|napi_)/;
+// the addon, Node-API, the GC profiler's callbacks in node (node::v8_utils), which read the
+// heap's statistics at every GC and write its record to a C++ stream, and glibc's malloc_trim,
+// which leakwatch calls after fetching those records (the kernel's side of it is not counted).
+const LEAKWATCH_NATIVE = /^(node::v8_utils::|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::GetHeapSpaceStatistics|v8::HeapSpaceStatistics|napi_|malloc_trim|mtrim)/;
 function isLeakwatchNative({ dso, symbol }) {
   if (dso.startsWith('leakwatch.')) return true;
   return symbol.startsWith('[.] ') && LEAKWATCH_NATIVE.test(symbol.slice(4));
@@ -271,6 +272,16 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+/** Student's t at 97.5% by degrees of freedom (1 to 30; beyond, the normal's 1.96 is close). */
+const T_975 = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04];
+/** The mean of `values` and the half-width of its 95% confidence interval. */
+function meanWithin95(values) {
+  const n = values.length;
+  const mean = values.reduce((sum, v) => sum + v, 0) / n;
+  if (n < 2) return [mean, Infinity];
+  const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1));
+  return [mean, ((T_975[n - 2] ?? 1.96) * sd) / Math.sqrt(n)];
+}
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`;
 
@@ -302,10 +313,12 @@ async function main() {
   const [privateA, privateB] = summary('privateEnd');
   const [cpuA, cpuB] = summary('cpuPerRequest');
   const spread = (list) => Math.max(...list) - Math.min(...list);
-  // Each pair's own difference: how far one pair can be from the medians above.
+  // Each pair's own difference: how far one pair can be from the medians above, and how far
+  // their mean can be from the true difference (a 95% confidence interval).
   const pairs = (key) => {
     const ratios = results.A.map((a, i) => (results.B[i][key] - a[key]) / a[key]);
-    return `pairs from ${pct(Math.min(...ratios) + 1, 1)} to ${pct(Math.max(...ratios) + 1, 1)}`;
+    const [mean, half] = meanWithin95(ratios);
+    return `pairs from ${pct(Math.min(...ratios) + 1, 1)} to ${pct(Math.max(...ratios) + 1, 1)}, mean ${pct(mean + 1, 1)} ± ${(half * 100).toFixed(2)}%`;
   };
   console.log('\nmedians           A without     B with   difference');
   console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)} (${pairs('requestsPerSecond')})`);

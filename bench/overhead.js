@@ -10,11 +10,11 @@
 //   CONTROL=1 node bench/overhead.js       # B without leakwatch too: the noise between variants
 //   PIN=1 node bench/overhead.js           # the server on CPU 0 (all its threads), the load on CPU 1
 //
-// Per run it prints requests/s, p99 latency, the server's RSS (highest and at the end), its
-// private memory at the end (RssAnon: RSS less the pages mapped from files, such as node's and
-// the addon's code, which every node process on the machine shares), its CPU time per request and
-// how many full GCs it ran; then the medians of A and B, B's difference, and the range of the
-// pairs' own differences. One more B run under the CPU profiler, and under Linux perf for the
+// Per run it prints requests/s, p99 latency, the server's RSS (highest, and the median of its
+// samples: one sample lands anywhere between two GCs), its private memory's median (RssAnon: RSS
+// less the pages mapped from files, such as node's and the addon's code, which every node process
+// on the machine shares), its CPU time per request and how many full GCs it ran; then the medians
+// of A and B, B's difference, and the range and mean of the pairs' own differences. One more B run under the CPU profiler, and under Linux perf for the
 // native code that profiler cannot see, gives the share of the server's CPU time spent in
 // leakwatch, a figure that other processes on the machine do not blur the way they blur
 // requests/s. Targets: at most 1% fewer requests/s, at most 2 MB more RSS, p99 the
@@ -142,10 +142,10 @@ function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
   const args = ['--serve', withLeakwatch ? 'with' : 'without'];
   const how = wrap ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
   const child = fork(__filename, args, { ...how, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const server = { child, rss: [], privateBytes: null, cpuMicros: null };
+  const server = { child, rss: [], privateBytes: [], cpuMicros: null };
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
-    if (m.privateBytes !== undefined) server.privateBytes = m.privateBytes;
+    if (m.privateBytes !== undefined && m.privateBytes !== null) server.privateBytes.push(m.privateBytes);
     if (m.cpuMicros !== undefined) Object.assign(server, { cpuMicros: m.cpuMicros, fullGcs: m.fullGcs });
   });
   return new Promise((resolve, reject) => {
@@ -187,6 +187,7 @@ async function run(withLeakwatch, how) {
   const { child, port, rss, server } = await startServer(withLeakwatch, how);
   await load(port, WARMUP_SECONDS);
   rss.length = 0;
+  server.privateBytes.length = 0;
   child.send('mark');
   let scraper = null;
   if (withLeakwatch) {
@@ -203,8 +204,8 @@ async function run(withLeakwatch, how) {
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
     rssMax: Math.max(...rss),
-    rssEnd: rss[rss.length - 1],
-    privateEnd: server.privateBytes,
+    rssMedian: median(rss),
+    privateMedian: server.privateBytes.length > 0 ? median(server.privateBytes) : null,
     cpuPerRequest: server.cpuMicros / result.requests.total,
     fullGcs: server.fullGcs,
   };
@@ -290,7 +291,7 @@ async function main() {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
   if (CONTROL) console.log('CONTROL: B runs without leakwatch too, so every difference below is noise\n');
-  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS end MB  private MB  CPU µs/req  full GCs  errors');
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS med MB  private MB  CPU µs/req  full GCs  errors');
   const results = { A: [], B: [] };
   for (let pair = 1; pair <= PAIRS; pair++) {
     // Which runs first alternates (A B, B A, ...): the second run of a pair is slower by about 2%
@@ -301,7 +302,7 @@ async function main() {
       const name = variant === 'A' ? 'A without leakwatch' : CONTROL ? 'B without (control)' : 'B with leakwatch';
       console.log(
         `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
-          `${mb(r.rssMax).padStart(11)} ${mb(r.rssEnd).padStart(11)} ${mb(r.privateEnd).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.fullGcs).padStart(9)} ${String(r.errors).padStart(7)}`,
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssMedian).padStart(11)} ${mb(r.privateMedian).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.fullGcs).padStart(9)} ${String(r.errors).padStart(7)}`,
       );
     }
   }
@@ -309,8 +310,8 @@ async function main() {
   const [rpsA, rpsB] = summary('requestsPerSecond');
   const [p99A, p99B] = summary('p99');
   const [maxA, maxB] = summary('rssMax');
-  const [endA, endB] = summary('rssEnd');
-  const [privateA, privateB] = summary('privateEnd');
+  const [typicalA, typicalB] = summary('rssMedian');
+  const [privateA, privateB] = summary('privateMedian');
   const [cpuA, cpuB] = summary('cpuPerRequest');
   const spread = (list) => Math.max(...list) - Math.min(...list);
   // Each pair's own difference: how far one pair can be from the medians above, and how far
@@ -324,9 +325,9 @@ async function main() {
   console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)} (${pairs('requestsPerSecond')})`);
   console.log(`p99 latency ms  ${String(p99A).padStart(11)} ${String(p99B).padStart(10)}   ${p99B - p99A >= 0 ? '+' : ''}${p99B - p99A} ms (spread within A: ${spread(results.A.map((r) => r.p99))} ms, within B: ${spread(results.B.map((r) => r.p99))} ms)`);
   console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
-  console.log(`RSS at end MB   ${mb(endA).padStart(11)} ${mb(endB).padStart(10)}   ${endB - endA >= 0 ? '+' : ''}${mb(endB - endA)} MB`);
+  console.log(`RSS median MB   ${mb(typicalA).padStart(11)} ${mb(typicalB).padStart(10)}   ${typicalB - typicalA >= 0 ? '+' : ''}${mb(typicalB - typicalA)} MB`);
   if (privateA !== null && privateB !== null) {
-    console.log(`private MB, end ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${privateB - privateA >= 0 ? '+' : ''}${mb(privateB - privateA)} MB`);
+    console.log(`private MB, med ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${privateB - privateA >= 0 ? '+' : ''}${mb(privateB - privateA)} MB`);
   }
   console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)} (${pairs('cpuPerRequest')})`);
   const [gcsA, gcsB] = summary('fullGcs');

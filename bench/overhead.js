@@ -14,12 +14,12 @@
 // samples: one sample lands anywhere between two GCs), its private memory's median (RssAnon: RSS
 // less the pages mapped from files, such as node's and the addon's code, which every node process
 // on the machine shares), its CPU time per request and how many full GCs it ran; then the medians
-// of A and B, B's difference, and the range and mean of the pairs' own differences. One more B run under the CPU profiler, and under Linux perf for the
-// native code that profiler cannot see, gives the share of the server's CPU time spent in
-// leakwatch, a figure that other processes on the machine do not blur the way they blur
-// requests/s. Targets: at most 1% fewer requests/s, at most 2 MB more RSS, p99 the
-// same within the noise between runs of one variant. A run with CONTROL=1 shows how far apart
-// two variants come out by chance.
+// of A and B, B's difference, and the range and mean of the pairs' own differences. One more B
+// run under the CPU profiler, and under Linux perf for the native code that profiler cannot see,
+// gives the share of the server's CPU time spent in leakwatch, a figure that other processes on
+// the machine do not blur the way they blur requests/s. Targets: at most 1% fewer requests/s,
+// at most 2 MB more RSS, p99 the same within the noise between runs of one variant. A run with
+// CONTROL=1 shows how far apart two variants come out by chance.
 
 const { execFileSync, fork } = require('node:child_process');
 const { PerformanceObserver, constants } = require('node:perf_hooks');

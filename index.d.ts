@@ -11,7 +11,10 @@ declare namespace leakwatch {
   /**
    * One 'stats' event: emitted after every full (mark-sweep-compact) GC. Every heap figure is
    * the heap as that GC left it (V8's statistics taken in the GC's epilogue, via v8.GCProfiler),
-   * not as it stands when the listener runs. Counters count the GCs seen since watching started
+   * not as it stands when the listener runs, for every full GC that leakwatch sees coming: those
+   * V8 starts with incremental marking (nearly all of a running program's), and those run by
+   * gc() and by the leak detector. After a full GC that V8 runs at once (the program's own
+   * global.gc(), say), they are the heap as read when leakwatch hears of the GC, just after it. Counters count the GCs seen since watching started
    * (the first 'stats' or 'leak' listener, or the first one after stop()); GCs run by HeapDiff's
    * own snapshots are left out, as node-memwatch did.
    */
@@ -184,12 +187,19 @@ declare namespace leakwatch {
     duration_ms: number;
     /** When it ended, in ms since the Unix epoch. */
     end_ms: number;
-    /** V8 heap used before and after it, in bytes. */
-    used_before: number;
+    /**
+     * V8 heap used before it, in bytes, for a full GC whose figures are exact (see Stats); null
+     * for the others: recording the heap at every GC cost a busy server megabytes.
+     */
+    used_before: number | null;
+    /**
+     * V8 heap used after it, in bytes: exact for full GCs as in Stats; for other GCs, read when
+     * leakwatch hears of the GC, just after it, so it includes what was allocated since.
+     */
     used_after: number;
-    /** Used bytes per heap space after it. */
+    /** Used bytes per heap space after it, as used_after. */
     spaces_after: Record<string, number>;
-    /** External memory after it, in bytes. */
+    /** External memory after it, in bytes, as used_after. */
     external_after: number;
     /** The heap's limit, in bytes. */
     heap_size_limit: number;

@@ -219,10 +219,10 @@ function isLeakwatchJs(callFrame) {
 }
 
 // ... and in native code, which the JS profiler shows only as "(program)" or "(garbage collector)":
-// the addon, Node-API, the GC profiler's callbacks in node (node::v8_utils), which read the
-// heap's statistics at every GC and write its record to a C++ stream, and glibc's malloc_trim,
-// which leakwatch calls after fetching those records (the kernel's side of it is not counted).
-const LEAKWATCH_NATIVE = /^(node::v8_utils::|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::GetHeapSpaceStatistics|v8::HeapSpaceStatistics|napi_|malloc_trim|mtrim)/;
+// the addon, Node-API, node's GC callbacks for perf_hooks' gc entries (node::performance) and for
+// the GC profiler (node::v8_utils), which reads the heap's statistics and writes its record to a
+// C++ stream, and V8's side of reading the heap's statistics.
+const LEAKWATCH_NATIVE = /^(node::v8_utils::|node::performance::(MarkGarbageCollection|GCPerformanceEntry)|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::(GetHeapSpaceStatistics|GetHeapStatistics)|v8::HeapSpaceStatistics|napi_)/;
 function isLeakwatchNative({ dso, symbol }) {
   if (dso.startsWith('leakwatch.')) return true;
   return symbol.startsWith('[.] ') && LEAKWATCH_NATIVE.test(symbol.slice(4));

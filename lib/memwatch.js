@@ -63,6 +63,7 @@ class LeakWatch extends EventEmitter {
 
   /** Runs a full, compacting GC now; no --expose-gc needed. */
   gc() {
+    this.#watcher.expectFullGc();
     gc();
   }
 
@@ -194,6 +195,7 @@ class LeakWatch extends EventEmitter {
       if (!this.#watcher.running) return;
       this.#probeStartedMs = Date.now();
       try {
+        this.#watcher.expectFullGc();
         native.startIncrementalGc();
         // Its record reaches the detector later, through the GC observer.
         this.#leaks.probeStarted();
@@ -204,8 +206,9 @@ class LeakWatch extends EventEmitter {
   }
 
   /**
-   * While memory rises, asks again when a probe may next be due: the records of GCs other than
-   * full ones come at most once a second (see GcWatcher), which alone would space probes that far.
+   * While memory rises, asks again when a probe may next be due: the growth that the last GC
+   * showed may be enough by then, and a program that allocates slowly may not collect again for
+   * a long while.
    */
   #recheckProbeLater(now) {
     const at = this.#leaks.nextProbeMs();
@@ -217,7 +220,6 @@ class LeakWatch extends EventEmitter {
       this.#probeTimer = null;
       if (!this.#watcher.running) return;
       try {
-        this.#watcher.poll();
         this.#probeIfDue();
       } catch (err) {
         this.#internalError(err);

@@ -1,44 +1,48 @@
 'use strict';
-// The 'stats' event: one record after every full (mark-sweep-compact) GC, with the heap as that
-// GC left it.
+// The 'gc' event, one record for every GC, and the 'stats' event, one record after every full
+// (mark-sweep-compact) GC with the heap as that GC left it.
 //
 // Two of Node's own instruments, no V8 C++ hook:
-// - v8.GCProfiler records, for every GC, V8's heap statistics taken in the GC's epilogue
-//   (afterGC), the GC's type and its cost. Those are the figures reported: exact, not the heap as
-//   it stands later when JS runs. It reports only when stopped, so it is polled: stop() gives
-//   what it has, start() goes on at once.
-// - A perf_hooks PerformanceObserver on 'gc' entries says when each GC ended, and when to poll:
-//   at once after a full GC, so that 'stats' follows it closely, and otherwise at most once a
-//   second. Each stop() and start() costs about a millisecond, which polled after every scavenge
-//   of a busy server took a tenth of its time; the records wait in the profiler meanwhile.
+// - A perf_hooks PerformanceObserver on 'gc' entries hears of every GC, with its kind and
+//   duration, in a task of its own just after the GC (within a tenth of a millisecond in a busy
+//   server, whose requests are short). For GCs other than full ones, the heap is read then: what
+//   the GC left, plus what the program allocated since.
+// - v8.GCProfiler records V8's heap statistics in each GC's epilogue: the exact figures that
+//   'stats' reports. It records every GC while started, and each record costs (3 KB of JSON in a
+//   C++ buffer, parsed in JS): for the scavenges of a busy server that was megabytes of RSS. So it
+//   runs only while a full GC is on its way: from when V8 starts incremental marking (an
+//   'incremental' entry, a few milliseconds before the GC in a server) or leakwatch starts a full
+//   GC itself, until that GC's entry comes. V8 starts nearly every full GC of a running program
+//   incrementally; one it does not (the program's own global.gc(), say) is reported with the heap
+//   as read when its entry comes.
 // Neither keeps the event loop alive, and stop() removes both.
 
 const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
-const native = require('./native');
 const { onSnapshot } = require('./snapshot');
 
-const FULL = 'MarkSweepCompact';
-/** Other GCs' records are fetched from the profiler at most this often. */
-const POLL_MS = 1000;
-/**
- * After a poll, malloc's free memory is given back to the system at most once a second, and
- * within this share of the time (a trim walks every free block, so with a big native heap it
- * takes longer and comes less often). The profiler writes its records into a growing C++
- * buffer, and glibc keeps what the buffers it frees leave behind: about 1 MB of a busy
- * server's RSS, for 0.6 ms a trim.
- */
-const TRIM_MS = 1000;
-const TRIM_BUDGET = 0.001;
-
-/** The 'gc' event's kind of a perf_hooks gc entry, by its `kind` (a V8 GCType). */
-const ENTRY_KIND = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  2: 'minor', // kGCTypeMinorMarkCompact, which perf_hooks has no constant for
-  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+/** The 'gc' event's kind (prom-client's `kind` label values) and V8's name, by a gc entry's kind (a V8 GCType). */
+const ENTRY_KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: ['minor', 'Scavenge'],
+  2: ['minor', 'MinorMarkSweep'], // kGCTypeMinorMarkSweep, which perf_hooks has no constant for
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: ['major', 'MarkSweepCompact'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: ['incremental', 'IncrementalMarking'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: ['weakcb', 'ProcessWeakCallbacks'],
 };
+
+// @airbnb/node-memwatch's per-type GC counters, by the 'gc' event's kind.
+const COUNTER_OF = {
+  minor: 'Scavenge',
+  major: 'MarkSweepCompact',
+  incremental: 'IncrementalMarking',
+  weakcb: 'ProcessWeakCallbacks',
+};
+
+/**
+ * Spans of time (of snapshots, of the profiler's runs) are kept this long after they end, for the
+ * entries of their GCs to come: an entry waits for the task that the GC interrupted to end.
+ */
+const SPAN_KEPT_MS = 60_000;
 
 // node-memwatch's averaging periods, in full GCs.
 const RECENT_PERIOD = 10;
@@ -89,50 +93,49 @@ class BaseTracker {
   }
 }
 
-// @airbnb/node-memwatch's per-type GC counters, by the GCProfiler's gcType.
-const COUNTER_OF = {
-  Scavenge: 'Scavenge',
-  MinorMarkCompact: 'Scavenge',
-  MinorMarkSweep: 'Scavenge',
-  MarkSweepCompact: 'MarkSweepCompact',
-  IncrementalMarking: 'IncrementalMarking',
-  ProcessWeakCallbacks: 'ProcessWeakCallbacks',
-};
-
-// The 'gc' event's kinds, by the GCProfiler's gcType (prom-client's `kind` label values).
-const KIND_OF = {
-  Scavenge: 'minor',
-  MinorMarkCompact: 'minor',
-  MinorMarkSweep: 'minor',
-  MarkSweepCompact: 'major',
-  IncrementalMarking: 'incremental',
-  ProcessWeakCallbacks: 'weakcb',
-};
-
 function spaceSizes(heapSpaceStatistics) {
   const spaces = {};
   for (const space of heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
   return spaces;
 }
 
-/** One 'gc' event: any GC, with the heap before and after it. */
-function gcRecord(record, endMs) {
-  const before = record.beforeGC.heapStatistics;
-  const after = record.afterGC.heapStatistics;
+/** The heap after a GC, from a GCProfiler record. */
+function heapAfter(record) {
+  const h = record.afterGC.heapStatistics;
   return {
-    kind: KIND_OF[record.gcType] ?? 'other',
-    type: record.gcType,
-    duration_ms: record.cost / 1000,
-    end_ms: endMs,
-    used_before: before.usedHeapSize,
-    used_after: after.usedHeapSize,
-    spaces_after: spaceSizes(record.afterGC.heapSpaceStatistics),
-    external_after: after.externalMemory ?? 0,
-    heap_size_limit: after.heapSizeLimit,
+    used: h.usedHeapSize,
+    total: h.totalHeapSize,
+    executable: h.totalHeapSizeExecutable,
+    physical: h.totalPhysicalSize,
+    available: h.totalAvailableSize,
+    limit: h.heapSizeLimit,
+    malloced: h.mallocedMemory,
+    peakMalloced: h.peakMallocedMemory,
+    external: h.externalMemory,
+    spaces: spaceSizes(record.afterGC.heapSpaceStatistics),
   };
 }
 
-/** Watches GCs while started and calls `onStats(stats)` after each full GC. */
+/** The heap now, in the same shape. */
+function heapNow() {
+  const h = v8.getHeapStatistics();
+  const spaces = {};
+  for (const space of v8.getHeapSpaceStatistics()) spaces[space.space_name] = space.space_used_size;
+  return {
+    used: h.used_heap_size,
+    total: h.total_heap_size,
+    executable: h.total_heap_size_executable,
+    physical: h.total_physical_size,
+    available: h.total_available_size,
+    limit: h.heap_size_limit,
+    malloced: h.malloced_memory,
+    peakMalloced: h.peak_malloced_memory,
+    external: h.external_memory,
+    spaces,
+  };
+}
+
+/** Watches GCs while started: calls `onGc(gc)` for each, and `onStats(stats)` after each full one. */
 class GcWatcher {
   /**
    * @param {(stats: object) => void} onStats called for each full GC, in order
@@ -143,133 +146,146 @@ class GcWatcher {
     this.onStats = onStats;
     this.onError = onError;
     this.onGc = onGc;
-    this.profiler = null;
     this.observer = null;
+    this.profiler = null;
     this.unhook = null;
   }
 
   get running() {
-    return this.profiler !== null;
+    return this.observer !== null;
   }
 
   start() {
     if (this.running) return;
+    if (typeof v8.GCProfiler !== 'function') {
+      throw new Error(`leakwatch: 'stats' and 'leak' need v8.GCProfiler (Node 18.15 or newer), not in Node ${process.version}`);
+    }
     this.base = new BaseTracker();
     this.fullGcs = 0;
     this.otherGcs = 0;
     this.counts = { Scavenge: 0, MarkSweepCompact: 0, IncrementalMarking: 0, ProcessWeakCallbacks: 0 };
     this.times = { ...this.counts };
-    // Per kind of GC, how many each instrument has seen (the snapshot's own GCs included), to
-    // pair an observer entry with the profiler record of the same GC; and the end times of
-    // entries not yet paired.
-    this.records = {};
-    this.entries = {};
-    this.endTimes = {};
-    this.lastPollMs = 0;
-    this.nextTrimMs = 0;
-    this.queue = [];
-    this.draining = false;
-    if (typeof v8.GCProfiler !== 'function') {
-      throw new Error(`leakwatch: 'stats' and 'leak' need v8.GCProfiler (Node 18.15 or newer), not in Node ${process.version}`);
-    }
+    /**
+     * The profiler's runs, oldest first: `{from, to, records, taken}`, with the times on the gc
+     * entries' clock, `to` null and `records` null while it runs, then the full GCs it recorded
+     * and how many of them have been paired with their entries. A full GC's entry is paired with
+     * the next record of the run that its start lies in.
+     */
+    this.runs = [];
+    /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
+    this.snapshotDepth = 0;
+    this.snapshotFrom = 0;
+    this.snapshotSpans = [];
     this.profiler = new v8.GCProfiler();
-    this.profiler.start();
     this.observer = new PerformanceObserver((list) => this.#onEntries(list));
     this.observer.observe({ entryTypes: ['gc'] });
-    this.unhook = onSnapshot({ before: () => this.#poll(false), after: () => this.#poll(true) });
+    this.unhook = onSnapshot({ before: () => this.#snapshotBefore(), after: () => this.#snapshotAfter() });
   }
 
   stop() {
     if (!this.running) return;
     this.unhook();
     this.observer.disconnect();
-    this.profiler.stop();
-    this.profiler = this.observer = this.unhook = null;
-    this.endTimes = {};
-    this.queue = [];
+    if (this.#profiling) this.profiler.stop();
+    this.observer = this.profiler = this.unhook = null;
+    this.runs = [];
   }
 
-  /** Reports what the profiler recorded so far, without waiting for the next GC to end. */
-  poll() {
-    this.#poll(false);
+  /**
+   * Says that a full GC is on its way (leakwatch is about to start one): its figures are then
+   * recorded exactly.
+   */
+  expectFullGc() {
+    if (!this.running || this.#profiling) return;
+    this.profiler.start();
+    this.runs.push({ from: performance.now(), to: null, records: null, taken: 0 });
+  }
+
+  get #profiling() {
+    return this.runs.length > 0 && this.runs[this.runs.length - 1].to === null;
+  }
+
+  /** Stops the profiler, keeping the full GCs it recorded in its run. */
+  #stopProfiler() {
+    const run = this.runs[this.runs.length - 1];
+    run.to = performance.now();
+    const data = this.profiler.stop();
+    run.records = ((data && data.statistics) || []).filter((record) => record.gcType === 'MarkSweepCompact');
+  }
+
+  /** The profiler's record of the full GC that `entry` is of, if it was running then. */
+  #recordOf(entry) {
+    const old = performance.now() - SPAN_KEPT_MS;
+    while (this.runs.length > 0 && this.runs[0].to !== null && this.runs[0].to < old) this.runs.shift();
+    const run = this.runs.find((r) => entry.startTime >= r.from && (r.to === null || entry.startTime <= r.to));
+    if (run === undefined) return undefined;
+    if (run.records === null) this.#stopProfiler();
+    return run.records[run.taken++];
   }
 
   #onEntries(list) {
     try {
-      let full = false;
+      // The heap as it stands now, read once for the entries that have no record.
+      let now = null;
       for (const entry of list.getEntries()) {
-        const kind = ENTRY_KIND[entry.detail ? entry.detail.kind : entry.kind] ?? 'other';
-        full ||= kind === 'major';
-        const seen = (this.entries[kind] = (this.entries[kind] ?? 0) + 1);
-        // An entry whose record was already reported (or was the snapshot's) is late: drop it.
-        if (seen > (this.records[kind] ?? 0)) {
-          (this.endTimes[kind] ??= []).push(performance.timeOrigin + entry.startTime + entry.duration);
-        }
+        if (!this.running) return;
+        if (this.#bySnapshot(entry)) continue;
+        const [kind, type] = ENTRY_KINDS[entry.detail ? entry.detail.kind : entry.kind] ?? ['other', 'Other'];
+        if (kind === 'incremental') this.expectFullGc();
+        const record = kind === 'major' ? this.#recordOf(entry) : undefined;
+        const heap = record ? heapAfter(record) : (now ??= heapNow());
+        const endMs = performance.timeOrigin + entry.startTime + entry.duration;
+        this.#take({
+          kind,
+          type,
+          duration_ms: entry.duration,
+          end_ms: endMs,
+          used_before: record ? record.beforeGC.heapStatistics.usedHeapSize : null,
+          used_after: heap.used,
+          spaces_after: heap.spaces,
+          external_after: heap.external ?? 0,
+          heap_size_limit: heap.limit,
+        }, heap);
       }
-      if (full || Date.now() - this.lastPollMs >= POLL_MS) this.#poll(false);
     } catch (err) {
       this.onError(err);
     }
   }
 
-  /**
-   * Takes what the profiler recorded so far and reports it in order, or drops it when `discard`.
-   * A listener may take a snapshot (node-memwatch allowed a HeapDiff in a 'stats' listener), which
-   * polls again from inside this loop: those records join the queue behind the ones still to be
-   * reported, so every record is reported once and in the order of the GCs.
-   */
-  #poll(discard) {
-    if (!this.running) return;
-    this.lastPollMs = Date.now();
-    const data = this.profiler.stop();
-    this.profiler.start();
-    if (this.lastPollMs >= this.nextTrimMs) {
-      const started = performance.now();
-      native.releaseFreeMemory();
-      this.nextTrimMs = this.lastPollMs + Math.max(TRIM_MS, (performance.now() - started) / TRIM_BUDGET);
-    }
-    for (const record of (data && data.statistics) || []) this.queue.push({ record, discard });
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.running && this.queue.length > 0) {
-        const { record, discard: drop } = this.queue.shift();
-        this.#take(record, drop);
-      }
-    } finally {
-      this.draining = false;
-    }
+  /** Whether an entry is of a GC that a heap snapshot made. */
+  #bySnapshot(entry) {
+    const old = performance.now() - SPAN_KEPT_MS;
+    while (this.snapshotSpans.length > 0 && this.snapshotSpans[0].to < old) this.snapshotSpans.shift();
+    return this.snapshotSpans.some((span) => entry.startTime >= span.from && entry.startTime <= span.to);
   }
 
-  #take(record, discard) {
-    const kind = KIND_OF[record.gcType] ?? 'other';
-    const taken = (this.records[kind] = (this.records[kind] ?? 0) + 1);
-    const ms = taken <= (this.entries[kind] ?? 0) ? this.endTimes[kind]?.shift() : undefined;
-    if (discard) return;
-    const endMs = ms === undefined ? Date.now() : ms;
-    this.onGc(gcRecord(record, endMs));
-    if (record.gcType === FULL) {
-      this.#report(record, endMs);
-    } else {
-      this.otherGcs += 1;
-      this.#count(record);
+  #snapshotBefore() {
+    if (this.snapshotDepth++ > 0) return;
+    // The snapshot's GCs are not recorded: the profiler's run ends before them.
+    if (this.#profiling) this.#stopProfiler();
+    this.snapshotFrom = performance.now();
+  }
+
+  #snapshotAfter() {
+    if (--this.snapshotDepth > 0) return;
+    this.snapshotSpans.push({ from: this.snapshotFrom, to: performance.now() });
+  }
+
+  #take(gc, heap) {
+    this.onGc(gc);
+    const counter = COUNTER_OF[gc.kind];
+    if (counter !== undefined) {
+      this.counts[counter] += 1;
+      this.times[counter] += Math.round(gc.duration_ms * 1e6);
     }
+    if (gc.kind === 'major') this.#report(gc, heap);
+    else this.otherGcs += 1;
   }
 
-  #count(record) {
-    const counter = COUNTER_OF[record.gcType];
-    if (counter === undefined) return;
-    this.counts[counter] += 1;
-    this.times[counter] += Math.round(record.cost * 1000);
-  }
-
-  #report(record, endMs) {
+  #report(gc, heap) {
     this.fullGcs += 1;
-    this.#count(record);
-    const heap = record.afterGC.heapStatistics;
-    const base = heap.usedHeapSize;
+    const base = heap.used;
     this.base.update(base);
-    const spaces = spaceSizes(record.afterGC.heapSpaceStatistics);
     const memory = process.memoryUsage();
     const { counts, times } = this;
     this.onStats({
@@ -283,14 +299,14 @@ class GcWatcher {
       min: this.base.min,
       max: this.base.max,
       // @airbnb/node-memwatch
-      used_heap_size: heap.usedHeapSize,
-      total_heap_size: heap.totalHeapSize,
-      total_heap_size_executable: heap.totalHeapSizeExecutable,
-      total_physical_size: heap.totalPhysicalSize,
-      total_available_size: heap.totalAvailableSize,
-      heap_size_limit: heap.heapSizeLimit,
-      malloced_memory: heap.mallocedMemory,
-      peak_malloced_memory: heap.peakMallocedMemory,
+      used_heap_size: heap.used,
+      total_heap_size: heap.total,
+      total_heap_size_executable: heap.executable,
+      total_physical_size: heap.physical,
+      total_available_size: heap.available,
+      heap_size_limit: heap.limit,
+      malloced_memory: heap.malloced,
+      peak_malloced_memory: heap.peakMalloced,
       gcScavengeCount: counts.Scavenge,
       gcScavengeTime: times.Scavenge,
       gcMarkSweepCompactCount: counts.MarkSweepCompact,
@@ -299,11 +315,11 @@ class GcWatcher {
       gcIncrementalMarkingTime: times.IncrementalMarking,
       gcProcessWeakCallbacksCount: counts.ProcessWeakCallbacks,
       gcProcessWeakCallbacksTime: times.ProcessWeakCallbacks,
-      gc_time: Math.round(record.cost * 1000),
-      gc_ts: Math.round(endMs * 1000),
+      gc_time: Math.round(gc.duration_ms * 1e6),
+      gc_ts: Math.round(gc.end_ms * 1000),
       // leakwatch
-      heap_spaces: spaces,
-      external_memory: heap.externalMemory ?? memory.external,
+      heap_spaces: heap.spaces,
+      external_memory: heap.external ?? memory.external,
       array_buffers: memory.arrayBuffers,
     });
   }

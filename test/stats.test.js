@@ -2,6 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const v8 = require('node:v8');
+const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { waitFor } = require('./helpers/wait');
 const { BaseTracker } = require('../lib/stats');
 const memwatch = require('..');
@@ -121,10 +122,49 @@ test('stats: one record per full GC, exactly as GCProfiler saw the heap after it
   assert.ok(differs > 0, 'the figures are the heap after the GC, not when the listener runs');
 });
 
-test('stats: minor GCs are counted, with their time in ns', async () => {
+test("stats: V8's own full GCs, which it starts incrementally, are reported exactly too", async () => {
   const seen = [];
   const onStats = (s) => seen.push(s);
   memwatch.on('stats', onStats);
+  let fullGcs = 0;
+  const observer = new PerformanceObserver((list) => {
+    fullGcs += list.getEntries().filter((e) => e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR).length;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  // Data kept in small steps, yielding between them as a server does between requests, until V8
+  // has run full GCs of its own (the old generation's limit starts at a few MB).
+  const keep = [];
+  const deadline = Date.now() + 20_000;
+  while (fullGcs < 3 && Date.now() < deadline) {
+    for (let i = 0; i < 1000; i++) keep.push({ i, s: `kept-${keep.length}` });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const records = profiler.stop().statistics.filter((r) => r.gcType === 'MarkSweepCompact');
+  observer.disconnect();
+  assert.ok(records.length >= 3, `${records.length} full GCs in 20 s`);
+  await waitFor(() => seen.length >= records.length, { what: `stats events for ${records.length} full GCs` });
+  memwatch.off('stats', onStats);
+  const reported = seen.map((s) => [s.used_heap_size, s.total_heap_size, s.heap_spaces.old_space]);
+  for (const record of records) {
+    const h = record.afterGC.heapStatistics;
+    const old = record.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'old_space').spaceUsedSize;
+    assert.ok(
+      reported.some(([used, total, oldSpace]) => used === h.usedHeapSize && total === h.totalHeapSize && oldSpace === old),
+      `a stats event with the heap as this full GC left it: ${h.usedHeapSize} (reported: ${reported.map((r) => r[0])})`,
+    );
+  }
+  keep.length = 0;
+});
+
+test('stats: minor GCs are counted, with their time in ns', async () => {
+  const seen = [];
+  const onStats = (s) => seen.push(s);
+  const minors = [];
+  const onGc = (gc) => gc.kind === 'minor' && minors.push(gc);
+  memwatch.on('stats', onStats);
+  memwatch.on('gc', onGc);
   memwatch.gc();
   await waitFor(() => seen.length >= 1);
   // About 100 MB of short-lived objects: scavenges, however large the young generation grew.
@@ -135,10 +175,18 @@ test('stats: minor GCs are counted, with their time in ns', async () => {
   memwatch.gc();
   await waitFor(() => seen.length >= 2);
   memwatch.off('stats', onStats);
+  memwatch.off('gc', onGc);
   const [a, b] = [seen[0], seen[seen.length - 1]];
   assert.ok(b.gcScavengeCount > a.gcScavengeCount, 'scavenges counted');
   assert.ok(b.gcScavengeTime > a.gcScavengeTime, 'scavenge time summed');
   assert.ok(b.num_inc_gc > a.num_inc_gc, 'num_inc_gc counts the GCs that are not full');
+  // Their 'gc' events: the heap as read just after each, without a record of the heap before it.
+  assert.ok(minors.length > 0, 'minor GCs reported');
+  for (const gc of minors) {
+    assert.ok(['Scavenge', 'MinorMarkSweep'].includes(gc.type), gc.type);
+    assert.equal(gc.used_before, null);
+    assert.ok(gc.used_after > 0 && gc.spaces_after.old_space > 0 && gc.duration_ms > 0, JSON.stringify(gc));
+  }
 });
 
 test('estimated_base and usage_trend have no unsigned or 32-bit overflow', () => {

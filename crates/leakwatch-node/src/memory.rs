@@ -1,11 +1,9 @@
-//! Giving memory back to the operating system after a heap snapshot, and after each fetch of the
-//! GC profiler's records.
+//! Giving memory back to the operating system after a heap snapshot.
 //!
 //! Taking and parsing a snapshot allocates, through malloc, several times the heap's size in
 //! small blocks (V8's snapshot graph, the parser's tables). glibc keeps freed blocks for reuse
 //! instead of unmapping them, so a process that took one snapshot of a 6 MB heap stayed 40 MB
 //! bigger for the rest of its life. Trimming malloc's free lists afterwards returns those pages.
-//! The GC profiler's growing record buffers leave about 1 MB behind the same way.
 
 use napi_derive::napi;
 

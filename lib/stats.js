@@ -12,7 +12,8 @@
 //   C++ buffer, parsed in JS): for the scavenges of a busy server that was megabytes of RSS. So it
 //   runs only while a full GC is on its way: from when V8 starts incremental marking (an
 //   'incremental' entry, a few milliseconds before the GC in a server) or leakwatch starts a full
-//   GC itself, until that GC's entry comes. V8 starts nearly every full GC of a running program
+//   GC itself, until that GC's entry comes (its records are fetched every second meanwhile, and
+//   after 10 s it stops waiting). V8 starts nearly every full GC of a running program
 //   incrementally; one it does not (the program's own global.gc(), say) is reported with the heap
 //   as read when its entry comes.
 // Neither keeps the event loop alive, and stop() removes both.
@@ -37,6 +38,14 @@ const COUNTER_OF = {
   incremental: 'IncrementalMarking',
   weakcb: 'ProcessWeakCallbacks',
 };
+
+/**
+ * While a full GC is on its way, the profiler's records are fetched at least this often, which
+ * empties its buffer: marking a big heap takes a while, and scavenges go on meanwhile.
+ */
+const RUN_MS = 1000;
+/** A full GC awaited for this long is given up on: it will be reported with the heap as read. */
+const AWAIT_MS = 10_000;
 
 /**
  * Spans of time (of snapshots, of the profiler's runs) are kept this long after they end, for the
@@ -172,6 +181,8 @@ class GcWatcher {
      * the next record of the run that its start lies in.
      */
     this.runs = [];
+    /** When leakwatch began to await the full GC that the profiler runs for. */
+    this.awaitedSince = 0;
     /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
     this.snapshotDepth = 0;
     this.snapshotFrom = 0;
@@ -197,6 +208,11 @@ class GcWatcher {
    */
   expectFullGc() {
     if (!this.running || this.#profiling) return;
+    this.awaitedSince = performance.now();
+    this.#startProfiler();
+  }
+
+  #startProfiler() {
     this.profiler.start();
     this.runs.push({ from: performance.now(), to: null, records: null, taken: 0 });
   }
@@ -247,9 +263,18 @@ class GcWatcher {
           heap_size_limit: heap.limit,
         }, heap);
       }
+      if (this.running && this.#profiling) this.#keepBufferSmall();
     } catch (err) {
       this.onError(err);
     }
+  }
+
+  /** Fetches the profiler's records once its run is RUN_MS old, and starts a new run unless the full GC is overdue. */
+  #keepBufferSmall() {
+    const now = performance.now();
+    if (now - this.runs[this.runs.length - 1].from < RUN_MS) return;
+    this.#stopProfiler();
+    if (now - this.awaitedSince < AWAIT_MS) this.#startProfiler();
   }
 
   /** Whether an entry is of a GC that a heap snapshot made. */

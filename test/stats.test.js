@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { waitFor } = require('./helpers/wait');
-const { BaseTracker } = require('../lib/stats');
+const { BaseTracker, GcWatcher } = require('../lib/stats');
 const memwatch = require('..');
 
 const MEMWATCH_FIELDS = [
@@ -186,6 +186,26 @@ test('stats: minor GCs are counted, with their time in ns', async () => {
     assert.ok(['Scavenge', 'MinorMarkSweep'].includes(gc.type), gc.type);
     assert.equal(gc.used_before, null);
     assert.ok(gc.used_after > 0 && gc.spaces_after.old_space > 0 && gc.duration_ms > 0, JSON.stringify(gc));
+  }
+});
+
+test("while a full GC is awaited, the profiler's records are fetched every second", async () => {
+  const watcher = new GcWatcher(() => {}, (err) => assert.fail(err));
+  watcher.start();
+  try {
+    watcher.expectFullGc();
+    // Scavenges only, for 2.5 s: each adds a record to the profiler's buffer.
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      const garbage = [];
+      for (let i = 0; i < 20_000; i++) garbage.push({ i });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(watcher.runs.length >= 2, `${watcher.runs.length} runs of the profiler`);
+    const fetched = watcher.runs.slice(0, -1);
+    assert.ok(fetched.every((run) => run.records !== null && run.to - run.from < 2000), JSON.stringify(fetched.map((r) => [r.from, r.to])));
+  } finally {
+    watcher.stop();
   }
 });
 

@@ -22,7 +22,10 @@ const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
 const { onSnapshot } = require('./snapshot');
 
-/** The 'gc' event's kind (prom-client's `kind` label values) and V8's name, by a gc entry's kind (a V8 GCType). */
+/**
+ * The 'gc' event's kind (prom-client's `kind` label values) and V8's name for the GC, by a gc
+ * entry's kind (a V8 GCType).
+ */
 const ENTRY_KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: ['minor', 'Scavenge'],
   2: ['minor', 'MinorMarkSweep'], // kGCTypeMinorMarkSweep, which perf_hooks has no constant for
@@ -144,7 +147,7 @@ function heapNow() {
   };
 }
 
-/** Watches GCs while started: calls `onGc(gc)` for each, and `onStats(stats)` after each full one. */
+/** Watches GCs while started: calls `onGc(gc)` for each and `onStats(stats)` after each full GC. */
 class GcWatcher {
   /**
    * @param {(stats: object) => void} onStats called for each full GC, in order
@@ -269,7 +272,10 @@ class GcWatcher {
     }
   }
 
-  /** Fetches the profiler's records once its run is RUN_MS old, and starts a new run unless the full GC is overdue. */
+  /**
+   * Fetches the profiler's records once its run is RUN_MS old, and starts a new run unless the
+   * full GC has been awaited for AWAIT_MS.
+   */
   #keepBufferSmall() {
     const now = performance.now();
     if (now - this.runs[this.runs.length - 1].from < RUN_MS) return;

@@ -14,9 +14,10 @@ declare namespace leakwatch {
    * not as it stands when the listener runs, for every full GC that leakwatch sees coming: those
    * V8 starts with incremental marking (nearly all of a running program's), and those run by
    * gc() and by the leak detector. After a full GC that V8 runs at once (the program's own
-   * global.gc(), say), they are the heap as read when leakwatch hears of the GC, just after it. Counters count the GCs seen since watching started
-   * (the first 'stats' or 'leak' listener, or the first one after stop()); GCs run by HeapDiff's
-   * own snapshots are left out, as node-memwatch did.
+   * global.gc(), say), they are the heap as read when leakwatch hears of the GC, just after it.
+   * Counters count the GCs seen since watching started (the first 'stats' or 'leak' listener, or
+   * the first one after stop()); GCs run by HeapDiff's own snapshots are left out, as
+   * node-memwatch did.
    */
   interface Stats {
     // node-memwatch's fields

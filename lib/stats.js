@@ -105,6 +105,18 @@ class BaseTracker {
   }
 }
 
+/** Drops the spans of time (`{from, to}`, oldest first) that ended over SPAN_KEPT_MS ago. */
+function forgetOldSpans(spans) {
+  if (spans.length === 0) return;
+  const old = performance.now() - SPAN_KEPT_MS;
+  while (spans.length > 0 && spans[0].to !== null && spans[0].to < old) spans.shift();
+}
+
+/** The span that `time` lies in, if any; one whose `to` is null has not ended. */
+function spanAt(spans, time) {
+  return spans.find((span) => time >= span.from && (span.to === null || time <= span.to));
+}
+
 function spaceSizes(heapSpaceStatistics) {
   const spaces = {};
   for (const space of heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
@@ -234,9 +246,8 @@ class GcWatcher {
 
   /** The profiler's record of the full GC that `entry` is of, if it was running then. */
   #recordOf(entry) {
-    const old = performance.now() - SPAN_KEPT_MS;
-    while (this.runs.length > 0 && this.runs[0].to !== null && this.runs[0].to < old) this.runs.shift();
-    const run = this.runs.find((r) => entry.startTime >= r.from && (r.to === null || entry.startTime <= r.to));
+    forgetOldSpans(this.runs);
+    const run = spanAt(this.runs, entry.startTime);
     if (run === undefined) return undefined;
     if (run.records === null) this.#stopProfiler();
     return run.records[run.taken++];
@@ -285,9 +296,8 @@ class GcWatcher {
 
   /** Whether an entry is of a GC that a heap snapshot made. */
   #bySnapshot(entry) {
-    const old = performance.now() - SPAN_KEPT_MS;
-    while (this.snapshotSpans.length > 0 && this.snapshotSpans[0].to < old) this.snapshotSpans.shift();
-    return this.snapshotSpans.some((span) => entry.startTime >= span.from && entry.startTime <= span.to);
+    forgetOldSpans(this.snapshotSpans);
+    return spanAt(this.snapshotSpans, entry.startTime) !== undefined;
   }
 
   #snapshotBefore() {

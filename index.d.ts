@@ -10,14 +10,13 @@ import { EventEmitter } from 'node:events';
 declare namespace leakwatch {
   /**
    * One 'stats' event: emitted after every full (mark-sweep-compact) GC. Every heap figure is
-   * the heap as that GC left it (V8's statistics taken in the GC's epilogue, via v8.GCProfiler),
-   * not as it stands when the listener runs, for every full GC that leakwatch sees coming: those
-   * V8 starts with incremental marking (nearly all of a running program's), and those run by
-   * gc() and by the leak detector. After a full GC that V8 runs at once (the program's own
-   * global.gc(), say), they are the heap as read when leakwatch hears of the GC, just after it.
-   * Counters count the GCs seen since watching started (the first 'stats' or 'leak' listener, or
-   * the first one after stop()); GCs run by HeapDiff's own snapshots are left out, as
-   * node-memwatch did.
+   * the heap as that GC left it, not as it stands when the listener runs: read when leakwatch
+   * hears of the GC, just after it, with the young generation empty as the GC left it (what is
+   * there now was allocated since). Only what the program allocated straight into the old
+   * generation since is counted too (large objects, objects V8 pretenures: tens to hundreds of
+   * KB). After gc() the heap is read as soon as the GC returns. Counters count the GCs seen since
+   * watching started (the first 'stats' or 'leak' listener, or the first one after stop()); GCs
+   * run by HeapDiff's own snapshots are left out, as node-memwatch did.
    */
   interface Stats {
     // node-memwatch's fields
@@ -189,12 +188,12 @@ declare namespace leakwatch {
     /** When it ended, in ms since the Unix epoch. */
     end_ms: number;
     /**
-     * V8 heap used before it, in bytes, for a full GC whose figures are exact (see Stats); null
-     * for the others: recording the heap at every GC cost a busy server megabytes.
+     * V8 heap used before it, in bytes, for the GC of a gc() call; null for the others, whose
+     * start leakwatch hears of only after they end.
      */
     used_before: number | null;
     /**
-     * V8 heap used after it, in bytes: exact for full GCs as in Stats; for other GCs, read when
+     * V8 heap used after it, in bytes: for full GCs as in Stats; for other GCs, read when
      * leakwatch hears of the GC, just after it, so it includes what was allocated since.
      */
     used_after: number;

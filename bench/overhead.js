@@ -211,18 +211,17 @@ async function run(withLeakwatch, how) {
   };
 }
 
-// What runs only because of leakwatch, in JS: its lib/ files, and the GC profiler and GC observer
-// it drives (node:v8's GCProfiler start/stop, perf_hooks' observer), by their own (self) time.
+// What runs only because of leakwatch, in JS: its lib/ files, and the node code it drives
+// (node:v8's heap statistics, perf_hooks' GC observer), by their own (self) time.
 function isLeakwatchJs(callFrame) {
-  const { url, functionName } = callFrame;
-  return url.startsWith(path.join(__dirname, '..', 'lib') + path.sep) || url === 'node:v8' || url === 'node:internal/perf/observe' || (url === '' && functionName === 'stop');
+  const { url } = callFrame;
+  return url.startsWith(path.join(__dirname, '..', 'lib') + path.sep) || url === 'node:v8' || url === 'node:internal/perf/observe';
 }
 
 // ... and in native code, which the JS profiler shows only as "(program)" or "(garbage collector)":
-// the addon, Node-API, node's GC callbacks for perf_hooks' gc entries (node::performance) and for
-// the GC profiler (node::v8_utils), which reads the heap's statistics and writes its record to a
-// C++ stream, and V8's side of reading the heap's statistics.
-const LEAKWATCH_NATIVE = /^(node::v8_utils::|node::performance::(MarkGarbageCollection|GCPerformanceEntry)|std::(ostream|basic_ostream|basic_streambuf|num_put|__ostream_insert)|v8::Isolate::(GetHeapSpaceStatistics|GetHeapStatistics)|v8::HeapSpaceStatistics|napi_)/;
+// the addon, Node-API, node's GC callbacks for perf_hooks' gc entries (node::performance), and
+// reading the heap's statistics (node::v8_utils, and V8's side of it).
+const LEAKWATCH_NATIVE = /^(node::v8_utils::|node::performance::(MarkGarbageCollection|GCPerformanceEntry)|v8::Isolate::(GetHeapSpaceStatistics|GetHeapStatistics)|v8::HeapSpaceStatistics|napi_)/;
 function isLeakwatchNative({ dso, symbol }) {
   if (dso.startsWith('leakwatch.')) return true;
   return symbol.startsWith('[.] ') && LEAKWATCH_NATIVE.test(symbol.slice(4));
@@ -337,7 +336,7 @@ async function main() {
   const percent = (x) => `${(x * 100).toFixed(2)}%`;
   console.log(`\none more B run under --cpu-prof: ${percent(share.js)} of the server's busy CPU time is in leakwatch's JS and the GC instruments' JS it drives`);
   if (share.native === null) console.log('perf is not installed (Debian: linux-perf), so the native code leakwatch runs is not counted');
-  else console.log(`and under perf: ${percent(share.native)} of its CPU samples are in the native code they run (the addon, the GC profiler's callbacks): ${percent(share.js + share.native)} in all`);
+  else console.log(`and under perf: ${percent(share.native)} of its CPU samples are in the native code they run (the addon, node's GC callbacks, heap statistics): ${percent(share.js + share.native)} in all`);
 }
 
 if (process.argv[2] === '--serve') {

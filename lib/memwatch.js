@@ -63,8 +63,7 @@ class LeakWatch extends EventEmitter {
 
   /** Runs a full, compacting GC now; no --expose-gc needed. */
   gc() {
-    this.#watcher.expectFullGc();
-    gc();
+    this.#watcher.collectNow(gc);
   }
 
   /**
@@ -195,7 +194,6 @@ class LeakWatch extends EventEmitter {
       if (!this.#watcher.running) return;
       this.#probeStartedMs = Date.now();
       try {
-        this.#watcher.expectFullGc();
         native.startIncrementalGc();
         // Its record reaches the detector later, through the GC observer.
         this.#leaks.probeStarted();

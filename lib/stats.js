@@ -2,21 +2,21 @@
 // The 'gc' event, one record for every GC, and the 'stats' event, one record after every full
 // (mark-sweep-compact) GC with the heap as that GC left it.
 //
-// Two of Node's own instruments, no V8 C++ hook:
-// - A perf_hooks PerformanceObserver on 'gc' entries hears of every GC, with its kind and
-//   duration, in a task of its own just after the GC (within a tenth of a millisecond in a busy
-//   server, whose requests are short). For GCs other than full ones, the heap is read then: what
-//   the GC left, plus what the program allocated since.
-// - v8.GCProfiler records V8's heap statistics in each GC's epilogue: the exact figures that
-//   'stats' reports. It records every GC while started, and each record costs (3 KB of JSON in a
-//   C++ buffer, parsed in JS): for the scavenges of a busy server that was megabytes of RSS. So it
-//   runs only while a full GC is on its way: from when V8 starts incremental marking (an
-//   'incremental' entry, a few milliseconds before the GC in a server) or leakwatch starts a full
-//   GC itself, until that GC's entry comes (its records are fetched every second meanwhile, and
-//   after 10 s it stops waiting). V8 starts nearly every full GC of a running program
-//   incrementally; one it does not (the program's own global.gc(), say) is reported with the heap
-//   as read when its entry comes.
-// Neither keeps the event loop alive, and stop() removes both.
+// One of Node's own instruments, no V8 C++ hook: a perf_hooks PerformanceObserver on 'gc' entries
+// hears of every GC, with its kind and duration, in a task of its own just after the GC (within
+// a tenth of a millisecond in a busy server, whose requests are short). The heap is read then,
+// once per batch of entries: what the GC left, plus what the program allocated since.
+//
+// For a full GC that is close to exact. V8's full GC leaves the young generation empty (it
+// promotes every young object that lives), and the program's new objects go there: so the heap as
+// the GC left it is the old generation as read, with the young generation empty. Only what the
+// program allocated straight into the old generation since (large objects, objects of allocation
+// sites V8 pretenures) is counted too: 80 to 300 KB in tests. gc() reads the heap at once after
+// its GC, so its figures are exact.
+//
+// v8.GCProfiler, which records the heap in each GC's epilogue, is not used: running it only
+// around full GCs still cost a busy server 2 to 3 MB of malloc'd memory.
+// The observer does not keep the event loop alive, and stop() removes it.
 
 const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
@@ -42,17 +42,12 @@ const COUNTER_OF = {
   weakcb: 'ProcessWeakCallbacks',
 };
 
-/**
- * While a full GC is on its way, the profiler's records are fetched at least this often, which
- * empties its buffer: marking a big heap takes a while, and scavenges go on meanwhile.
- */
-const RUN_MS = 1000;
-/** A full GC awaited for this long is given up on: it will be reported with the heap as read. */
-const AWAIT_MS = 10_000;
+/** The heap spaces of V8's young generation, which a full GC leaves empty. */
+const YOUNG_SPACES = ['new_space', 'new_large_object_space'];
 
 /**
- * Spans of time (of snapshots, of the profiler's runs) are kept this long after they end, for the
- * entries of their GCs to come: an entry waits for the task that the GC interrupted to end.
+ * Spans of time (of snapshots, of gc() calls) are kept this long after they end, for the entries
+ * of their GCs to come: an entry waits for the task that the GC interrupted to end.
  */
 const SPAN_KEPT_MS = 60_000;
 
@@ -109,38 +104,18 @@ class BaseTracker {
 function forgetOldSpans(spans) {
   if (spans.length === 0) return;
   const old = performance.now() - SPAN_KEPT_MS;
-  while (spans.length > 0 && spans[0].to !== null && spans[0].to < old) spans.shift();
+  while (spans.length > 0 && spans[0].to < old) spans.shift();
 }
 
-/** The span that `time` lies in, if any; one whose `to` is null has not ended. */
+/** The span that `time` lies in, if any. */
 function spanAt(spans, time) {
-  return spans.find((span) => time >= span.from && (span.to === null || time <= span.to));
+  return spans.find((span) => time >= span.from && time <= span.to);
 }
 
-function spaceSizes(heapSpaceStatistics) {
-  const spaces = {};
-  for (const space of heapSpaceStatistics) spaces[space.spaceName] = space.spaceUsedSize;
-  return spaces;
-}
-
-/** The heap after a GC, from a GCProfiler record. */
-function heapAfter(record) {
-  const h = record.afterGC.heapStatistics;
-  return {
-    used: h.usedHeapSize,
-    total: h.totalHeapSize,
-    executable: h.totalHeapSizeExecutable,
-    physical: h.totalPhysicalSize,
-    available: h.totalAvailableSize,
-    limit: h.heapSizeLimit,
-    malloced: h.mallocedMemory,
-    peakMalloced: h.peakMallocedMemory,
-    external: h.externalMemory,
-    spaces: spaceSizes(record.afterGC.heapSpaceStatistics),
-  };
-}
-
-/** The heap now, in the same shape. */
+/**
+ * The heap now: `{used, total, executable, physical, available, limit, malloced, peakMalloced,
+ * external, spaces}`, with `spaces` the used bytes of each heap space.
+ */
 function heapNow() {
   const h = v8.getHeapStatistics();
   const spaces = {};
@@ -159,6 +134,20 @@ function heapNow() {
   };
 }
 
+/**
+ * The heap as a full GC left it, from a reading taken since: the young generation empty, and the
+ * used total the sum of the other spaces (V8's used_heap_size is the sum over its spaces).
+ */
+function afterFullGc(heap) {
+  const spaces = {};
+  let used = 0;
+  for (const [name, size] of Object.entries(heap.spaces)) {
+    spaces[name] = YOUNG_SPACES.includes(name) ? 0 : size;
+    used += spaces[name];
+  }
+  return { ...heap, used, spaces };
+}
+
 /** Watches GCs while started: calls `onGc(gc)` for each and `onStats(stats)` after each full GC. */
 class GcWatcher {
   /**
@@ -171,7 +160,6 @@ class GcWatcher {
     this.onError = onError;
     this.onGc = onGc;
     this.observer = null;
-    this.profiler = null;
     this.unhook = null;
   }
 
@@ -181,28 +169,21 @@ class GcWatcher {
 
   start() {
     if (this.running) return;
-    if (typeof v8.GCProfiler !== 'function') {
-      throw new Error(`leakwatch: 'stats' and 'leak' need v8.GCProfiler (Node 18.15 or newer), not in Node ${process.version}`);
-    }
     this.base = new BaseTracker();
     this.fullGcs = 0;
     this.otherGcs = 0;
     this.counts = { Scavenge: 0, MarkSweepCompact: 0, IncrementalMarking: 0, ProcessWeakCallbacks: 0 };
     this.times = { ...this.counts };
     /**
-     * The profiler's runs, oldest first: `{from, to, records, taken}`, with the times on the gc
-     * entries' clock, `to` null and `records` null while it runs, then the full GCs it recorded
-     * and how many of them have been paired with their entries. A full GC's entry is paired with
-     * the next record of the run that its start lies in.
+     * The gc() calls made while watching, oldest first: `{from, to, usedBefore, heap}`, with the
+     * times on the gc entries' clock and the heap read just before and after. The entry of a full
+     * GC that starts in one of them takes its figures, once.
      */
-    this.runs = [];
-    /** When leakwatch began to await the full GC that the profiler runs for. */
-    this.awaitedSince = 0;
+    this.forced = [];
     /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
     this.snapshotDepth = 0;
     this.snapshotFrom = 0;
     this.snapshotSpans = [];
-    this.profiler = new v8.GCProfiler();
     this.observer = new PerformanceObserver((list) => this.#onEntries(list));
     this.observer.observe({ entryTypes: ['gc'] });
     this.unhook = onSnapshot({ before: () => this.#snapshotBefore(), after: () => this.#snapshotAfter() });
@@ -212,86 +193,58 @@ class GcWatcher {
     if (!this.running) return;
     this.unhook();
     this.observer.disconnect();
-    if (this.#profiling) this.profiler.stop();
-    this.observer = this.profiler = this.unhook = null;
-    this.runs = [];
+    this.observer = this.unhook = null;
+    this.forced = [];
   }
 
-  /**
-   * Says that a full GC is on its way (leakwatch is about to start one): its figures are then
-   * recorded exactly.
-   */
-  expectFullGc() {
-    if (!this.running || this.#profiling) return;
-    this.awaitedSince = performance.now();
-    this.#startProfiler();
+  /** Runs `collect`, a full GC, reading the heap just before and after it: its figures are exact. */
+  collectNow(collect) {
+    if (!this.running) {
+      collect();
+      return;
+    }
+    const usedBefore = v8.getHeapStatistics().used_heap_size;
+    const from = performance.now();
+    collect();
+    this.forced.push({ from, to: performance.now(), usedBefore, heap: afterFullGc(heapNow()) });
   }
 
-  #startProfiler() {
-    this.profiler.start();
-    this.runs.push({ from: performance.now(), to: null, records: null, taken: 0 });
-  }
-
-  get #profiling() {
-    return this.runs.length > 0 && this.runs[this.runs.length - 1].to === null;
-  }
-
-  /** Stops the profiler, keeping the full GCs it recorded in its run. */
-  #stopProfiler() {
-    const run = this.runs[this.runs.length - 1];
-    run.to = performance.now();
-    const data = this.profiler.stop();
-    run.records = ((data && data.statistics) || []).filter((record) => record.gcType === 'MarkSweepCompact');
-  }
-
-  /** The profiler's record of the full GC that `entry` is of, if it was running then. */
-  #recordOf(entry) {
-    forgetOldSpans(this.runs);
-    const run = spanAt(this.runs, entry.startTime);
-    if (run === undefined) return undefined;
-    if (run.records === null) this.#stopProfiler();
-    return run.records[run.taken++];
+  /** The gc() call that the full GC of `entry` ran in, if any and if no other entry took it. */
+  #forcedBy(entry) {
+    forgetOldSpans(this.forced);
+    const forced = spanAt(this.forced, entry.startTime);
+    if (forced === undefined || forced.taken) return undefined;
+    forced.taken = true;
+    return forced;
   }
 
   #onEntries(list) {
     try {
-      // The heap as it stands now, read once for the entries that have no record.
+      // The heap as it stands now, read once for the batch.
       let now = null;
       for (const entry of list.getEntries()) {
         if (!this.running) return;
         if (this.#bySnapshot(entry)) continue;
         const [kind, type] = ENTRY_KINDS[entry.detail ? entry.detail.kind : entry.kind] ?? ['other', 'Other'];
-        if (kind === 'incremental') this.expectFullGc();
-        const record = kind === 'major' ? this.#recordOf(entry) : undefined;
-        const heap = record ? heapAfter(record) : (now ??= heapNow());
+        const forced = kind === 'major' ? this.#forcedBy(entry) : undefined;
+        now ??= heapNow();
+        const heap = forced ? forced.heap : kind === 'major' ? afterFullGc(now) : now;
         const endMs = performance.timeOrigin + entry.startTime + entry.duration;
         this.#take({
           kind,
           type,
           duration_ms: entry.duration,
           end_ms: endMs,
-          used_before: record ? record.beforeGC.heapStatistics.usedHeapSize : null,
+          used_before: forced ? forced.usedBefore : null,
           used_after: heap.used,
           spaces_after: heap.spaces,
           external_after: heap.external ?? 0,
           heap_size_limit: heap.limit,
         }, heap);
       }
-      if (this.running && this.#profiling) this.#keepBufferSmall();
     } catch (err) {
       this.onError(err);
     }
-  }
-
-  /**
-   * Fetches the profiler's records once its run is RUN_MS old, and starts a new run unless the
-   * full GC has been awaited for AWAIT_MS.
-   */
-  #keepBufferSmall() {
-    const now = performance.now();
-    if (now - this.runs[this.runs.length - 1].from < RUN_MS) return;
-    this.#stopProfiler();
-    if (now - this.awaitedSince < AWAIT_MS) this.#startProfiler();
   }
 
   /** Whether an entry is of a GC that a heap snapshot made. */
@@ -302,8 +255,6 @@ class GcWatcher {
 
   #snapshotBefore() {
     if (this.snapshotDepth++ > 0) return;
-    // The snapshot's GCs are not recorded: the profiler's run ends before them.
-    if (this.#profiling) this.#stopProfiler();
     this.snapshotFrom = performance.now();
   }
 

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { waitFor } = require('./helpers/wait');
-const { BaseTracker, GcWatcher } = require('../lib/stats');
+const { BaseTracker } = require('../lib/stats');
 const memwatch = require('..');
 
 const MEMWATCH_FIELDS = [
@@ -18,16 +18,24 @@ const AIRBNB_FIELDS = [
   'gcIncrementalMarkingCount', 'gcIncrementalMarkingTime', 'gcProcessWeakCallbacksCount',
   'gcProcessWeakCallbacksTime', 'gc_time', 'gc_ts',
 ];
-// GCProfiler's afterGC.heapStatistics name for each of our fields.
+// GCProfiler's afterGC.heapStatistics name for each of our fields: those that the heap's size
+// decides, the same a moment after the GC...
 const PROFILER_NAME = {
+  total_heap_size: 'totalHeapSize',
+  heap_size_limit: 'heapSizeLimit',
+};
+// ...and those that what V8 allocates in the old generation just after a full GC moves a little
+// (up to about 110 KB in tests, with the heap read as soon as gc() returns).
+const PROFILER_ALLOCATED_NAME = {
   used_heap_size: 'usedHeapSize',
   current_base: 'usedHeapSize',
-  total_heap_size: 'totalHeapSize',
   total_heap_size_executable: 'totalHeapSizeExecutable',
   total_physical_size: 'totalPhysicalSize',
   total_available_size: 'totalAvailableSize',
-  heap_size_limit: 'heapSizeLimit',
 };
+// What a program allocates straight into the old generation between the end of a full GC and a
+// reading of the heap after it: up to about 300 KB measured on Node 20 and 24, in these tests.
+const ALLOCATED_SINCE_SLACK = 1024 * 1024;
 // malloc'd memory is the whole isolate's, not the heap's: the first observer's own record of a GC
 // mallocs before the second one reads it, so the two can differ by an allocator chunk or so.
 const PROFILER_MALLOC_NAME = {
@@ -36,11 +44,16 @@ const PROFILER_MALLOC_NAME = {
 };
 const MALLOC_SLACK = 1024 * 1024;
 
+/** Whether `ours`, read after the GC, is `exact` or up to ALLOCATED_SINCE_SLACK away from it. */
+function nearAfter(ours, exact) {
+  return Math.abs(ours - exact) <= ALLOCATED_SINCE_SLACK;
+}
+
 function churn(keep) {
   for (let i = 0; i < 50_000; i++) keep.push({ i, s: `x${i}` });
 }
 
-test('stats: one record per full GC, exactly as GCProfiler saw the heap after it', async () => {
+test('stats: one record per full GC; after gc(), the heap as GCProfiler saw it, within what was allocated since', async () => {
   const seen = [];
   const onStats = (s) => seen.push({ stats: s, heapNow: v8.getHeapStatistics().used_heap_size });
   // leakwatch watches first and the test's own profiler second, so leakwatch sees every GC the
@@ -68,7 +81,7 @@ test('stats: one record per full GC, exactly as GCProfiler saw the heap after it
       for (const record of records) {
         const h = record.afterGC.heapStatistics;
         const i = seen.findIndex(
-          (e, k) => k >= from && e.stats.used_heap_size === h.usedHeapSize && e.stats.total_heap_size === h.totalHeapSize,
+          (e, k) => k >= from && nearAfter(e.stats.used_heap_size, h.usedHeapSize) && e.stats.total_heap_size === h.totalHeapSize,
         );
         if (i < 0) return false;
         matches.push([seen[i], record]);
@@ -94,6 +107,9 @@ test('stats: one record per full GC, exactly as GCProfiler saw the heap after it
     for (const [ours, theirs] of Object.entries(PROFILER_NAME)) {
       assert.equal(stats[ours], after.heapStatistics[theirs], `GC ${i}: ${ours}`);
     }
+    for (const [ours, theirs] of Object.entries(PROFILER_ALLOCATED_NAME)) {
+      assert.ok(nearAfter(stats[ours], after.heapStatistics[theirs]), `GC ${i}: ${ours} ${stats[ours]} vs ${after.heapStatistics[theirs]}`);
+    }
     for (const [ours, theirs] of Object.entries(PROFILER_MALLOC_NAME)) {
       const gap = Math.abs(stats[ours] - after.heapStatistics[theirs]);
       assert.ok(gap <= MALLOC_SLACK, `GC ${i}: ${ours} ${stats[ours]} vs ${after.heapStatistics[theirs]}`);
@@ -102,8 +118,12 @@ test('stats: one record per full GC, exactly as GCProfiler saw the heap after it
       assert.equal(stats.external_memory, after.heapStatistics.externalMemory, `GC ${i}: external_memory`);
     }
     for (const space of after.heapSpaceStatistics) {
-      assert.equal(stats.heap_spaces[space.spaceName], space.spaceUsedSize, `GC ${i}: ${space.spaceName}`);
+      const ours = stats.heap_spaces[space.spaceName];
+      assert.ok(nearAfter(ours, space.spaceUsedSize), `GC ${i}: ${space.spaceName} ${ours} vs ${space.spaceUsedSize}`);
     }
+    // The young generation, which the GC emptied, is reported empty, though the program has since
+    // allocated there (this test at once, and the listener's own reading).
+    assert.equal(stats.heap_spaces.new_space, 0, `GC ${i}: new_space`);
     // Each profiler times the GC itself, so only the order of magnitude can agree.
     const ns = record.cost * 1000;
     assert.ok(stats.gc_time > ns / 2 && stats.gc_time < ns * 2, `GC ${i}: gc_time ${stats.gc_time} ns vs ${ns}`);
@@ -122,7 +142,7 @@ test('stats: one record per full GC, exactly as GCProfiler saw the heap after it
   assert.ok(differs > 0, 'the figures are the heap after the GC, not when the listener runs');
 });
 
-test("stats: V8's own full GCs, which it starts incrementally, are reported exactly too", async () => {
+test("stats: V8's own full GCs are reported as they left the heap, within what was allocated since", async () => {
   const seen = [];
   const onStats = (s) => seen.push(s);
   memwatch.on('stats', onStats);
@@ -146,13 +166,16 @@ test("stats: V8's own full GCs, which it starts incrementally, are reported exac
   assert.ok(records.length >= 3, `${records.length} full GCs in 20 s`);
   await waitFor(() => seen.length >= records.length, { what: `stats events for ${records.length} full GCs` });
   memwatch.off('stats', onStats);
-  const reported = seen.map((s) => [s.used_heap_size, s.total_heap_size, s.heap_spaces.old_space]);
   for (const record of records) {
-    const h = record.afterGC.heapStatistics;
-    const old = record.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'old_space').spaceUsedSize;
+    const after = record.afterGC;
+    const exact = after.heapStatistics.usedHeapSize;
+    const young = after.heapSpaceStatistics.filter((space) => space.spaceName.startsWith('new_'));
+    // What leakwatch's figures rest on: V8's full GC leaves the young generation empty.
+    assert.ok(young.length === 2 && young.every((space) => space.spaceUsedSize === 0), JSON.stringify(young));
     assert.ok(
-      reported.some(([used, total, oldSpace]) => used === h.usedHeapSize && total === h.totalHeapSize && oldSpace === old),
-      `a stats event with the heap as this full GC left it: ${h.usedHeapSize} (reported: ${reported.map((r) => r[0])})`,
+      seen.some((s) => nearAfter(s.used_heap_size, exact) &&
+        s.heap_spaces.new_space === 0 && s.heap_spaces.new_large_object_space === 0),
+      `a stats event with the heap as this full GC left it, ${exact}, or a little more (reported: ${seen.map((s) => s.used_heap_size)})`,
     );
   }
   keep.length = 0;
@@ -186,26 +209,6 @@ test('stats: minor GCs are counted, with their time in ns', async () => {
     assert.ok(['Scavenge', 'MinorMarkSweep'].includes(gc.type), gc.type);
     assert.equal(gc.used_before, null);
     assert.ok(gc.used_after > 0 && gc.spaces_after.old_space > 0 && gc.duration_ms > 0, JSON.stringify(gc));
-  }
-});
-
-test("while a full GC is awaited, the profiler's records are fetched every second", async () => {
-  const watcher = new GcWatcher(() => {}, (err) => assert.fail(err));
-  watcher.start();
-  try {
-    watcher.expectFullGc();
-    // Scavenges only, for 2.5 s: each adds a record to the profiler's buffer.
-    const until = Date.now() + 2500;
-    while (Date.now() < until) {
-      const garbage = [];
-      for (let i = 0; i < 20_000; i++) garbage.push({ i });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    assert.ok(watcher.runs.length >= 2, `${watcher.runs.length} runs of the profiler`);
-    const fetched = watcher.runs.slice(0, -1);
-    assert.ok(fetched.every((run) => run.records !== null && run.to - run.from < 2000), JSON.stringify(fetched.map((r) => [r.from, r.to])));
-  } finally {
-    watcher.stop();
   }
 });
 

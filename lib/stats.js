@@ -9,13 +9,14 @@
 //
 // For a full GC that is close to exact. V8's full GC leaves the young generation empty (it
 // promotes every young object that lives), and the program's new objects go there: so the heap as
-// the GC left it is the old generation as read, with the young generation empty. Only what the
-// program allocated straight into the old generation since (large objects, objects of allocation
-// sites V8 pretenures) is counted too: 80 to 300 KB in tests. gc() reads the heap at once after
-// its GC, so its figures are exact.
+// the GC left it is the old generation as read, with the young generation empty. Only what was
+// allocated straight into the old generation since (large objects, objects of allocation sites V8
+// pretenures) is counted too: 80 to 300 KB in tests. gc() reads the heap as soon as its GC
+// returns, which V8's epilogue figures differ from by up to about 100 KB in tests.
 //
-// v8.GCProfiler, which records the heap in each GC's epilogue, is not used: running it only
-// around full GCs still cost a busy server 2 to 3 MB of malloc'd memory.
+// v8.GCProfiler, which records the heap in each GC's epilogue, is not used: even run only around
+// full GCs, it cost a busy server 2 to 3 MB of malloc'd memory.
+//
 // The observer does not keep the event loop alive, and stop() removes it.
 
 const v8 = require('node:v8');
@@ -197,7 +198,7 @@ class GcWatcher {
     this.forced = [];
   }
 
-  /** Runs `collect`, a full GC, reading the heap just before and after it: its figures are exact. */
+  /** Runs `collect`, a full GC, reading the heap just before and after it, for that GC's figures. */
   collectNow(collect) {
     if (!this.running) {
       collect();

@@ -46,8 +46,9 @@ pub struct GcSample {
     /// Whether it was a full (mark-compact) GC.
     pub full: bool,
     /// V8 heap used right after the GC, in bytes. The npm package leaves out V8's code and
-    /// bytecode spaces, which V8 grows and flushes on its own schedule, and reads the heap after
-    /// GCs other than full ones a moment later, with what was allocated since.
+    /// bytecode spaces, which V8 grows and flushes on its own schedule, and reads the heap a
+    /// moment after each GC, with what was allocated since (after a full GC, the young
+    /// generation is counted empty, as the GC left it).
     pub heap_used: f64,
     /// Memory outside the V8 heap that V8 accounts for (ArrayBuffers, Buffers), in bytes.
     pub external: f64,

@@ -13,8 +13,10 @@
 // Per run it prints requests/s, p99 latency, the server's RSS (highest, and the median of its
 // samples: one sample lands anywhere between two GCs), its private memory's median (RssAnon: RSS
 // less the pages mapped from files, such as node's and the addon's code, which every node process
-// on the machine shares), its CPU time per request and how many full GCs it ran; then the medians
-// of A and B, B's difference, and the range and mean of the pairs' own differences. One more B
+// on the machine shares), its CPU time per request and how many full GCs it ran, and its memory at
+// rest (RSS, private, mapped from files, V8's used heap) once the load has stopped and full GCs
+// have run, which varies far less from run to run than samples under load; then the medians of A
+// and B, B's difference, and the range and mean of the pairs' own differences. One more B
 // run under the CPU profiler, and under Linux perf for the native code that profiler cannot see,
 // gives the share of the server's CPU time spent in leakwatch, a figure that other processes on
 // the machine do not blur the way they blur requests/s. Targets: at most 1% fewer requests/s,
@@ -106,19 +108,45 @@ function serve(withLeakwatch) {
     }
     if (message === 'exit') {
       const { user, system } = process.cpuUsage(mark);
-      process.send({ cpuMicros: user + system, fullGcs }, () => process.exit(0));
+      const counted = { cpuMicros: user + system, fullGcs };
+      memoryAtRest().then((rest) => process.send({ ...counted, rest }, () => process.exit(0)));
     }
   });
 }
 
-/** RssAnon from /proc/self/status, in bytes; null where there is none. */
-function privateMemory() {
+/** A field of /proc/self/status in bytes (`RssAnon`, `RssFile`); null where there is none. */
+function statusBytes(field) {
   try {
-    const kb = /^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
     return kb ? Number(kb[1]) * 1024 : null;
   } catch {
     return null;
   }
+}
+
+function privateMemory() {
+  return statusBytes('RssAnon');
+}
+
+/**
+ * The server's memory once the load has stopped and two rounds of full GCs have run, half a
+ * second apart: what it holds, without the garbage that makes samples under load wander by
+ * megabytes from one run to the next.
+ */
+async function memoryAtRest() {
+  const { gc } = require('../lib/gc');
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+  for (let round = 0; round < 2; round++) {
+    gc();
+    gc();
+    await settle();
+  }
+  return {
+    rss: process.memoryUsage.rss(),
+    privateBytes: privateMemory(),
+    fileBytes: statusBytes('RssFile'),
+    heapUsed: process.memoryUsage().heapUsed,
+  };
 }
 
 // ---- the load and the report (the parent) -------------------------------------------------------
@@ -146,7 +174,7 @@ function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
     if (m.privateBytes !== undefined && m.privateBytes !== null) server.privateBytes.push(m.privateBytes);
-    if (m.cpuMicros !== undefined) Object.assign(server, { cpuMicros: m.cpuMicros, fullGcs: m.fullGcs });
+    if (m.cpuMicros !== undefined) Object.assign(server, { cpuMicros: m.cpuMicros, fullGcs: m.fullGcs, rest: m.rest });
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -208,6 +236,7 @@ async function run(withLeakwatch, how) {
     privateMedian: server.privateBytes.length > 0 ? median(server.privateBytes) : null,
     cpuPerRequest: server.cpuMicros / result.requests.total,
     fullGcs: server.fullGcs,
+    rest: server.rest,
   };
 }
 
@@ -283,6 +312,7 @@ function meanWithin95(values) {
   return [mean, ((T_975[n - 2] ?? 1.96) * sd) / Math.sqrt(n)];
 }
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
+const signedMb = (bytes) => `${bytes >= 0 ? '+' : ''}${mb(bytes)} MB`;
 const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`;
 
 async function main() {
@@ -290,7 +320,8 @@ async function main() {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
   if (CONTROL) console.log('CONTROL: B runs without leakwatch too, so every difference below is noise\n');
-  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS med MB  private MB  CPU µs/req  full GCs  errors');
+  console.log('                                                under load                                          at rest (MB)');
+  console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS med MB  private MB  CPU µs/req  full GCs  errors    RSS  private  files  V8 heap');
   const results = { A: [], B: [] };
   for (let pair = 1; pair <= PAIRS; pair++) {
     // Which runs first alternates (A B, B A, ...): the second run of a pair is slower by about 2%
@@ -301,7 +332,8 @@ async function main() {
       const name = variant === 'A' ? 'A without leakwatch' : CONTROL ? 'B without (control)' : 'B with leakwatch';
       console.log(
         `${String(pair).padStart(4)}  ${name.padEnd(19)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${String(r.p99).padStart(8)} ` +
-          `${mb(r.rssMax).padStart(11)} ${mb(r.rssMedian).padStart(11)} ${mb(r.privateMedian).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.fullGcs).padStart(9)} ${String(r.errors).padStart(7)}`,
+          `${mb(r.rssMax).padStart(11)} ${mb(r.rssMedian).padStart(11)} ${mb(r.privateMedian).padStart(11)} ${r.cpuPerRequest.toFixed(1).padStart(11)} ${String(r.fullGcs).padStart(9)} ${String(r.errors).padStart(7)}` +
+          ` ${mb(r.rest.rss).padStart(6)} ${mb(r.rest.privateBytes).padStart(8)} ${mb(r.rest.fileBytes).padStart(6)} ${mb(r.rest.heapUsed).padStart(8)}`,
       );
     }
   }
@@ -315,6 +347,11 @@ async function main() {
   const spread = (list) => Math.max(...list) - Math.min(...list);
   // Each pair's own difference: how far one pair can be from the medians above, and how far
   // their mean can be from the true difference (a 95% confidence interval).
+  const pairsMb = (read) => {
+    const differences = results.A.map((a, i) => read(results.B[i]) - read(a));
+    const [mean, half] = meanWithin95(differences);
+    return `pairs from ${signedMb(Math.min(...differences))} to ${signedMb(Math.max(...differences))}, mean ${signedMb(mean)} ± ${mb(half)} MB`;
+  };
   const pairs = (key) => {
     const ratios = results.A.map((a, i) => (results.B[i][key] - a[key]) / a[key]);
     const [mean, half] = meanWithin95(ratios);
@@ -323,14 +360,19 @@ async function main() {
   console.log('\nmedians           A without     B with   difference');
   console.log(`requests/s      ${rpsA.toFixed(0).padStart(11)} ${rpsB.toFixed(0).padStart(10)}   ${pct(rpsB, rpsA)} (${pairs('requestsPerSecond')})`);
   console.log(`p99 latency ms  ${String(p99A).padStart(11)} ${String(p99B).padStart(10)}   ${p99B - p99A >= 0 ? '+' : ''}${p99B - p99A} ms (spread within A: ${spread(results.A.map((r) => r.p99))} ms, within B: ${spread(results.B.map((r) => r.p99))} ms)`);
-  console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${maxB - maxA >= 0 ? '+' : ''}${mb(maxB - maxA)} MB`);
-  console.log(`RSS median MB   ${mb(typicalA).padStart(11)} ${mb(typicalB).padStart(10)}   ${typicalB - typicalA >= 0 ? '+' : ''}${mb(typicalB - typicalA)} MB`);
+  console.log(`RSS max MB      ${mb(maxA).padStart(11)} ${mb(maxB).padStart(10)}   ${signedMb(maxB - maxA)}`);
+  console.log(`RSS median MB   ${mb(typicalA).padStart(11)} ${mb(typicalB).padStart(10)}   ${signedMb(typicalB - typicalA)} (${pairsMb((r) => r.rssMedian)})`);
   if (privateA !== null && privateB !== null) {
-    console.log(`private MB, med ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${privateB - privateA >= 0 ? '+' : ''}${mb(privateB - privateA)} MB`);
+    console.log(`private MB, med ${mb(privateA).padStart(11)} ${mb(privateB).padStart(10)}   ${signedMb(privateB - privateA)} (${pairsMb((r) => r.privateMedian)})`);
   }
   console.log(`CPU µs/request  ${cpuA.toFixed(1).padStart(11)} ${cpuB.toFixed(1).padStart(10)}   ${pct(cpuB, cpuA)} (${pairs('cpuPerRequest')})`);
   const [gcsA, gcsB] = summary('fullGcs');
   console.log(`full GCs        ${String(gcsA).padStart(11)} ${String(gcsB).padStart(10)}   ${gcsB - gcsA >= 0 ? '+' : ''}${gcsB - gcsA}`);
+  console.log('at rest, MB');
+  for (const [label, key] of [['RSS', 'rss'], ['private', 'privateBytes'], ['files', 'fileBytes'], ['V8 heap used', 'heapUsed']]) {
+    const [a, b] = [median(results.A.map((r) => r.rest[key])), median(results.B.map((r) => r.rest[key]))];
+    console.log(`  ${label.padEnd(14)}${mb(a).padStart(11)} ${mb(b).padStart(10)}   ${signedMb(b - a)} (${pairsMb((r) => r.rest[key])})`);
+  }
   if (CONTROL) return;
   const share = await profiledShares();
   const percent = (x) => `${(x * 100).toFixed(2)}%`;

@@ -19,7 +19,6 @@
 
 const path = require('node:path');
 const { postNow } = require('./inspector');
-const { HeapDiff, abandonHeapDiff } = require('./heap-diff');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 const { asideFromProgram } = require('./snapshot');
 const { dataHeapUsed } = require('./data-heap');
@@ -231,7 +230,7 @@ class CulpritHunt {
     try {
       this.sampler?.stop();
       // A diff that finish() ended is ended already; one dropped with the hunt is not compared.
-      if (this.diff) abandonHeapDiff(this.diff);
+      if (this.diff) require('./heap-diff').abandonHeapDiff(this.diff);
     } finally {
       this.#clear();
     }
@@ -293,6 +292,8 @@ class CulpritHunt {
     const rested = Date.now() - this.lastBaselineMs >= HEAP_DIFF_COOLDOWN_MS;
     if (o.heapDiff === true || (o.heapDiff === 'auto' && small && rested)) {
       this.lastBaselineMs = Date.now();
+      // Loaded by the first hunt that takes a HeapDiff: a program that never leaks never does.
+      const { HeapDiff } = require('./heap-diff');
       this.diff = new HeapDiff();
     }
   }

@@ -12,14 +12,12 @@ const { EventEmitter } = require('node:events');
 const { GcWatcher } = require('./stats');
 const { LeakTracker } = require('./leak');
 const { CulpritHunt } = require('./culprit');
-const { HeapDiff } = require('./heap-diff');
-const { gc } = require('./gc');
 const native = require('./native');
 const { MetricsCollector } = require('./metrics');
 const { metricsText } = require('./prometheus');
-const { registerFamilies } = require('./prom-client');
-const { registerInstruments } = require('./otel');
-const { LeakSnapshots, checkSnapshotOptions } = require('./snapshot-on-leak');
+// The rest of lib/ (HeapDiff, gc(), prom-client's and OpenTelemetry's adapters, snapshot on leak,
+// the dashboard) is loaded by the method that needs it: a program that only watches keeps less
+// code in its heap.
 
 const WATCHED = ['stats', 'leak', 'gc'];
 /** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
@@ -58,12 +56,12 @@ class LeakWatch extends EventEmitter {
 
   /** node-memwatch's HeapDiff class. */
   get HeapDiff() {
-    return HeapDiff;
+    return require('./heap-diff').HeapDiff;
   }
 
   /** Runs a full, compacting GC now; no --expose-gc needed. */
   gc() {
-    this.#watcher.collectNow(gc);
+    this.#watcher.collectNow(require('./gc').gc);
   }
 
   /**
@@ -91,7 +89,8 @@ class LeakWatch extends EventEmitter {
       }
     }
     // Checked before anything changes, so a bad option changes nothing.
-    const snapshotOptions = 'snapshotOnLeak' in options ? checkSnapshotOptions(options.snapshotOnLeak) : undefined;
+    const snapshotOnLeak = 'snapshotOnLeak' in options ? require('./snapshot-on-leak') : null;
+    const snapshotOptions = snapshotOnLeak?.checkSnapshotOptions(options.snapshotOnLeak);
     if ('leak' in options) {
       this.#leaks = new LeakTracker(options.leak);
       this.#hunt.cancel();
@@ -99,7 +98,7 @@ class LeakWatch extends EventEmitter {
     }
     if (snapshotOptions !== undefined) {
       this.#snapshots?.close();
-      this.#snapshots = snapshotOptions && new LeakSnapshots(snapshotOptions);
+      this.#snapshots = snapshotOptions && new snapshotOnLeak.LeakSnapshots(snapshotOptions);
     }
     return this;
   }
@@ -118,6 +117,7 @@ class LeakWatch extends EventEmitter {
    * collectDefaultMetrics()'s). Returns `{registered, skipped, unregister()}`.
    */
   registerMetrics(register) {
+    const { registerFamilies } = require('./prom-client');
     const result = registerFamilies(register, this.#metrics.families());
     this.#metrics.attach();
     return result;
@@ -128,6 +128,7 @@ class LeakWatch extends EventEmitter {
    * function that stops feeding them.
    */
   registerOtel(meter) {
+    const { registerInstruments } = require('./otel');
     return registerInstruments(meter, this, this.#metrics);
   }
 
@@ -147,7 +148,6 @@ class LeakWatch extends EventEmitter {
    * http://127.0.0.1:3000 unless told otherwise; resolves to {url, token, close()}.
    */
   dashboard(options) {
-    // Loaded on first use: a program that never serves a dashboard loads no HTTP server.
     const { startDashboard } = require('./dashboard');
     return startDashboard(this, options);
   }

@@ -15,7 +15,7 @@ const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
 /** The GC kinds prom-client labels (the 'gc' event's 'other' is left out, as prom-client does). */
 const GC_KINDS = ['minor', 'major', 'incremental', 'weakcb'];
 
-/** prom-client's `space` label: V8's space name without "_space" ("old_space" → "old"). */
+/** prom-client's `space` label: V8's space name without "_space" ("old_space" becomes "old"). */
 function spaceLabel(spaceName) {
   const end = spaceName.indexOf('_space');
   return end >= 0 ? spaceName.slice(0, end) : spaceName;

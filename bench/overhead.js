@@ -1,8 +1,10 @@
 'use strict';
 // What watching costs a busy server: an HTTP server doing ordinary work, loaded over loopback
 // with autocannon, without leakwatch (A) and with it (B: 'stats' and 'leak' listeners, so GC
-// watching and the leak detector run, and GET /metrics scraped every 15 s as Prometheus would),
-// in interleaved runs A B B A A B ..., each in a fresh server process.
+// watching and the leak detector run), in interleaved runs A B B A A B ..., each in a fresh server
+// process. Both are scraped on GET /metrics every 15 s, as Prometheus would scrape them: B answers
+// with leakwatch's metrics, A with an empty page. A request unlike the others makes V8 deoptimize
+// some of Node's stream code in either, which is the endpoint's cost, not leakwatch's.
 //
 //   node bench/overhead.js                 # 20 pairs of 10 s runs, about 9 minutes
 //   PAIRS=5 SECONDS=10 CONNECTIONS=16 node bench/overhead.js
@@ -20,8 +22,10 @@
 // run under the CPU profiler, and under Linux perf for the native code that profiler cannot see,
 // gives the share of the server's CPU time spent in leakwatch, a figure that other processes on
 // the machine do not blur the way they blur requests/s. Targets: at most 1% fewer requests/s,
-// at most 2 MB more RSS, p99 the same within the noise between runs of one variant. A run with
-// CONTROL=1 shows how far apart two variants come out by chance.
+// at most 2 MB more private memory, p99 the same within the noise between runs of one variant.
+// RSS counts, besides, the pages mapped from files that loading any Node-API addon touches (about
+// 1.9 MB here: see "What watching costs" in the README). A run with CONTROL=1 shows how far
+// apart two variants come out by chance.
 
 const { execFileSync, fork } = require('node:child_process');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
@@ -217,11 +221,8 @@ async function run(withLeakwatch, how) {
   rss.length = 0;
   server.privateBytes.length = 0;
   child.send('mark');
-  let scraper = null;
-  if (withLeakwatch) {
-    await scrape(port);
-    scraper = setInterval(() => scrape(port).catch(() => {}), SCRAPE_MS);
-  }
+  await scrape(port);
+  const scraper = setInterval(() => scrape(port).catch(() => {}), SCRAPE_MS);
   const result = await load(port, SECONDS);
   clearInterval(scraper);
   await new Promise((resolve) => setTimeout(resolve, RSS_EVERY_MS * 1.5));
@@ -318,7 +319,7 @@ const pct = (b, a) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(2)}%`
 async function main() {
   if (PIN) pin(process.pid, 1);
   console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
-  console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; B scrapes /metrics every ${SCRAPE_MS / 1000} s\n`);
+  console.log(`${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s of warm-up), ${CONNECTIONS} connections; /metrics scraped every ${SCRAPE_MS / 1000} s\n`);
   if (CONTROL) console.log('CONTROL: B runs without leakwatch too, so every difference below is noise\n');
   console.log('                                                under load                                          at rest (MB)');
   console.log('pair  variant              req/s   p99 ms  RSS max MB  RSS med MB  private MB  CPU µs/req  full GCs  errors    RSS  private  files  V8 heap');

@@ -95,7 +95,7 @@ function serve(withLeakwatch) {
   server.listen(0, '127.0.0.1', () => {
     process.send({ port: server.address().port, pid: process.pid });
     // RSS is sampled here, the same way in both variants, and sent to the parent.
-    setInterval(() => process.send({ rss: process.memoryUsage.rss(), privateBytes: privateMemory() }), RSS_EVERY_MS).unref();
+    setInterval(() => process.send({ rss: process.memoryUsage.rss(), privateBytes: statusBytes('RssAnon') }), RSS_EVERY_MS).unref();
   });
   // CPU time is counted from 'mark' to 'exit': it shows the cost per request even when other
   // processes on the machine make requests/s noisy.
@@ -128,10 +128,6 @@ function statusBytes(field) {
   }
 }
 
-function privateMemory() {
-  return statusBytes('RssAnon');
-}
-
 /**
  * The server's memory once the load has stopped and two rounds of full GCs have run, half a
  * second apart: what it holds, without the garbage that makes samples under load wander by
@@ -147,7 +143,7 @@ async function memoryAtRest() {
   }
   return {
     rss: process.memoryUsage.rss(),
-    privateBytes: privateMemory(),
+    privateBytes: statusBytes('RssAnon'),
     fileBytes: statusBytes('RssFile'),
     heapUsed: process.memoryUsage().heapUsed,
   };

@@ -1,0 +1,78 @@
+'use strict';
+// The README's `leakwatch` examples are what the command prints: each ```console block that
+// starts with `$ leakwatch ...` is run on snapshots made the way the README says they were, and
+// its output compared line by line with the block. Figures that depend on the Node version (the
+// runtime's own objects, node and edge counts, object ids) are compared as shapes; the rows of the
+// program's own classes (but for object ids), the error line and the JSON row are compared
+// exactly.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { root } = require('../helpers/child');
+
+const cli = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'leakwatch');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** The classes the example programs define: their rows must match to the byte. */
+const PROGRAM_CLASSES = ['Foo', 'Bar', 'Baz', 'Session'];
+
+/** The README's fenced blocks of one language, as arrays of lines. */
+function blocks(language) {
+  const found = [];
+  const re = new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm');
+  for (const m of readme.matchAll(re)) found.push(m[1].replace(/\n$/, '').split('\n'));
+  return found;
+}
+
+/** A line with every number masked, and runs of spaces folded (columns widen with the numbers). */
+const shape = (line) => line.replace(/\d[\d,.]*/g, '#').replace(/ +/g, ' ');
+/** A line with object ids masked (V8 numbers objects anew in each process), spaces folded. */
+const exactly = (line) => line.replace(/@\d+/g, '@#').replace(/ +/g, ' ');
+
+function isProgramRow(line) {
+  return PROGRAM_CLASSES.includes(line.split(/\s+/)[0]);
+}
+
+let dir;
+test.before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-readme-'));
+  const made = [
+    spawnSync(process.execPath, [path.join(root, 'test', 'fixtures', 'snapshot-program.js'), dir]),
+    spawnSync(process.execPath, [path.join(root, 'bench', 'make-snapshot.js'), '100000', path.join(dir, 'sessions.heapsnapshot')]),
+  ];
+  for (const r of made) assert.equal(r.status, 0, String(r.stderr));
+  // The error example reads a snapshot cut short, as a full disk or a killed writer leaves one.
+  fs.writeFileSync(path.join(dir, 'cut.heapsnapshot'), fs.readFileSync(path.join(dir, 'after.heapsnapshot')).subarray(0, 2000));
+});
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test("every `$ leakwatch` example in the README prints what the README shows", () => {
+  // A block that shows only a command (no output) says how to call it, not what it prints.
+  const examples = blocks('console').filter((lines) => lines[0].startsWith('$ leakwatch ') && lines.length > 1);
+  assert.ok(examples.length >= 4, `found ${examples.length} examples`);
+  for (const [command, ...shown] of examples) {
+    const args = command.slice('$ leakwatch '.length).split(' ');
+    const r = spawnSync(cli, args, { cwd: dir, encoding: 'utf8' });
+    const printed = (r.stdout + r.stderr).replace(/\n$/, '').split('\n');
+    assert.equal(printed.length, shown.length, `${command}: printed\n${printed.join('\n')}`);
+    shown.forEach((line, i) => {
+      const exact = isProgramRow(line) || line.startsWith('leakwatch: error:');
+      if (exact) assert.equal(exactly(printed[i]), exactly(line), `${command}, line ${i + 1}`);
+      else assert.equal(shape(printed[i]), shape(line), `${command}, line ${i + 1}`);
+    });
+  }
+});
+
+test("the README's --json diff row is the program class's row that `leakwatch diff --json` prints", () => {
+  const [row] = blocks('json').map((lines) => lines.join('\n')).filter((text) => text.includes('"what"'));
+  assert.ok(row, 'the README shows a JSON diff row');
+  const shown = JSON.parse(row);
+  const r = spawnSync(cli, ['diff', 'before.heapsnapshot', 'after.heapsnapshot', '--json'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout).change.details.find((d) => d.what === shown.what);
+  assert.deepEqual(printed, shown);
+});

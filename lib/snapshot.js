@@ -52,21 +52,21 @@ function onSnapshot(observer) {
 let streamIsSynchronous = true;
 
 /**
- * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotFeed, which is
+ * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotParser, which is
  * returned ready for census(), censusInBackground() or censusAsync(). `method` forces one way
  * ('stream' or 'inspector'), for tests.
  */
 function readSnapshot({ method } = {}) {
   return duringSnapshot(() => {
     if (method !== 'inspector' && streamIsSynchronous) {
-      const feed = new native.SnapshotFeed();
-      if (streamInto(feed)) return feed;
-      feed.discard();
+      const parser = new native.SnapshotParser();
+      if (streamInto(parser)) return parser;
+      parser.discard();
       if (method === 'stream') throw new Error('leakwatch: this Node does not stream heap snapshots synchronously');
     }
-    const feed = new native.SnapshotFeed();
-    inspectInto(feed);
-    return feed;
+    const parser = new native.SnapshotParser();
+    inspectInto(parser);
+    return parser;
   });
 }
 
@@ -98,7 +98,7 @@ function asideFromProgram(read) {
 }
 
 /** Way 1. Returns false, having fed nothing usable, if the stream did not end synchronously. */
-function streamInto(feed) {
+function streamInto(parser) {
   const stream = v8.getHeapSnapshot();
   let ended = false;
   let failure = null;
@@ -111,10 +111,10 @@ function streamInto(feed) {
     if (failure === null && !ended) {
       try {
         // Each chunk comes in an ArrayBuffer of its own, which nothing else uses once Node's
-        // stream code has handed it here: free it at once (see SnapshotFeed.feedAndFree).
+        // stream code has handed it here: free it at once (see SnapshotParser.feedAndFree).
         const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-        if (whole) feed.feedAndFree(chunk.buffer);
-        else feed.feed(chunk);
+        if (whole) parser.feedAndFree(chunk.buffer);
+        else parser.feed(chunk);
       } catch (err) {
         failure = err;
       }
@@ -143,7 +143,7 @@ let sink = null;
 let inspectorIsSynchronous = true;
 
 /** Way 2. */
-function inspectInto(feed) {
+function inspectInto(parser) {
   if (!inspectorIsSynchronous) throw notSynchronous();
   if (session === null) {
     session = inspectorSession();
@@ -156,7 +156,7 @@ function inspectInto(feed) {
   sink = (chunk) => {
     if (failure !== null) return;
     try {
-      feed.feedString(chunk);
+      parser.feedString(chunk);
     } catch (err) {
       failure = err;
     }

@@ -5,7 +5,7 @@ use crate::{
     dominators::{dominator_tree, DominatorTree},
     essential::{essential_edges, WeakMapEdges},
     shallow::transferred_sizes,
-    snapshot::HeapSnapshot,
+    snapshot::{HeapSnapshot, ROOT},
 };
 
 /// The results of analysing one snapshot, indexed by node ordinal.
@@ -168,8 +168,6 @@ enum Visit {
 
 /// No node.
 pub(crate) const NONE: u32 = u32::MAX;
-
-const ROOT: u32 = 0;
 
 /// The result of a scoped thread, re-raising its panic on this thread.
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {

@@ -1,9 +1,9 @@
 //! Snapshot in, census out, diff of two censuses: the HeapDiff pipeline as JS sees it.
 //!
-//! A [`SnapshotFeed`] wraps the engine's [`SnapshotBuilder`]: JS pushes V8's chunks into it as V8
-//! writes them, and the parser thread reads them while V8 goes on. Ending the feed gives a
-//! [`HeapCensus`], the small per-object summary that a diff needs, after which the graph itself is
-//! dropped. Two censuses give the diff as node-memwatch's JSON.
+//! A [`SnapshotParser`] is the engine's parser of that name as JS sees it: JS pushes V8's chunks
+//! into it as V8 writes them, and the parser thread reads them while V8 goes on. Ending it gives
+//! a [`HeapCensus`], the small per-object summary that a diff needs, after which the graph itself
+//! is dropped. Two censuses give the diff as node-memwatch's JSON.
 //!
 //! Each step that can take long exists three ways: blocking (`census`, `heapDiff`: node-memwatch's
 //! synchronous `end()`), on a background thread that a later blocking call joins
@@ -16,37 +16,40 @@ use std::{
     thread::JoinHandle,
 };
 
-use leakwatch_core::{Analysis, Census, HeapDiff, SnapshotBuilder};
+use leakwatch_core::{Analysis, Census, HeapDiff};
 use napi::{
     bindgen_prelude::{ArrayBuffer, AsyncTask},
     sys, Env, Error, JsValue, Result, Status, Task,
 };
 use napi_derive::napi;
 
-use crate::guard::{catch_panic, guard, internal, panic_message};
+use crate::{
+    malloc,
+    panics::{catch_panic, catching_panics, internal_error, panic_message},
+};
 
 /// A heap snapshot being parsed as it arrives, chunk by chunk.
 #[napi]
-pub struct SnapshotFeed {
-    builder: Option<SnapshotBuilder>,
+pub struct SnapshotParser {
+    parser: Option<leakwatch_core::SnapshotParser>,
     bytes: u64,
 }
 
 #[napi]
-impl SnapshotFeed {
+impl SnapshotParser {
     /// Starts a parser thread that waits for chunks.
     #[napi(constructor)]
-    pub fn new() -> Result<SnapshotFeed> {
-        guard("starting the snapshot parser", || {
-            Ok(SnapshotFeed { builder: Some(SnapshotBuilder::new()), bytes: 0 })
+    pub fn new() -> Result<SnapshotParser> {
+        catching_panics("starting the snapshot parser", || {
+            Ok(SnapshotParser { parser: Some(leakwatch_core::SnapshotParser::new()), bytes: 0 })
         })
     }
 
     /// Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
-    /// Throws if the text so far is not a valid snapshot; the feed is then spent.
+    /// Throws if the text so far is not a valid snapshot; the parser is then spent.
     #[napi]
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        guard("parsing the heap snapshot", || self.push(chunk))
+        catching_panics("parsing the heap snapshot", || self.push(chunk))
     }
 
     /// Hands the whole of `buffer` to the parser, then detaches it, which frees its memory now.
@@ -57,7 +60,7 @@ impl SnapshotFeed {
     /// else uses: afterwards they are empty.
     #[napi]
     pub fn feed_and_free(&mut self, buffer: ArrayBuffer) -> Result<()> {
-        guard("parsing the heap snapshot", || {
+        catching_panics("parsing the heap snapshot", || {
             let fed = self.push(&buffer);
             let raw = buffer.value();
             // SAFETY: `raw` is a live ArrayBuffer of this env, for the length of this call; the
@@ -73,7 +76,7 @@ impl SnapshotFeed {
     /// Hands the next chunk as a string, as the inspector protocol delivers it.
     #[napi]
     pub fn feed_string(&mut self, chunk: String) -> Result<()> {
-        guard("parsing the heap snapshot", || self.push(chunk.as_bytes()))
+        catching_panics("parsing the heap snapshot", || self.push(chunk.as_bytes()))
     }
 
     /// How many bytes have been fed so far.
@@ -85,9 +88,9 @@ impl SnapshotFeed {
     /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
     #[napi]
     pub fn census(&mut self) -> Result<HeapCensus> {
-        let builder = self.take()?;
-        guard("analysing the heap snapshot", || {
-            census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason)
+        let parser = self.take()?;
+        catching_panics("analysing the heap snapshot", || {
+            census_of(parser).map(HeapCensus::ready).map_err(Error::from_reason)
         })
     }
 
@@ -95,21 +98,21 @@ impl SnapshotFeed {
     /// call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
     #[napi]
     pub fn census_in_background(&mut self) -> Result<HeapCensus> {
-        let builder = self.take()?;
-        guard("starting the census thread", || {
+        let parser = self.take()?;
+        catching_panics("starting the census thread", || {
             let (sender, receiver) = std::sync::mpsc::channel();
             let spawned = std::thread::Builder::new().name("leakwatch-census".into()).spawn(move || {
-                // The builder comes over a channel so that a failed spawn gives it back.
-                let builder: SnapshotBuilder = receiver.recv().expect("the builder is sent once");
-                catch_panic(|| census_of(builder)).and_then(|result| result)
+                // The parser comes over a channel so that a failed spawn gives it back.
+                let parser: leakwatch_core::SnapshotParser = receiver.recv().expect("the parser is sent once");
+                catch_panic(|| census_of(parser)).and_then(|result| result)
             });
             match spawned {
                 Ok(handle) => {
-                    sender.send(builder).expect("the census thread is waiting");
+                    sender.send(parser).expect("the census thread is waiting");
                     Ok(HeapCensus::new(CensusState::Pending(handle)))
                 }
                 // No thread to be had: do the work now rather than fail.
-                Err(_) => census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason),
+                Err(_) => census_of(parser).map(HeapCensus::ready).map_err(Error::from_reason),
             }
         })
     }
@@ -117,7 +120,7 @@ impl SnapshotFeed {
     /// Ends the stream and takes the census on libuv's thread pool.
     #[napi(ts_return_type = "Promise<HeapCensus>")]
     pub fn census_async(&mut self) -> Result<AsyncTask<CensusTask>> {
-        Ok(AsyncTask::new(CensusTask { builder: Some(self.take()?) }))
+        Ok(AsyncTask::new(CensusTask { parser: Some(self.take()?) }))
     }
 
     /// Ends the stream and compares it with `before`, blocking the JS thread; the first
@@ -125,9 +128,9 @@ impl SnapshotFeed {
     /// node-memwatch's HeapDiff as JSON text.
     #[napi]
     pub fn diff_against(&mut self, before: &HeapCensus, explain: u32) -> Result<String> {
-        let builder = self.take()?;
-        guard("comparing the snapshots", || {
-            explained_diff(builder, &before.state, explain).map_err(Error::from_reason)
+        let parser = self.take()?;
+        catching_panics("comparing the snapshots", || {
+            explained_diff(parser, &before.state, explain).map_err(Error::from_reason)
         })
     }
 
@@ -135,61 +138,62 @@ impl SnapshotFeed {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn diff_against_async(&mut self, before: &HeapCensus, explain: u32) -> Result<AsyncTask<ExplainedDiffTask>> {
         Ok(AsyncTask::new(ExplainedDiffTask {
-            builder: Some(self.take()?),
+            parser: Some(self.take()?),
             before: Arc::clone(&before.state),
             explain,
         }))
     }
 
-    /// Stops the parser and frees what it had read. The feed is spent afterwards.
+    /// Stops the parser and frees what it had read. The parser is spent afterwards.
     #[napi]
     pub fn discard(&mut self) {
-        self.builder = None;
+        self.parser = None;
     }
 }
 
-impl SnapshotFeed {
+impl SnapshotParser {
     fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        let builder = self.builder.as_mut().ok_or_else(spent)?;
-        if let Err(err) = builder.feed(chunk) {
-            self.builder = None;
+        let parser = self.parser.as_mut().ok_or_else(spent)?;
+        if let Err(err) = parser.feed(chunk) {
+            self.parser = None;
             return Err(Error::from_reason(format!("the heap snapshot is not valid: {err}")));
         }
         self.bytes += chunk.len() as u64;
         Ok(())
     }
 
-    fn take(&mut self) -> Result<SnapshotBuilder> {
-        self.builder.take().ok_or_else(spent)
+    fn take(&mut self) -> Result<leakwatch_core::SnapshotParser> {
+        self.parser.take().ok_or_else(spent)
     }
 }
 
 fn spent() -> Error {
-    Error::from_reason("leakwatch: this snapshot feed was already ended or discarded")
+    Error::from_reason("leakwatch: this snapshot parser was already ended or discarded")
 }
 
 /// Finishes parsing and reduces the snapshot to its census, dropping the graph.
-fn census_of(builder: SnapshotBuilder) -> std::result::Result<Census, String> {
+fn census_of(parser: leakwatch_core::SnapshotParser) -> std::result::Result<Census, String> {
     let census = {
         let snapshot =
-            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
+            parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
         Census::new(&snapshot, &analysis)
     };
-    release_freed_memory();
+    // The graph just dropped stays mapped in this thread's arena unless handed back.
+    malloc::trim();
     Ok(census)
 }
 
 /// Finishes parsing and diffs the snapshot against `before` while its graph is still at hand, to
 /// find the retainer paths of the first `explain` rows' example objects.
 fn explained_diff(
-    builder: SnapshotBuilder,
+    parser: leakwatch_core::SnapshotParser,
     before: &Mutex<CensusState>,
     explain: u32,
 ) -> std::result::Result<String, String> {
     let json = {
         let snapshot =
-            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
+            parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
         let after = Census::new(&snapshot, &analysis);
         drop(analysis);
@@ -198,29 +202,9 @@ fn explained_diff(
         diff.explain(&snapshot, explain as usize);
         serde_json::to_string(&diff).map_err(|err| format!("leakwatch: cannot encode the diff: {err}"))?
     };
-    release_freed_memory();
+    // The graph just dropped stays mapped in this thread's arena unless handed back.
+    malloc::trim();
     Ok(json)
-}
-
-/// Hands memory that is free but still mapped back to the OS.
-///
-/// A HeapDiff frees a lot at once: V8's own snapshot when it has been written (on the JS thread)
-/// and the parsed graph when its census is taken (on this thread). glibc keeps freed memory
-/// mapped in the arena of the thread that freed it, where V8 cannot reuse it for the next
-/// snapshot, so without this the process's peak RSS would carry one snapshot's worth of free
-/// memory into the next.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only returns unused pages of glibc's arenas to the kernel; it takes
-        // each arena's lock and is safe to call from any thread at any time.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
 }
 
 enum CensusState {
@@ -265,7 +249,7 @@ fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> 
         *state = match handle.join() {
             Ok(Ok(census)) => CensusState::Ready(Arc::new(census)),
             Ok(Err(message)) => CensusState::Failed(message),
-            Err(payload) => CensusState::Failed(internal(
+            Err(payload) => CensusState::Failed(internal_error(
                 "analysing the heap snapshot",
                 &panic_message(&*payload),
             )),
@@ -293,7 +277,7 @@ impl HeapCensus {
     /// Blocks until the census is computed; throws what computing it threw.
     #[napi]
     pub fn wait(&self) -> Result<()> {
-        guard("waiting for the census", || wait(&self.state).map(drop).map_err(Error::from_reason))
+        catching_panics("waiting for the census", || wait(&self.state).map(drop).map_err(Error::from_reason))
     }
 
     /// Frees the census now rather than when the JS object is collected. If it is still being
@@ -318,7 +302,7 @@ fn diff_json(
 /// Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text.
 #[napi]
 pub fn heap_diff(before: &HeapCensus, after: &HeapCensus) -> Result<String> {
-    guard("comparing the snapshots", || {
+    catching_panics("comparing the snapshots", || {
         diff_json(&before.state, &after.state).map_err(Error::from_reason)
     })
 }
@@ -329,9 +313,9 @@ pub fn heap_diff_async(before: &HeapCensus, after: &HeapCensus) -> AsyncTask<Dif
     AsyncTask::new(DiffTask { before: Arc::clone(&before.state), after: Arc::clone(&after.state) })
 }
 
-/// `SnapshotFeed.censusAsync` off the JS thread.
+/// `SnapshotParser.censusAsync` off the JS thread.
 pub struct CensusTask {
-    builder: Option<SnapshotBuilder>,
+    parser: Option<leakwatch_core::SnapshotParser>,
 }
 
 impl Task for CensusTask {
@@ -339,8 +323,8 @@ impl Task for CensusTask {
     type JsValue = HeapCensus;
 
     fn compute(&mut self) -> Result<Census> {
-        let builder = self.builder.take().ok_or_else(spent)?;
-        guard("analysing the heap snapshot", || census_of(builder).map_err(Error::from_reason))
+        let parser = self.parser.take().ok_or_else(spent)?;
+        catching_panics("analysing the heap snapshot", || census_of(parser).map_err(Error::from_reason))
     }
 
     fn resolve(&mut self, _env: Env, census: Census) -> Result<HeapCensus> {
@@ -359,7 +343,7 @@ impl Task for DiffTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
-        guard("comparing the snapshots", || {
+        catching_panics("comparing the snapshots", || {
             diff_json(&self.before, &self.after).map_err(Error::from_reason)
         })
     }
@@ -369,9 +353,9 @@ impl Task for DiffTask {
     }
 }
 
-/// `SnapshotFeed.diffAgainstAsync` off the JS thread.
+/// `SnapshotParser.diffAgainstAsync` off the JS thread.
 pub struct ExplainedDiffTask {
-    builder: Option<SnapshotBuilder>,
+    parser: Option<leakwatch_core::SnapshotParser>,
     before: Arc<Mutex<CensusState>>,
     explain: u32,
 }
@@ -381,9 +365,9 @@ impl Task for ExplainedDiffTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
-        let builder = self.builder.take().ok_or_else(spent)?;
-        guard("comparing the snapshots", || {
-            explained_diff(builder, &self.before, self.explain).map_err(Error::from_reason)
+        let parser = self.parser.take().ok_or_else(spent)?;
+        catching_panics("comparing the snapshots", || {
+            explained_diff(parser, &self.before, self.explain).map_err(Error::from_reason)
         })
     }
 

@@ -6,10 +6,6 @@
  * computed in the background.
  */
 export declare class HeapCensus {
-  /** Whether the census is computed (or failed), so that `wait` would not block. */
-  get settled(): boolean
-  /** Blocks until the census is computed; throws what computing it threw. */
-  wait(): void
   /**
    * Frees the census now rather than when the JS object is collected. If it is still being
    * computed, the thread finishes and its result is dropped.
@@ -69,13 +65,11 @@ export declare class SnapshotParser {
   feedAndFree(buffer: ArrayBuffer): void
   /** Hands the next chunk as a string, as the inspector protocol delivers it. */
   feedString(chunk: string): void
-  /** How many bytes have been fed so far. */
-  get bytes(): number
   /** Ends the stream, waits for the parser and takes the census, blocking the JS thread. */
   census(): HeapCensus
   /**
    * Ends the stream and takes the census on a new thread; returns at once. A later blocking
-   * call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
+   * call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
    */
   censusInBackground(): HeapCensus
   /** Ends the stream and takes the census on libuv's thread pool. */

@@ -76,11 +76,6 @@ impl Analysis {
         &self.classes.names[class as usize]
     }
 
-    /// The number of distinct classes.
-    pub fn class_count(&self) -> usize {
-        self.classes.names.len()
-    }
-
     /// The index of the class called `name`.
     pub fn find_class(&self, name: &str) -> Option<u32> {
         self.classes.names.iter().position(|c| c == name).map(|i| i as u32)

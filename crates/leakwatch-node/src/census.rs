@@ -32,7 +32,6 @@ use crate::{
 #[napi]
 pub struct SnapshotParser {
     parser: Option<leakwatch_core::SnapshotParser>,
-    bytes: u64,
 }
 
 #[napi]
@@ -41,7 +40,7 @@ impl SnapshotParser {
     #[napi(constructor)]
     pub fn new() -> Result<SnapshotParser> {
         catching_panics("starting the snapshot parser", || {
-            Ok(SnapshotParser { parser: Some(leakwatch_core::SnapshotParser::new()), bytes: 0 })
+            Ok(SnapshotParser { parser: Some(leakwatch_core::SnapshotParser::new()) })
         })
     }
 
@@ -79,12 +78,6 @@ impl SnapshotParser {
         catching_panics("parsing the heap snapshot", || self.push(chunk.as_bytes()))
     }
 
-    /// How many bytes have been fed so far.
-    #[napi(getter)]
-    pub fn bytes(&self) -> f64 {
-        self.bytes as f64
-    }
-
     /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
     #[napi]
     pub fn census(&mut self) -> Result<HeapCensus> {
@@ -95,7 +88,7 @@ impl SnapshotParser {
     }
 
     /// Ends the stream and takes the census on a new thread; returns at once. A later blocking
-    /// call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
+    /// call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
     #[napi]
     pub fn census_in_background(&mut self) -> Result<HeapCensus> {
         let parser = self.take()?;
@@ -158,7 +151,6 @@ impl SnapshotParser {
             self.parser = None;
             return Err(Error::from_reason(format!("the heap snapshot is not valid: {err}")));
         }
-        self.bytes += chunk.len() as u64;
         Ok(())
     }
 
@@ -265,21 +257,6 @@ fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> 
 
 #[napi]
 impl HeapCensus {
-    /// Whether the census is computed (or failed), so that `wait` would not block.
-    #[napi(getter)]
-    pub fn settled(&self) -> bool {
-        match &*lock(&self.state) {
-            CensusState::Pending(handle) => handle.is_finished(),
-            _ => true,
-        }
-    }
-
-    /// Blocks until the census is computed; throws what computing it threw.
-    #[napi]
-    pub fn wait(&self) -> Result<()> {
-        catching_panics("waiting for the census", || wait(&self.state).map(drop).map_err(Error::from_reason))
-    }
-
     /// Frees the census now rather than when the JS object is collected. If it is still being
     /// computed, the thread finishes and its result is dropped.
     #[napi]

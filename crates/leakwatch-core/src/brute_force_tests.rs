@@ -81,10 +81,10 @@ fn random_snapshot(seed: u64, n: usize) -> String {
     edges[0].push((1, 1)); // element edge to (GC roots)
     edges[0].push((5, 2)); // shortcut edges to user roots
     edges[0].push((5, 3));
-    for from in 1..n {
+    for out in edges.iter_mut().skip(1) {
         for _ in 0..random.below(4) {
             let kind = [1, 2, 2, 2, 3, 5, 6][random.below(7) as usize];
-            edges[from].push((kind, random.below(n as u64) as u32));
+            out.push((kind, random.below(n as u64) as u32));
         }
     }
     let mut json = String::from(
@@ -96,7 +96,7 @@ fn random_snapshot(seed: u64, n: usize) -> String {
         let kind = if i < 2 { 9 } else { [1, 3, 3, 0, 2][random.below(5) as usize] };
         let size = if i < 2 { 0 } else { 8 + random.below(100) };
         let sep = if i == 0 { "" } else { "," };
-        write!(json, "{sep}{kind},1,{},{size},{}\n", 2 * i + 1, out.len()).unwrap();
+        writeln!(json, "{sep}{kind},1,{},{size},{}", 2 * i + 1, out.len()).unwrap();
     }
     json.push_str(r#"],"edges":["#);
     let mut first = true;
@@ -104,7 +104,7 @@ fn random_snapshot(seed: u64, n: usize) -> String {
         for &(kind, to) in out {
             let sep = if first { "" } else { "," };
             first = false;
-            write!(json, "{sep}{kind},1,{}\n", to * 5).unwrap();
+            writeln!(json, "{sep}{kind},1,{}", to * 5).unwrap();
         }
     }
     json.push_str(r#"],"strings":["<dummy>","x"]}"#);

@@ -3,13 +3,13 @@
 //!
 //! The JavaScript side (`lib/*.js` at the repository root) does everything that must happen on
 //! the JS thread: it makes V8 serialize a snapshot and pushes each chunk into a
-//! [`SnapshotParser`](census::SnapshotParser). Everything else happens here, off the JS thread
+//! [`SnapshotParser`](snapshot_parser::SnapshotParser). Everything else happens here, off the JS thread
 //! where it can be:
 //!
 //! - the parser runs on its own thread while V8 is still serializing
 //!   ([`leakwatch_core::SnapshotParser`]);
 //! - a HeapDiff's "before" side is analysed on a background thread
-//!   ([`SnapshotParser::census_in_background`](census::SnapshotParser::census_in_background)), so
+//!   ([`SnapshotParser::census_in_background`](snapshot_parser::SnapshotParser::census_in_background)), so
 //!   `new HeapDiff()` returns as soon as V8 has finished writing;
 //! - `census`/`heapDiff` exist both as blocking calls (node-memwatch's synchronous `end()`) and as
 //!   `AsyncTask`s that run on libuv's thread pool (`endAsync()`).
@@ -26,6 +26,8 @@
 
 mod census;
 mod gc;
+mod heap_diff;
 mod leak;
 mod malloc;
 mod panics;
+mod snapshot_parser;

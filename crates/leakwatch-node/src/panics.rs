@@ -19,7 +19,7 @@ use std::{
 
 thread_local! {
     /// Whether this thread is inside [`catch_panic`] (an entry point or a background job).
-    static GUARDED: Cell<bool> = const { Cell::new(false) };
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
     /// Where the last caught panic on this thread happened, for the error message.
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -39,9 +39,9 @@ pub(crate) fn internal_error(what: &str, message: &str) -> String {
 /// Runs `f` and returns its value, or the panic's message and location if it panicked.
 pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     install_hook();
-    let outer = GUARDED.with(|g| g.replace(true));
+    let outer = CATCHING.with(|g| g.replace(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(outer));
+    CATCHING.with(|g| g.set(outer));
     result.map_err(|payload| {
         let location = LOCATION.with(|l| l.borrow_mut().take());
         match location {
@@ -67,7 +67,7 @@ fn install_hook() {
     ONCE.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if GUARDED.with(Cell::get) {
+            if CATCHING.with(Cell::get) {
                 let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
                 LOCATION.with(|l| *l.borrow_mut() = at);
             } else {

@@ -1,32 +1,25 @@
 'use strict';
 // Reading a heap snapshot of this isolate synchronously, chunk by chunk, into the native parser.
 //
-// node-memwatch's `new HeapDiff()` and `end()` take their snapshot before they return, so the
-// snapshot must be read synchronously; and a large heap gives a snapshot of gigabytes, so its JSON
-// text must never be held whole. Two in-process ways do both:
+// node-memwatch's `new HeapDiff()` and `end()` take their snapshot before they return, so it must
+// be read synchronously; and a large heap's snapshot is gigabytes of JSON, which must never be held
+// whole. Two in-process ways do both:
 //
-// 1. v8.getHeapSnapshot() (used first). It returns a Readable over a native handle whose
-//    readStart() makes V8 serialize the whole snapshot at once, synchronously, calling the
-//    stream's push() with each chunk (a Buffer of about 64 KB) as V8 writes it. Consumed the
-//    ordinary way, every chunk would pile up in the Readable's buffer, so the whole JSON would sit
-//    in memory before the first 'data' event. Instead, this module gives the stream its own push()
-//    that hands each chunk to the parser at once and keeps nothing, and calls the public
-//    read(0) to start it. Only push() is replaced; the handle and the rest of the stream are
-//    Node's own. This is the cheaper way: chunks arrive as bytes, with no protocol encoding.
-//    Whether readStart() really finished synchronously is checked every time (the stream must
-//    have ended by the time read(0) returns); if a future Node serialized asynchronously, its
-//    chunks would be dropped and way 2 used from then on.
-// 2. The inspector protocol: on Node 18 and 20, a node:inspector Session connected to this
-//    thread dispatches HeapProfiler.takeHeapSnapshot synchronously, delivering each chunk as an
-//    addHeapSnapshotChunk event before post() returns. It costs more (every chunk is escaped into
-//    a protocol message, then parsed back into a string), so it is the fallback. From Node 22
-//    (V8 12) the inspector takes the snapshot in a later task instead, so it cannot serve a
-//    synchronous HeapDiff there: the first attempt finds that out and later ones fail at once.
-//    Its session is never disconnected: see below.
+// 1. v8.getHeapSnapshot(), used first and cheaper (chunks arrive as bytes). Its readStart() makes
+//    V8 serialize the whole snapshot synchronously, pushing each chunk as V8 writes it; read the
+//    ordinary way, the chunks would pile up in the Readable's buffer. So the stream gets its own
+//    push(), which hands each chunk to the parser at once and keeps nothing, and the public
+//    read(0) starts it. Every read checks that the stream ended before read(0) returned; if a
+//    future Node serialized asynchronously, way 2 is used from then on.
+// 2. The inspector protocol: on Node 18 and 20, HeapProfiler.takeHeapSnapshot on a session of
+//    this thread delivers every chunk before post() returns (escaped into protocol messages, so
+//    it costs more). From Node 22 the inspector takes it in a later task, so the first attempt
+//    finds that out and later ones fail at once. The session is never disconnected: see below.
+//
 // Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
-// snapshots, whichever way each is taken, unless an inspector session disconnects in between
-// (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
-// once no HeapDiff needs them (lib/heap-profiler-state.js).
+// snapshots unless an inspector session disconnects in between (a debugger detaching, say); V8
+// then forgets them all. leakwatch makes V8 forget them once no HeapDiff needs them
+// (lib/heap-profiler-state.js).
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never

@@ -25,8 +25,10 @@
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
-const { Feed } = require('./feed');
-const { Guard, HttpError, isLoopback, newToken, readJsonBody } = require('./guard');
+const { AccessControl, isLoopback, newToken } = require('./access-control');
+const { EventStream } = require('./event-stream');
+const { HttpError, readJsonBody } = require('./http');
+const { CONTENT_TYPE: PROMETHEUS_CONTENT_TYPE } = require('../lib/prometheus');
 
 const PUBLIC = path.join(__dirname, 'public');
 
@@ -81,8 +83,8 @@ class DashboardServer {
     this.source = source;
     this.host = host;
     this.token = token;
-    this.guard = new Guard({ host, token, tokenRequired });
-    this.feed = new Feed({ windowMs });
+    this.access = new AccessControl({ host, token, tokenRequired });
+    this.events = new EventStream({ windowMs });
     this.assets = new Map();
     this.unsubscribe = null;
     this.http = http.createServer((req, res) => this.#handle(req, res));
@@ -105,8 +107,8 @@ class DashboardServer {
         // Later server errors (failed accepts, say) must not take the program down with them.
         this.http.on('error', (err) => process.emitWarning(`leakwatch dashboard: ${err.message}`, 'LeakwatchWarning'));
         this.port = this.http.address().port;
-        this.guard.listening(this.port);
-        const token = this.guard.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
+        this.access.listening(this.port);
+        const token = this.access.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
         resolve(`http://${urlHost(this.host)}:${this.port}/${token}`);
       });
     });
@@ -114,13 +116,13 @@ class DashboardServer {
 
   /** Starts following the source: only once there is somewhere to show what it publishes. */
   follow() {
-    this.unsubscribe = this.source.subscribe((type, data) => this.feed.publish(type, data));
+    this.unsubscribe = this.source.subscribe((type, data) => this.events.publish(type, data));
   }
 
   /** Ends the streams, closes every connection and the source. */
   close() {
     if (this.unsubscribe) this.unsubscribe();
-    this.feed.close();
+    this.events.close();
     this.source.close();
     return new Promise((resolve) => {
       this.http.close(() => resolve());
@@ -131,7 +133,7 @@ class DashboardServer {
   async #handle(req, res) {
     try {
       const url = new URL(req.url, 'http://dashboard.invalid');
-      this.guard.checkHost(req);
+      this.access.checkHost(req);
       if (url.pathname in ASSETS) {
         this.#allow(req, ['GET', 'HEAD']);
         await this.#serveAsset(res, url.pathname);
@@ -140,8 +142,8 @@ class DashboardServer {
       const route = this.#route(url.pathname);
       if (!route) throw new HttpError(404, 'no such endpoint');
       this.#allow(req, route.methods);
-      if (req.method === 'POST') this.guard.checkSameOrigin(req);
-      this.guard.checkToken(req, url);
+      if (req.method === 'POST') this.access.checkSameOrigin(req);
+      this.access.checkToken(req, url);
       await route.run(req, res);
     } catch (err) {
       if (res.headersSent) res.destroy();
@@ -159,9 +161,9 @@ class DashboardServer {
     const read = ['GET', 'HEAD'];
     switch (pathname) {
       case '/events':
-        return { methods: ['GET'], run: (req, res) => this.feed.attach(req, res, this.#hello()) };
+        return { methods: ['GET'], run: (req, res) => this.events.attach(req, res, this.#hello()) };
       case '/api/state':
-        return { methods: read, run: (req, res) => sendJson(res, 200, { hello: this.#hello(), ...this.feed.history() }) };
+        return { methods: read, run: (req, res) => sendJson(res, 200, { hello: this.#hello(), ...this.events.history() }) };
       case '/metrics':
         return { methods: read, run: (req, res) => this.#metrics(res) };
       case '/api/gc':
@@ -177,7 +179,7 @@ class DashboardServer {
   }
 
   #hello() {
-    return { ...this.source.info(), windowMs: this.feed.windowMs };
+    return { ...this.source.info(), windowMs: this.events.windowMs };
   }
 
   async #act(req, res, action) {
@@ -198,7 +200,7 @@ class DashboardServer {
   async #metrics(res) {
     const text = this.source.metrics ? await this.source.metrics() : undefined;
     if (typeof text !== 'string') throw new HttpError(404, 'no metrics: this leakwatch has no metrics()');
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
     res.end(text);
   }
 

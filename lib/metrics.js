@@ -152,4 +152,4 @@ class MetricsCollector {
 /** The names of every metric family leakwatch exports (for dashboards and alert rules). */
 const METRIC_NAMES = new MetricsCollector(null).families().map((f) => f.name);
 
-module.exports = { MetricsCollector, GcDurations, GC_BUCKETS, GC_KINDS, METRIC_NAMES, spaceLabel };
+module.exports = { MetricsCollector, GC_KINDS, METRIC_NAMES };

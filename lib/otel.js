@@ -74,4 +74,4 @@ function registerInstruments(meter, memwatch, collector) {
   };
 }
 
-module.exports = { registerInstruments, GC_DURATION_BUCKETS };
+module.exports = { registerInstruments };

@@ -1,32 +1,25 @@
 'use strict';
 // Reading a heap snapshot of this isolate synchronously, chunk by chunk, into the native parser.
 //
-// node-memwatch's `new HeapDiff()` and `end()` take their snapshot before they return, so the
-// snapshot must be read synchronously; and a large heap gives a snapshot of gigabytes, so its JSON
-// text must never be held whole. Two in-process ways do both:
+// node-memwatch's `new HeapDiff()` and `end()` take their snapshot before they return, so it must
+// be read synchronously; and a large heap's snapshot is gigabytes of JSON, which must never be held
+// whole. Two in-process ways do both:
 //
-// 1. v8.getHeapSnapshot() (used first). It returns a Readable over a native handle whose
-//    readStart() makes V8 serialize the whole snapshot at once, synchronously, calling the
-//    stream's push() with each chunk (a Buffer of about 64 KB) as V8 writes it. Consumed the
-//    ordinary way, every chunk would pile up in the Readable's buffer, so the whole JSON would sit
-//    in memory before the first 'data' event. Instead, this module gives the stream its own push()
-//    that hands each chunk to the parser at once and keeps nothing, and calls the public
-//    read(0) to start it. Only push() is replaced; the handle and the rest of the stream are
-//    Node's own. This is the cheaper way: chunks arrive as bytes, with no protocol encoding.
-//    Whether readStart() really finished synchronously is checked every time (the stream must
-//    have ended by the time read(0) returns); if a future Node serialized asynchronously, its
-//    chunks would be dropped and way 2 used from then on.
-// 2. The inspector protocol: on Node 18 and 20, a node:inspector Session connected to this
-//    thread dispatches HeapProfiler.takeHeapSnapshot synchronously, delivering each chunk as an
-//    addHeapSnapshotChunk event before post() returns. It costs more (every chunk is escaped into
-//    a protocol message, then parsed back into a string), so it is the fallback. From Node 22
-//    (V8 12) the inspector takes the snapshot in a later task instead, so it cannot serve a
-//    synchronous HeapDiff there: the first attempt finds that out and later ones fail at once.
-//    Its session is never disconnected: see below.
+// 1. v8.getHeapSnapshot(), used first and cheaper (chunks arrive as bytes). Its readStart() makes
+//    V8 serialize the whole snapshot synchronously, pushing each chunk as V8 writes it; read the
+//    ordinary way, the chunks would pile up in the Readable's buffer. So the stream gets its own
+//    push(), which hands each chunk to the parser at once and keeps nothing, and the public
+//    read(0) starts it. Every read checks that the stream ended before read(0) returned; if a
+//    future Node serialized asynchronously, way 2 is used from then on.
+// 2. The inspector protocol: on Node 18 and 20, HeapProfiler.takeHeapSnapshot on a session of
+//    this thread delivers every chunk before post() returns (escaped into protocol messages, so
+//    it costs more). From Node 22 the inspector takes it in a later task, so the first attempt
+//    finds that out and later ones fail at once. The session is never disconnected: see below.
+//
 // Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
-// snapshots, whichever way each is taken, unless an inspector session disconnects in between
-// (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
-// once no HeapDiff needs them (lib/heap-profiler-state.js).
+// snapshots unless an inspector session disconnects in between (a debugger detaching, say); V8
+// then forgets them all. leakwatch makes V8 forget them once no HeapDiff needs them
+// (lib/heap-profiler-state.js).
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
@@ -52,21 +45,21 @@ function onSnapshot(observer) {
 let streamIsSynchronous = true;
 
 /**
- * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotFeed, which is
+ * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotParser, which is
  * returned ready for census(), censusInBackground() or censusAsync(). `method` forces one way
  * ('stream' or 'inspector'), for tests.
  */
 function readSnapshot({ method } = {}) {
   return duringSnapshot(() => {
     if (method !== 'inspector' && streamIsSynchronous) {
-      const feed = new native.SnapshotFeed();
-      if (streamInto(feed)) return feed;
-      feed.discard();
+      const parser = new native.SnapshotParser();
+      if (streamInto(parser)) return parser;
+      parser.discard();
       if (method === 'stream') throw new Error('leakwatch: this Node does not stream heap snapshots synchronously');
     }
-    const feed = new native.SnapshotFeed();
-    inspectInto(feed);
-    return feed;
+    const parser = new native.SnapshotParser();
+    inspectInto(parser);
+    return parser;
   });
 }
 
@@ -98,7 +91,7 @@ function asideFromProgram(read) {
 }
 
 /** Way 1. Returns false, having fed nothing usable, if the stream did not end synchronously. */
-function streamInto(feed) {
+function streamInto(parser) {
   const stream = v8.getHeapSnapshot();
   let ended = false;
   let failure = null;
@@ -111,10 +104,10 @@ function streamInto(feed) {
     if (failure === null && !ended) {
       try {
         // Each chunk comes in an ArrayBuffer of its own, which nothing else uses once Node's
-        // stream code has handed it here: free it at once (see SnapshotFeed.feedAndFree).
+        // stream code has handed it here: free it at once (see SnapshotParser.feedAndFree).
         const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-        if (whole) feed.feedAndFree(chunk.buffer);
-        else feed.feed(chunk);
+        if (whole) parser.feedAndFree(chunk.buffer);
+        else parser.feed(chunk);
       } catch (err) {
         failure = err;
       }
@@ -143,7 +136,7 @@ let sink = null;
 let inspectorIsSynchronous = true;
 
 /** Way 2. */
-function inspectInto(feed) {
+function inspectInto(parser) {
   if (!inspectorIsSynchronous) throw notSynchronous();
   if (session === null) {
     session = inspectorSession();
@@ -156,7 +149,7 @@ function inspectInto(feed) {
   sink = (chunk) => {
     if (failure !== null) return;
     try {
-      feed.feedString(chunk);
+      parser.feedString(chunk);
     } catch (err) {
       failure = err;
     }

@@ -6,24 +6,24 @@ const native = require('../lib/native');
 
 test('a malformed snapshot is a JS error, not a crash', () => {
   assert.throws(() => {
-    const feed = new native.SnapshotFeed();
-    feed.feed(Buffer.from('{"snapshot": {"meta": 17}, "nodes": [1, 2'));
-    feed.census();
+    const parser = new native.SnapshotParser();
+    parser.feed(Buffer.from('{"snapshot": {"meta": 17}, "nodes": [1, 2'));
+    parser.census();
   }, /leakwatch|snapshot/);
   // The addon still works afterwards.
   assert.equal(native.niceSize(2048), '2 kb');
 });
 
-test('a spent feed says so', () => {
-  let feed;
+test('a spent snapshot parser says so', () => {
+  let parser;
   try {
-    feed = new native.SnapshotFeed();
-    feed.discard();
+    parser = new native.SnapshotParser();
+    parser.discard();
   } catch {
     return; // the engine cannot start a parser yet: nothing to spend
   }
-  assert.throws(() => feed.feed(Buffer.from('{')), /already ended or discarded/);
-  assert.throws(() => feed.census(), /already ended or discarded/);
+  assert.throws(() => parser.feed(Buffer.from('{')), /already ended or discarded/);
+  assert.throws(() => parser.census(), /already ended or discarded/);
 });
 
 test('a throwing listener with no error listener is an uncaught exception of the program', async () => {

@@ -6,10 +6,6 @@
  * computed in the background.
  */
 export declare class HeapCensus {
-  /** Whether the census is computed (or failed), so that `wait` would not block. */
-  get settled(): boolean
-  /** Blocks until the census is computed; throws what computing it threw. */
-  wait(): void
   /**
    * Frees the census now rather than when the JS object is collected. If it is still being
    * computed, the thread finishes and its result is dropped.
@@ -50,12 +46,12 @@ export declare class LeakDetector {
 }
 
 /** A heap snapshot being parsed as it arrives, chunk by chunk. */
-export declare class SnapshotFeed {
+export declare class SnapshotParser {
   /** Starts a parser thread that waits for chunks. */
   constructor()
   /**
    * Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
-   * Throws if the text so far is not a valid snapshot; the feed is then spent.
+   * Throws if the text so far is not a valid snapshot; the parser is then spent.
    */
   feed(chunk: Uint8Array): void
   /**
@@ -69,13 +65,11 @@ export declare class SnapshotFeed {
   feedAndFree(buffer: ArrayBuffer): void
   /** Hands the next chunk as a string, as the inspector protocol delivers it. */
   feedString(chunk: string): void
-  /** How many bytes have been fed so far. */
-  get bytes(): number
   /** Ends the stream, waits for the parser and takes the census, blocking the JS thread. */
   census(): HeapCensus
   /**
    * Ends the stream and takes the census on a new thread; returns at once. A later blocking
-   * call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
+   * call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
    */
   censusInBackground(): HeapCensus
   /** Ends the stream and takes the census on libuv's thread pool. */
@@ -88,7 +82,7 @@ export declare class SnapshotFeed {
   diffAgainst(before: HeapCensus, explain: number): string
   /** `diffAgainst` on libuv's thread pool; resolves to the diff as JSON text. */
   diffAgainstAsync(before: HeapCensus, explain: number): Promise<string>
-  /** Stops the parser and frees what it had read. The feed is spent afterwards. */
+  /** Stops the parser and frees what it had read. The parser is spent afterwards. */
   discard(): void
 }
 
@@ -184,8 +178,8 @@ export declare function releaseFreeMemory(): boolean
  * Asks V8 for a full GC the way growing external memory does: V8 starts incremental marking and
  * finishes it on its own schedule, as it does the full GCs it decides on. A forced GC (`gc()`)
  * marks atomically and lets go of every map nothing uses at that instant, so a busy program's
- * optimized code deoptimizes after each one (measured: hundreds of deoptimizations, about 300 ms
- * of CPU per forced GC in bench/overhead.js's server). The 65 MiB are reported and taken back at
- * once: only the crossing counts. Returns the external memory V8 accounts for afterwards.
+ * optimized code deoptimizes after each one (bench/overhead.js measures the cost). The 65 MiB
+ * are reported and taken back at once: only the crossing counts. Returns the external memory V8
+ * accounts for afterwards.
  */
 export declare function startIncrementalGc(): number

@@ -5,7 +5,7 @@ use crate::{
     dominators::{dominator_tree, DominatorTree},
     essential::{essential_edges, WeakMapEdges},
     shallow::transferred_sizes,
-    snapshot::HeapSnapshot,
+    snapshot::{HeapSnapshot, ROOT},
 };
 
 /// The results of analysing one snapshot, indexed by node ordinal.
@@ -74,11 +74,6 @@ impl Analysis {
     /// The name of class `class`, as DevTools' Summary view shows it.
     pub fn class_name(&self, class: u32) -> &str {
         &self.classes.names[class as usize]
-    }
-
-    /// The number of distinct classes.
-    pub fn class_count(&self) -> usize {
-        self.classes.names.len()
     }
 
     /// The index of the class called `name`.
@@ -168,8 +163,6 @@ enum Visit {
 
 /// No node.
 pub(crate) const NONE: u32 = u32::MAX;
-
-const ROOT: u32 = 0;
 
 /// The result of a scoped thread, re-raising its panic on this thread.
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {

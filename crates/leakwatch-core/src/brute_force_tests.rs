@@ -1,16 +1,23 @@
 //! Retained sizes checked against their definition: what becomes unreachable from the root,
 //! over the essential edges, when a node is taken away.
 
-use std::{fmt::Write, process::Command};
+use std::fmt::Write;
 
-use crate::{bits::BitSet, essential::essential_edges, essential::WeakMapEdges, Analysis, HeapSnapshot};
+use flate2::read::GzDecoder;
+
+use crate::{
+    bits::BitSet,
+    essential::{essential_edges, WeakMapEdges},
+    snapshot::ROOT,
+    Analysis, HeapSnapshot,
+};
 
 /// The nodes reachable from the root over essential edges, plus an edge from the root to every
 /// node the dominator tree hangs off the root, without passing through `removed`.
 fn reachable_without(snapshot: &HeapSnapshot, essential: &BitSet, extra_roots: &[u32], removed: u32) -> Vec<bool> {
     let mut seen = vec![false; snapshot.node_count()];
-    let mut stack = vec![0u32];
-    seen[0] = true;
+    let mut stack = vec![ROOT];
+    seen[ROOT as usize] = true;
     for &r in extra_roots {
         if r != removed && !seen[r as usize] {
             seen[r as usize] = true;
@@ -45,7 +52,7 @@ fn check_retained_sizes(snapshot: &HeapSnapshot, sample: impl Iterator<Item = u3
     let reached = reachable_without(snapshot, &essential, &extra_roots, u32::MAX);
     extra_roots.extend((0..snapshot.node_count() as u32).filter(|&v| !reached[v as usize]));
     let mut checked = 0;
-    for node in sample.filter(|&v| v != 0) {
+    for node in sample.filter(|&v| v != ROOT) {
         let alive = reachable_without(snapshot, &essential, &extra_roots, node);
         let freed: u64 = (0..snapshot.node_count()).filter(|&v| !alive[v]).map(|v| analysis.shallow_size(v as u32)).sum();
         assert_eq!(analysis.retained_size(node), freed, "retained size of node {node} (id {})", snapshot.node_id(node));
@@ -74,10 +81,10 @@ fn random_snapshot(seed: u64, n: usize) -> String {
     edges[0].push((1, 1)); // element edge to (GC roots)
     edges[0].push((5, 2)); // shortcut edges to user roots
     edges[0].push((5, 3));
-    for from in 1..n {
+    for out in edges.iter_mut().skip(1) {
         for _ in 0..random.below(4) {
             let kind = [1, 2, 2, 2, 3, 5, 6][random.below(7) as usize];
-            edges[from].push((kind, random.below(n as u64) as u32));
+            out.push((kind, random.below(n as u64) as u32));
         }
     }
     let mut json = String::from(
@@ -89,7 +96,7 @@ fn random_snapshot(seed: u64, n: usize) -> String {
         let kind = if i < 2 { 9 } else { [1, 3, 3, 0, 2][random.below(5) as usize] };
         let size = if i < 2 { 0 } else { 8 + random.below(100) };
         let sep = if i == 0 { "" } else { "," };
-        write!(json, "{sep}{kind},1,{},{size},{}\n", 2 * i + 1, out.len()).unwrap();
+        writeln!(json, "{sep}{kind},1,{},{size},{}", 2 * i + 1, out.len()).unwrap();
     }
     json.push_str(r#"],"edges":["#);
     let mut first = true;
@@ -97,7 +104,7 @@ fn random_snapshot(seed: u64, n: usize) -> String {
         for &(kind, to) in out {
             let sep = if first { "" } else { "," };
             first = false;
-            write!(json, "{sep}{kind},1,{}\n", to * 5).unwrap();
+            writeln!(json, "{sep}{kind},1,{}", to * 5).unwrap();
         }
     }
     json.push_str(r#"],"strings":["<dummy>","x"]}"#);
@@ -113,23 +120,13 @@ fn retained_sizes_match_brute_force_on_random_graphs() {
     }
 }
 
+/// A real snapshot of Node (written by `fixtures/foos.js`, which says how to remake it), so
+/// these tests need no `node` on the PATH.
+const FOOS_SNAPSHOT_GZ: &[u8] = include_bytes!("../fixtures/foos.heapsnapshot.gz");
+
 #[test]
 fn retained_sizes_match_brute_force_on_a_real_node_snapshot() {
-    let dir = std::env::temp_dir().join(format!("leakwatch-brute-force-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("real.heapsnapshot");
-    let program = r#"
-        class Foo { constructor(i) { this.i = i; this.payload = { n: i }; } }
-        globalThis.foos = new Map();
-        for (let i = 0; i < 300; i++) foos.set(i, new Foo(i));
-        globalThis.weak = new WeakMap();
-        for (const foo of foos.values()) weak.set(foo, { shadow: foo.i });
-        require('v8').writeHeapSnapshot(process.argv[1]);
-    "#;
-    let status = Command::new("node").args(["-e", program, file.to_str().unwrap()]).status().expect("node runs");
-    assert!(status.success());
-    let snapshot = HeapSnapshot::open(&file).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    let snapshot = HeapSnapshot::read(GzDecoder::new(FOOS_SNAPSHOT_GZ)).unwrap();
     // Every Foo, and an even spread of the rest.
     let analysis = Analysis::new(&snapshot);
     let foo = analysis.find_class("Foo").expect("Foo is a class");

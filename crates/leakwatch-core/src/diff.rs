@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::{
     analysis::{Analysis, NONE},
-    classes::{memwatch_what, nice_size, Classes},
+    classes::{memwatch_what, Classes},
+    nice_size::nice_size,
     retainers::Retainers,
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
 };

@@ -4,7 +4,7 @@ use std::collections::{HashSet, VecDeque};
 
 use crate::{
     essential::WeakMapEdges,
-    snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind},
+    snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, ROOT},
 };
 
 /// The distance of nodes that only weak edges reach.
@@ -12,8 +12,6 @@ pub(crate) const UNREACHABLE: u32 = u32::MAX;
 
 /// Added to the distance of everything reached only from the system roots, as DevTools does.
 pub(crate) const SYSTEM_DISTANCE: u32 = 100_000_000;
-
-const ROOT: u32 = 0;
 
 /// Breadth-first distances: the user roots (the root's children that are not synthetic, such as
 /// the global object) are at 1; whatever they do not reach is measured from the root, at

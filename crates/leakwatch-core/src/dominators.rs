@@ -3,7 +3,11 @@
 //! Vertices are numbered in DFS preorder from 1 (0 means "none"), which makes the arrays dense and
 //! lets every loop run without recursion. Memory: five `u32` per node plus one per essential edge.
 
-use crate::{bits::BitSet, essential::Essential, snapshot::HeapSnapshot};
+use crate::{
+    bits::BitSet,
+    essential::Essential,
+    snapshot::{HeapSnapshot, ROOT},
+};
 
 /// The dominator tree and the order it was built in.
 pub(crate) struct DominatorTree {
@@ -12,8 +16,6 @@ pub(crate) struct DominatorTree {
     /// Node ordinals in DFS preorder: every node comes after its dominator.
     pub(crate) preorder: Vec<u32>,
 }
-
-const ROOT: u32 = 0;
 
 /// Builds the dominator tree of `snapshot` from the root (ordinal 0), following only the edges
 /// set in `essential`.

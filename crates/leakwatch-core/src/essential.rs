@@ -4,10 +4,8 @@ use std::collections::HashMap;
 
 use crate::{
     bits::BitSet,
-    snapshot::{EdgeKind, HeapSnapshot, NodeKind},
+    snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT},
 };
-
-const ROOT: u32 = 0;
 
 /// The internal edges V8 writes for a WeakMap entry, found by their names.
 ///

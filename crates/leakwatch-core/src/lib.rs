@@ -3,7 +3,7 @@
 //!
 //! The engine is a few modules, each with one job:
 //!
-//! 1. [`HeapSnapshot::read`] (or [`SnapshotBuilder`] for a stream that arrives in chunks) parses a
+//! 1. [`HeapSnapshot::read`] (or [`SnapshotParser`] for a stream that arrives in chunks) parses a
 //!    `.heapsnapshot` without building a JSON tree, into compact struct-of-arrays storage.
 //! 2. [`Analysis::new`] computes what Chrome DevTools computes: the exact dominator tree over the
 //!    essential edges, retained sizes and class names.
@@ -36,23 +36,25 @@ mod distances;
 mod dominators;
 mod error;
 mod essential;
-mod feed;
+mod nice_size;
 mod parse;
 mod retainers;
 mod shallow;
 mod shapes;
 mod snapshot;
+mod snapshot_parser;
 mod summary;
 mod trend;
 
 pub use analysis::Analysis;
-pub use classes::{memwatch_what, nice_size};
+pub use classes::memwatch_what;
 pub use detector::{Detector, DetectorOptions, Finding, GcSample, LeakState, Memory, Status};
 pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
-pub use feed::SnapshotBuilder;
+pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
+pub use snapshot_parser::SnapshotParser;
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::{
     classes::devtools_class_name,
     distances::{distances, UNREACHABLE},
     essential::WeakMapEdges,
-    snapshot::{EdgeKind, HeapSnapshot, NodeKind},
+    snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT},
 };
 
 /// One object on a retainer path, and the edge by which it holds the next one.
@@ -52,8 +52,6 @@ pub struct Retainers {
     edges: Vec<u32>,
     distances: Vec<u32>,
 }
-
-const ROOT: u32 = 0;
 
 /// Paths are not looked for beyond this many steps of search, so a pathological graph cannot
 /// make a query run away.

@@ -1,11 +1,10 @@
 //! DevTools' shallow-size transfer: an internal array or hidden object that belongs to exactly
 //! one object counts as part of that object.
 
-use crate::snapshot::{EdgeKind, HeapSnapshot, NodeKind};
+use crate::snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT};
 
 const UNVISITED: u32 = u32::MAX;
 const SHARED: u32 = u32::MAX - 1;
-const ROOT: u32 = 0;
 
 /// The shallow sizes the Summary view shows: each `hidden` or `array` node reachable from a single
 /// owning object (over edges that are not weak) gives its size to that owner and shows 0.

@@ -113,6 +113,9 @@ impl EdgeKind {
     }
 }
 
+/// The ordinal of the synthetic root node, from which every traversal starts: V8 writes it first.
+pub(crate) const ROOT: u32 = 0;
+
 /// A parsed heap snapshot: nodes and edges in struct-of-arrays form.
 ///
 /// Nodes are numbered by ordinal (their position in the file); node 0 is the synthetic root.

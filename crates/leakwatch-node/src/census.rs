@@ -1,229 +1,17 @@
-//! Snapshot in, census out, diff of two censuses: the HeapDiff pipeline as JS sees it.
-//!
-//! A [`SnapshotFeed`] wraps the engine's [`SnapshotBuilder`]: JS pushes V8's chunks into it as V8
-//! writes them, and the parser thread reads them while V8 goes on. Ending the feed gives a
-//! [`HeapCensus`], the small per-object summary that a diff needs, after which the graph itself is
-//! dropped. Two censuses give the diff as node-memwatch's JSON.
-//!
-//! Each step that can take long exists three ways: blocking (`census`, `heapDiff`: node-memwatch's
-//! synchronous `end()`), on a background thread that a later blocking call joins
-//! (`censusInBackground`: the "before" side of a HeapDiff, analysed while the program runs on),
-//! and as an `AsyncTask` on libuv's thread pool whose promise JS awaits (`censusAsync`,
-//! `heapDiffAsync`: `endAsync()`).
+//! A census held for JS: what a diff keeps of one snapshot, ready or still being computed.
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},
     thread::JoinHandle,
 };
 
-use leakwatch_core::{Analysis, Census, HeapDiff, SnapshotBuilder};
-use napi::{
-    bindgen_prelude::{ArrayBuffer, AsyncTask},
-    sys, Env, Error, JsValue, Result, Status, Task,
-};
+use leakwatch_core::Census;
 use napi_derive::napi;
 
-use crate::guard::{catch_panic, guard, internal, panic_message};
+use crate::panics::{internal_error, panic_message};
 
-/// A heap snapshot being parsed as it arrives, chunk by chunk.
-#[napi]
-pub struct SnapshotFeed {
-    builder: Option<SnapshotBuilder>,
-    bytes: u64,
-}
-
-#[napi]
-impl SnapshotFeed {
-    /// Starts a parser thread that waits for chunks.
-    #[napi(constructor)]
-    pub fn new() -> Result<SnapshotFeed> {
-        guard("starting the snapshot parser", || {
-            Ok(SnapshotFeed { builder: Some(SnapshotBuilder::new()), bytes: 0 })
-        })
-    }
-
-    /// Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
-    /// Throws if the text so far is not a valid snapshot; the feed is then spent.
-    #[napi]
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        guard("parsing the heap snapshot", || self.push(chunk))
-    }
-
-    /// Hands the whole of `buffer` to the parser, then detaches it, which frees its memory now.
-    ///
-    /// V8 writes a snapshot in some 64 KB chunks, each in a new ArrayBuffer that would otherwise
-    /// live until a GC long after the snapshot (no GC is due while V8 is writing): hundreds of
-    /// megabytes on a large heap, on top of the snapshot itself. Only for buffers that nothing
-    /// else uses: afterwards they are empty.
-    #[napi]
-    pub fn feed_and_free(&mut self, buffer: ArrayBuffer) -> Result<()> {
-        guard("parsing the heap snapshot", || {
-            let fed = self.push(&buffer);
-            let raw = buffer.value();
-            // SAFETY: `raw` is a live ArrayBuffer of this env, for the length of this call; the
-            // slice `buffer` derefs to is not used after this point.
-            let status = unsafe { sys::napi_detach_arraybuffer(raw.env, raw.value) };
-            if status != sys::Status::napi_ok {
-                return Err(Error::new(Status::from(status), "cannot free the chunk's buffer"));
-            }
-            fed
-        })
-    }
-
-    /// Hands the next chunk as a string, as the inspector protocol delivers it.
-    #[napi]
-    pub fn feed_string(&mut self, chunk: String) -> Result<()> {
-        guard("parsing the heap snapshot", || self.push(chunk.as_bytes()))
-    }
-
-    /// How many bytes have been fed so far.
-    #[napi(getter)]
-    pub fn bytes(&self) -> f64 {
-        self.bytes as f64
-    }
-
-    /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
-    #[napi]
-    pub fn census(&mut self) -> Result<HeapCensus> {
-        let builder = self.take()?;
-        guard("analysing the heap snapshot", || {
-            census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason)
-        })
-    }
-
-    /// Ends the stream and takes the census on a new thread; returns at once. A later blocking
-    /// call that needs the census (`heapDiff`, `HeapCensus.wait`) joins the thread.
-    #[napi]
-    pub fn census_in_background(&mut self) -> Result<HeapCensus> {
-        let builder = self.take()?;
-        guard("starting the census thread", || {
-            let (sender, receiver) = std::sync::mpsc::channel();
-            let spawned = std::thread::Builder::new().name("leakwatch-census".into()).spawn(move || {
-                // The builder comes over a channel so that a failed spawn gives it back.
-                let builder: SnapshotBuilder = receiver.recv().expect("the builder is sent once");
-                catch_panic(|| census_of(builder)).and_then(|result| result)
-            });
-            match spawned {
-                Ok(handle) => {
-                    sender.send(builder).expect("the census thread is waiting");
-                    Ok(HeapCensus::new(CensusState::Pending(handle)))
-                }
-                // No thread to be had: do the work now rather than fail.
-                Err(_) => census_of(builder).map(HeapCensus::ready).map_err(Error::from_reason),
-            }
-        })
-    }
-
-    /// Ends the stream and takes the census on libuv's thread pool.
-    #[napi(ts_return_type = "Promise<HeapCensus>")]
-    pub fn census_async(&mut self) -> Result<AsyncTask<CensusTask>> {
-        Ok(AsyncTask::new(CensusTask { builder: Some(self.take()?) }))
-    }
-
-    /// Ends the stream and compares it with `before`, blocking the JS thread; the first
-    /// `explain` rows that grew get the retainer path of their example object. Returns
-    /// node-memwatch's HeapDiff as JSON text.
-    #[napi]
-    pub fn diff_against(&mut self, before: &HeapCensus, explain: u32) -> Result<String> {
-        let builder = self.take()?;
-        guard("comparing the snapshots", || {
-            explained_diff(builder, &before.state, explain).map_err(Error::from_reason)
-        })
-    }
-
-    /// `diffAgainst` on libuv's thread pool; resolves to the diff as JSON text.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn diff_against_async(&mut self, before: &HeapCensus, explain: u32) -> Result<AsyncTask<ExplainedDiffTask>> {
-        Ok(AsyncTask::new(ExplainedDiffTask {
-            builder: Some(self.take()?),
-            before: Arc::clone(&before.state),
-            explain,
-        }))
-    }
-
-    /// Stops the parser and frees what it had read. The feed is spent afterwards.
-    #[napi]
-    pub fn discard(&mut self) {
-        self.builder = None;
-    }
-}
-
-impl SnapshotFeed {
-    fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        let builder = self.builder.as_mut().ok_or_else(spent)?;
-        if let Err(err) = builder.feed(chunk) {
-            self.builder = None;
-            return Err(Error::from_reason(format!("the heap snapshot is not valid: {err}")));
-        }
-        self.bytes += chunk.len() as u64;
-        Ok(())
-    }
-
-    fn take(&mut self) -> Result<SnapshotBuilder> {
-        self.builder.take().ok_or_else(spent)
-    }
-}
-
-fn spent() -> Error {
-    Error::from_reason("leakwatch: this snapshot feed was already ended or discarded")
-}
-
-/// Finishes parsing and reduces the snapshot to its census, dropping the graph.
-fn census_of(builder: SnapshotBuilder) -> std::result::Result<Census, String> {
-    let census = {
-        let snapshot =
-            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
-        let analysis = Analysis::new(&snapshot);
-        Census::new(&snapshot, &analysis)
-    };
-    release_freed_memory();
-    Ok(census)
-}
-
-/// Finishes parsing and diffs the snapshot against `before` while its graph is still at hand, to
-/// find the retainer paths of the first `explain` rows' example objects.
-fn explained_diff(
-    builder: SnapshotBuilder,
-    before: &Mutex<CensusState>,
-    explain: u32,
-) -> std::result::Result<String, String> {
-    let json = {
-        let snapshot =
-            builder.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
-        let analysis = Analysis::new(&snapshot);
-        let after = Census::new(&snapshot, &analysis);
-        drop(analysis);
-        let mut diff = HeapDiff::between(&*wait(before)?, &after);
-        drop(after);
-        diff.explain(&snapshot, explain as usize);
-        serde_json::to_string(&diff).map_err(|err| format!("leakwatch: cannot encode the diff: {err}"))?
-    };
-    release_freed_memory();
-    Ok(json)
-}
-
-/// Hands memory that is free but still mapped back to the OS.
-///
-/// A HeapDiff frees a lot at once: V8's own snapshot when it has been written (on the JS thread)
-/// and the parsed graph when its census is taken (on this thread). glibc keeps freed memory
-/// mapped in the arena of the thread that freed it, where V8 cannot reuse it for the next
-/// snapshot, so without this the process's peak RSS would carry one snapshot's worth of free
-/// memory into the next.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only returns unused pages of glibc's arenas to the kernel; it takes
-        // each arena's lock and is safe to call from any thread at any time.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
-
-enum CensusState {
+/// Where a census is: being computed, ready, failed, or freed.
+pub(crate) enum CensusState {
     /// Being computed on a background thread.
     Pending(JoinHandle<std::result::Result<Census, String>>),
     Ready(Arc<Census>),
@@ -235,15 +23,17 @@ enum CensusState {
 /// computed in the background.
 #[napi]
 pub struct HeapCensus {
-    state: Arc<Mutex<CensusState>>,
+    pub(crate) state: Arc<Mutex<CensusState>>,
 }
 
 impl HeapCensus {
-    fn new(state: CensusState) -> HeapCensus {
+    /// A census in `state`.
+    pub(crate) fn new(state: CensusState) -> HeapCensus {
         HeapCensus { state: Arc::new(Mutex::new(state)) }
     }
 
-    fn ready(census: Census) -> HeapCensus {
+    /// A census computed already.
+    pub(crate) fn ready(census: Census) -> HeapCensus {
         HeapCensus::new(CensusState::Ready(Arc::new(census)))
     }
 }
@@ -255,7 +45,7 @@ fn lock(state: &Mutex<CensusState>) -> MutexGuard<'_, CensusState> {
 }
 
 /// The census, joining its thread first if it is still being computed.
-fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> {
+pub(crate) fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> {
     let mut state = lock(state);
     if let CensusState::Pending(_) = &*state {
         let CensusState::Pending(handle) = std::mem::replace(&mut *state, CensusState::Released)
@@ -265,7 +55,7 @@ fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> 
         *state = match handle.join() {
             Ok(Ok(census)) => CensusState::Ready(Arc::new(census)),
             Ok(Err(message)) => CensusState::Failed(message),
-            Err(payload) => CensusState::Failed(internal(
+            Err(payload) => CensusState::Failed(internal_error(
                 "analysing the heap snapshot",
                 &panic_message(&*payload),
             )),
@@ -281,21 +71,6 @@ fn wait(state: &Mutex<CensusState>) -> std::result::Result<Arc<Census>, String> 
 
 #[napi]
 impl HeapCensus {
-    /// Whether the census is computed (or failed), so that `wait` would not block.
-    #[napi(getter)]
-    pub fn settled(&self) -> bool {
-        match &*lock(&self.state) {
-            CensusState::Pending(handle) => handle.is_finished(),
-            _ => true,
-        }
-    }
-
-    /// Blocks until the census is computed; throws what computing it threw.
-    #[napi]
-    pub fn wait(&self) -> Result<()> {
-        guard("waiting for the census", || wait(&self.state).map(drop).map_err(Error::from_reason))
-    }
-
     /// Frees the census now rather than when the JS object is collected. If it is still being
     /// computed, the thread finishes and its result is dropped.
     #[napi]
@@ -304,90 +79,3 @@ impl HeapCensus {
     }
 }
 
-/// The diff of two censuses of one process as node-memwatch's JSON.
-fn diff_json(
-    before: &Mutex<CensusState>,
-    after: &Mutex<CensusState>,
-) -> std::result::Result<String, String> {
-    let before = wait(before)?;
-    let after = wait(after)?;
-    let diff = HeapDiff::between(&before, &after);
-    serde_json::to_string(&diff).map_err(|err| format!("leakwatch: cannot encode the diff: {err}"))
-}
-
-/// Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text.
-#[napi]
-pub fn heap_diff(before: &HeapCensus, after: &HeapCensus) -> Result<String> {
-    guard("comparing the snapshots", || {
-        diff_json(&before.state, &after.state).map_err(Error::from_reason)
-    })
-}
-
-/// Compares two censuses on libuv's thread pool; resolves to node-memwatch's HeapDiff as JSON.
-#[napi(ts_return_type = "Promise<string>")]
-pub fn heap_diff_async(before: &HeapCensus, after: &HeapCensus) -> AsyncTask<DiffTask> {
-    AsyncTask::new(DiffTask { before: Arc::clone(&before.state), after: Arc::clone(&after.state) })
-}
-
-/// `SnapshotFeed.censusAsync` off the JS thread.
-pub struct CensusTask {
-    builder: Option<SnapshotBuilder>,
-}
-
-impl Task for CensusTask {
-    type Output = Census;
-    type JsValue = HeapCensus;
-
-    fn compute(&mut self) -> Result<Census> {
-        let builder = self.builder.take().ok_or_else(spent)?;
-        guard("analysing the heap snapshot", || census_of(builder).map_err(Error::from_reason))
-    }
-
-    fn resolve(&mut self, _env: Env, census: Census) -> Result<HeapCensus> {
-        Ok(HeapCensus::ready(census))
-    }
-}
-
-/// `heapDiffAsync` off the JS thread.
-pub struct DiffTask {
-    before: Arc<Mutex<CensusState>>,
-    after: Arc<Mutex<CensusState>>,
-}
-
-impl Task for DiffTask {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> Result<String> {
-        guard("comparing the snapshots", || {
-            diff_json(&self.before, &self.after).map_err(Error::from_reason)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, json: String) -> Result<String> {
-        Ok(json)
-    }
-}
-
-/// `SnapshotFeed.diffAgainstAsync` off the JS thread.
-pub struct ExplainedDiffTask {
-    builder: Option<SnapshotBuilder>,
-    before: Arc<Mutex<CensusState>>,
-    explain: u32,
-}
-
-impl Task for ExplainedDiffTask {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> Result<String> {
-        let builder = self.builder.take().ok_or_else(spent)?;
-        guard("comparing the snapshots", || {
-            explained_diff(builder, &self.before, self.explain).map_err(Error::from_reason)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, json: String) -> Result<String> {
-        Ok(json)
-    }
-}

@@ -4,7 +4,7 @@ use leakwatch_core::{Detector, DetectorOptions, Finding, GcSample, LeakState};
 use napi::Result;
 use napi_derive::napi;
 
-use crate::guard::guard;
+use crate::panics::catching_panics;
 
 /// Tuning of the leak detector; each field left out keeps its default.
 #[napi(object)]
@@ -110,7 +110,7 @@ impl LeakDetector {
     /// A detector with the given tuning.
     #[napi(constructor)]
     pub fn new(options: Option<LeakDetectorOptions>) -> Result<LeakDetector> {
-        guard("creating the leak detector", || {
+        catching_panics("creating the leak detector", || {
             let d = DetectorOptions::default();
             let o = options.unwrap_or_default();
             Ok(LeakDetector {
@@ -131,7 +131,7 @@ impl LeakDetector {
     /// Adds one GC; returns the leaks it completes the evidence for (usually none).
     #[napi]
     pub fn observe(&mut self, sample: LeakSample) -> Result<Vec<LeakFinding>> {
-        guard("detecting leaks", || {
+        catching_panics("detecting leaks", || {
             let LeakSample { time_ms, full, heap_used, external, duration_ms } = sample;
             let found = self.inner.observe(GcSample { time_ms, full, heap_used, external, duration_ms });
             Ok(found.into_iter().map(LeakFinding::from).collect())
@@ -162,7 +162,7 @@ impl LeakDetector {
     /// What the detector thinks now.
     #[napi]
     pub fn status(&self) -> Result<LeakStatus> {
-        guard("reading the leak detector", || {
+        catching_panics("reading the leak detector", || {
             let s = self.inner.status();
             let state = match s.state {
                 LeakState::Idle => "idle",

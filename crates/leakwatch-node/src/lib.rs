@@ -3,12 +3,13 @@
 //!
 //! The JavaScript side (`lib/*.js` at the repository root) does everything that must happen on
 //! the JS thread: it makes V8 serialize a snapshot and pushes each chunk into a
-//! [`SnapshotFeed`](census::SnapshotFeed). Everything else happens here, off the JS thread where
-//! it can be:
+//! [`SnapshotParser`](snapshot_parser::SnapshotParser). Everything else happens here, off the JS thread
+//! where it can be:
 //!
-//! - the parser runs on its own thread while V8 is still serializing ([`leakwatch_core::SnapshotBuilder`]);
+//! - the parser runs on its own thread while V8 is still serializing
+//!   ([`leakwatch_core::SnapshotParser`]);
 //! - a HeapDiff's "before" side is analysed on a background thread
-//!   ([`SnapshotFeed::census_in_background`](census::SnapshotFeed::census_in_background)), so
+//!   ([`SnapshotParser::census_in_background`](snapshot_parser::SnapshotParser::census_in_background)), so
 //!   `new HeapDiff()` returns as soon as V8 has finished writing;
 //! - `census`/`heapDiff` exist both as blocking calls (node-memwatch's synchronous `end()`) and as
 //!   `AsyncTask`s that run on libuv's thread pool (`endAsync()`).
@@ -16,15 +17,17 @@
 //! The addon uses Node-API only (version 8, Node >= 12.22 / 14.17 / 16), never V8's C++ API, so
 //! one binary runs on every Node major without a rebuild.
 //!
-//! No Rust panic crosses into JavaScript: every entry point runs inside [`guard`], which turns a
-//! panic into a JS `Error`, and background threads report their panics the same way when joined.
+//! No Rust panic crosses into JavaScript: every entry point runs inside
+//! [`catching_panics`](panics::catching_panics), which turns a panic into a JS `Error`, and
+//! background threads report their panics the same way when joined.
 #![deny(missing_docs)]
 // Under `cargo test` the `#[napi]` items compile to nothing, which leaves their helpers unused.
 #![cfg_attr(test, allow(dead_code))]
 
 mod census;
-mod guard;
+mod gc;
+mod heap_diff;
 mod leak;
-mod memory;
-
-pub use guard::guard;
+mod malloc;
+mod panics;
+mod snapshot_parser;

@@ -1,6 +1,6 @@
 'use strict';
-// The dashboard's event feed: what a data source publishes, kept as bounded history and passed on
-// to the connected Server-Sent Events clients.
+// The dashboard's event stream: what a data source publishes, kept as bounded history and passed
+// on to the connected Server-Sent Events clients, each of which gets the history first.
 //
 // Events of a series ('sample', 'gc', 'stats', 'leak') carry `t`, their time in ms since the
 // epoch, and are kept for a time window (and at most a number of them); other events ('status',
@@ -21,7 +21,7 @@ function sseMessage(type, data) {
 }
 
 /** Bounded history of a data source's events, fanned out to SSE clients. */
-class Feed {
+class EventStream {
   /**
    * @param {{windowMs?: number, maxPerSeries?: number}} [options] how long series events are
    *   kept (10 minutes by default) and how many at most of each series (5000).
@@ -110,4 +110,4 @@ class Feed {
   }
 }
 
-module.exports = { Feed };
+module.exports = { EventStream };

@@ -14,32 +14,34 @@ use crate::{
 /// How many chunks may wait for the parser before `feed` blocks, bounding the memory held.
 const QUEUED_CHUNKS: usize = 16;
 
-/// Builds a [`HeapSnapshot`] from chunks of bytes pushed as they arrive.
+/// Parses a snapshot pushed in chunks as they arrive, into a [`HeapSnapshot`].
 ///
-/// The parser runs on its own thread and reads the chunks through a bounded queue, so feeding
-/// costs the caller a copy, and the whole text is never in memory at once.
-pub struct SnapshotBuilder {
-    /// The queue to the parser. Dropping it, as dropping the builder does, ends the input, so an
+/// [`HeapSnapshot::read`] takes the whole input at once; this takes it piece by piece. The parser
+/// runs on its own thread and reads the chunks through a bounded queue, so feeding costs the
+/// caller a copy, and the whole text is never in memory at once.
+pub struct SnapshotParser {
+    /// The queue to the parser thread. Dropping it, as dropping this does, ends the input, so an
     /// abandoned parser thread finishes instead of waiting forever.
     sender: Option<SyncSender<Vec<u8>>>,
-    parser: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
+    /// The parser thread, until it has been joined.
+    thread: Option<JoinHandle<Result<HeapSnapshot, Error>>>,
     /// Set once the parser has failed; every later call returns it.
     failed: Option<Error>,
 }
 
-impl SnapshotBuilder {
+impl SnapshotParser {
     /// Starts a parser thread waiting for chunks.
-    pub fn new() -> SnapshotBuilder {
+    pub fn new() -> SnapshotParser {
         let (sender, receiver) = sync_channel(QUEUED_CHUNKS);
         let reader = ChunkReader::new(receiver);
         let spawned = std::thread::Builder::new()
             .name("leakwatch-parse".into())
             .spawn(move || crate::parse::parse(reader));
         match spawned {
-            Ok(parser) => SnapshotBuilder { sender: Some(sender), parser: Some(parser), failed: None },
-            Err(err) => SnapshotBuilder {
+            Ok(thread) => SnapshotParser { sender: Some(sender), thread: Some(thread), failed: None },
+            Err(err) => SnapshotParser {
                 sender: None,
-                parser: None,
+                thread: None,
                 failed: Some(Error::new(format!("cannot start the parser thread: {err}"))),
             },
         }
@@ -74,8 +76,8 @@ impl SnapshotBuilder {
     }
 
     fn join(&mut self) -> Result<HeapSnapshot, Error> {
-        let parser = self.parser.take().ok_or_else(|| Error::new("the parser has already finished"))?;
-        parser.join().unwrap_or_else(|panic| {
+        let thread = self.thread.take().ok_or_else(|| Error::new("the parser has already finished"))?;
+        thread.join().unwrap_or_else(|panic| {
             let message = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -86,15 +88,15 @@ impl SnapshotBuilder {
     }
 }
 
-impl Default for SnapshotBuilder {
+impl Default for SnapshotParser {
     fn default() -> Self {
-        SnapshotBuilder::new()
+        SnapshotParser::new()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::SnapshotBuilder;
+    use super::SnapshotParser;
     use crate::{Analysis, HeapSnapshot, Summary};
 
     const SNAPSHOT: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
@@ -112,32 +114,32 @@ mod tests {
         let whole = HeapSnapshot::read(SNAPSHOT.as_bytes()).unwrap();
         let expected = Summary::new(&whole, &Analysis::new(&whole)).classes;
         for size in [1, 2, 7, 64, 4096] {
-            let mut builder = SnapshotBuilder::new();
+            let mut parser = SnapshotParser::new();
             for chunk in SNAPSHOT.as_bytes().chunks(size) {
-                builder.feed(chunk).unwrap();
+                parser.feed(chunk).unwrap();
             }
-            let fed = builder.finish().unwrap();
+            let fed = parser.finish().unwrap();
             assert_eq!(Summary::new(&fed, &Analysis::new(&fed)).classes, expected, "chunks of {size}");
         }
     }
 
     #[test]
     fn bad_input_fails_in_feed_or_finish_with_its_offset() {
-        let mut builder = SnapshotBuilder::new();
+        let mut parser = SnapshotParser::new();
         let mut failed = None;
         for _ in 0..1000 {
-            if let Err(err) = builder.feed(b"[not a snapshot") {
+            if let Err(err) = parser.feed(b"[not a snapshot") {
                 failed = Some(err);
                 break;
             }
         }
-        let err = failed.unwrap_or_else(|| builder.finish().map(|_| ()).unwrap_err());
+        let err = failed.unwrap_or_else(|| parser.finish().map(|_| ()).unwrap_err());
         assert_eq!(err.offset(), Some(0), "{err}");
 
         let inside_nodes = SNAPSHOT.find("[4,0,1").unwrap() + 4;
-        let mut builder = SnapshotBuilder::new();
-        builder.feed(&SNAPSHOT.as_bytes()[..inside_nodes]).unwrap();
-        let err = builder.finish().map(|_| ()).unwrap_err();
+        let mut parser = SnapshotParser::new();
+        parser.feed(&SNAPSHOT.as_bytes()[..inside_nodes]).unwrap();
+        let err = parser.finish().map(|_| ()).unwrap_err();
         assert!(err.message().contains("end of input"), "{err}");
         assert_eq!(err.offset(), Some(inside_nodes as u64), "{err}");
     }

@@ -9,12 +9,12 @@
 // a process warning: they never crash the program.
 
 const { EventEmitter } = require('node:events');
-const { GcWatcher } = require('./stats');
-const { LeakTracker } = require('./leak');
-const { CulpritHunt } = require('./culprit');
+const { GcWatcher } = require('./watch/gc-watcher');
+const { LeakTracker } = require('./watch/leak');
+const { CulpritHunt } = require('./culprit/hunt');
 const native = require('./native');
-const { MetricsCollector } = require('./metrics');
-const { metricsText } = require('./prometheus');
+const { MetricsCollector } = require('./export/metrics');
+const { metricsText } = require('./export/prometheus-text');
 // The rest of lib/ (HeapDiff, gc(), prom-client's and OpenTelemetry's adapters, snapshot on leak,
 // the dashboard) is loaded by the method that needs it: a program that only watches keeps less
 // code in its heap.
@@ -56,12 +56,12 @@ class LeakWatch extends EventEmitter {
 
   /** node-memwatch's HeapDiff class. */
   get HeapDiff() {
-    return require('./heap-diff').HeapDiff;
+    return require('./snapshot/heap-diff').HeapDiff;
   }
 
   /** Runs a full, compacting GC now; no --expose-gc needed. */
   gc() {
-    this.#watcher.collectNow(require('./gc').gc);
+    this.#watcher.collectNow(require('./watch/gc').gc);
   }
 
   /**
@@ -89,7 +89,7 @@ class LeakWatch extends EventEmitter {
       }
     }
     // Checked before anything changes, so a bad option changes nothing.
-    const snapshotOnLeak = 'snapshotOnLeak' in options ? require('./snapshot-on-leak') : null;
+    const snapshotOnLeak = 'snapshotOnLeak' in options ? require('./snapshot/on-leak') : null;
     const snapshotOptions = snapshotOnLeak?.checkSnapshotOptions(options.snapshotOnLeak);
     if ('leak' in options) {
       this.#leaks = new LeakTracker(options.leak);
@@ -117,7 +117,7 @@ class LeakWatch extends EventEmitter {
    * collectDefaultMetrics()'s). Returns `{registered, skipped, unregister()}`.
    */
   registerMetrics(register) {
-    const { registerFamilies } = require('./prom-client');
+    const { registerFamilies } = require('./export/register-metrics');
     const result = registerFamilies(register, this.#metrics.families());
     this.#metrics.attach();
     return result;
@@ -128,7 +128,7 @@ class LeakWatch extends EventEmitter {
    * function that stops feeding them.
    */
   registerOtel(meter) {
-    const { registerInstruments } = require('./otel');
+    const { registerInstruments } = require('./export/otel');
     return registerInstruments(meter, this, this.#metrics);
   }
 

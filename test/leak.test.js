@@ -139,7 +139,7 @@ test('configure() rejects bad leak options with a TypeError naming them', () => 
 });
 
 test("the detector watches the heap less V8's code and bytecode, whose spaces this V8 has", async () => {
-  const { CODE_SPACES, dataHeapUsed } = require('../lib/data-heap');
+  const { CODE_SPACES, dataHeapUsed } = require('../lib/watch/data-heap');
   const full = new Promise((resolve) => {
     const onGc = (gc) => {
       if (gc.kind !== 'major') return;

@@ -12,7 +12,7 @@
 // would also stop a sampling profile, hence the count). After each snapshot it also gives
 // malloc's free memory back.
 
-const native = require('./native');
+const native = require('../native');
 const { postNow } = require('./inspector');
 
 let users = 0;

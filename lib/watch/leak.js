@@ -4,9 +4,9 @@
 // that rises steadily and significantly. This module feeds it, keeps what a report needs (the
 // per-space sizes over the window) and words the reports.
 
-const native = require('./native');
-// How suspects are found: see lib/culprit.js.
-const { CULPRIT_OPTIONS } = require('./culprit');
+const native = require('../native');
+// How suspects are found: see lib/culprit/.
+const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
 
 /** The detector's options, as configure({leak}) takes them, with what each must be. */

@@ -10,7 +10,7 @@
 // removed beyond `maxFiles`.
 //
 // `leakwatch diff` matches objects across two files by V8's object ids, which V8 keeps stable only
-// while something holds them (lib/heap-profiler-state.js). So from its first snapshot on, and
+// while something holds them (lib/snapshot/heap-profiler-state.js). So from its first snapshot on, and
 // until turned off, snapshot on leak holds them: a process that leaked pays for V8's tracking of
 // moved objects from then on, in exchange for files that compare.
 
@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
-const { duringSnapshot } = require('./snapshot');
+const { duringSnapshot } = require('./read');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 
 /** The names of the snapshot files this module writes (and the only ones it ever removes). */

@@ -1,6 +1,6 @@
 'use strict';
-// The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot.js) and
-// for the sampling heap profiler (lib/culprit.js).
+// The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot/read.js) and
+// for the sampling heap profiler (lib/culprit/).
 //
 // Disconnecting an inspector session makes V8 forget every object id it gave out (the
 // HeapProfiler agent's disable() calls ClearObjectIds): a HeapDiff running at that moment, the

@@ -21,7 +21,7 @@
 
 const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
-const { onSnapshot } = require('./snapshot');
+const { onSnapshot } = require('../snapshot/read');
 
 /**
  * The 'gc' event's kind (prom-client's `kind` label values) and V8's name for the GC, by a gc

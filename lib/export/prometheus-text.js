@@ -26,7 +26,7 @@ function formatSample({ name, labels, value }) {
   return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
 }
 
-/** The text exposition of `families` (each `{name, help, type, read()}` as lib/metrics.js makes them). */
+/** The text exposition of `families` (each `{name, help, type, read()}` as lib/export/metrics.js makes them). */
 function metricsText(families) {
   const lines = [];
   for (const family of families) {

@@ -18,10 +18,10 @@
 // (the detector reports a leak again every repeatMs while it lasts) starts one and waits for it.
 
 const path = require('node:path');
-const { postNow } = require('./inspector');
-const { keepHeapProfiler } = require('./heap-profiler-state');
-const { asideFromProgram } = require('./snapshot');
-const { dataHeapUsed } = require('./data-heap');
+const { postNow } = require('../snapshot/inspector');
+const { keepHeapProfiler } = require('../snapshot/heap-profiler-state');
+const { asideFromProgram } = require('../snapshot/read');
+const { dataHeapUsed } = require('../watch/data-heap');
 
 const DEFAULTS = {
   sampling: true,
@@ -51,7 +51,7 @@ const FLOOR_WAIT_MS = 6_000;
 const TOP = 5;
 const EXPLAINED = 8;
 
-const OWN_DIR = __dirname + path.sep;
+const OWN_DIR = path.join(__dirname, '..') + path.sep;
 
 /** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. */
 function isUserFrame(frame) {
@@ -230,7 +230,7 @@ class CulpritHunt {
     try {
       this.sampler?.stop();
       // A diff that finish() ended is ended already; one dropped with the hunt is not compared.
-      if (this.diff) require('./heap-diff').abandonHeapDiff(this.diff);
+      if (this.diff) require('../snapshot/heap-diff').abandonHeapDiff(this.diff);
     } finally {
       this.#clear();
     }
@@ -293,7 +293,7 @@ class CulpritHunt {
     if (o.heapDiff === true || (o.heapDiff === 'auto' && small && rested)) {
       this.lastBaselineMs = Date.now();
       // Loaded by the first hunt that takes a HeapDiff: a program that never leaks never does.
-      const { HeapDiff } = require('./heap-diff');
+      const { HeapDiff } = require('../snapshot/heap-diff');
       this.diff = new HeapDiff();
     }
   }

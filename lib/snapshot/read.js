@@ -26,7 +26,7 @@
 // Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
 // snapshots, whichever way each is taken, unless an inspector session disconnects in between
 // (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
-// once no HeapDiff needs them (lib/heap-profiler-state.js).
+// once no HeapDiff needs them (lib/snapshot/heap-profiler-state.js).
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
@@ -34,7 +34,7 @@
 
 const v8 = require('node:v8');
 const { Readable } = require('node:stream');
-const native = require('./native');
+const native = require('../native');
 const { inspectorSession } = require('./inspector');
 const { snapshotTaken } = require('./heap-profiler-state');
 
@@ -137,7 +137,7 @@ function streamInto(feed) {
   return true;
 }
 
-// Way 2's session is leakwatch's one inspector session, never disconnected (see lib/inspector.js).
+// Way 2's session is leakwatch's one inspector session, never disconnected (see lib/snapshot/inspector.js).
 let session = null;
 let sink = null;
 let inspectorIsSynchronous = true;

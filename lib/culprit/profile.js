@@ -1,0 +1,113 @@
+'use strict';
+// Reading V8's sampling heap profile: live bytes per allocation site of the program.
+//
+// The profiler records the stack of about one allocation per sampling interval and forgets the
+// samples the GC frees, so two readings taken right after full GCs, subtracted, give the sites
+// whose live bytes grew. A site is the innermost frame of the program's own code on a sample's
+// stack: what Node, V8 or leakwatch allocate on the program's behalf counts for the program's
+// function that called them.
+
+const path = require('node:path');
+
+/** leakwatch's own code, whose frames are never the program's. */
+const OWN_DIR = path.join(__dirname, '..') + path.sep;
+
+/** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. */
+function isUserFrame(frame) {
+  return frame.url !== '' && !frame.url.startsWith('node:') && !frame.url.startsWith(`file://${OWN_DIR}`) &&
+    !frame.url.startsWith(OWN_DIR);
+}
+
+/** Whether a frame allocates memory outside the heap: Node's Buffer code or a typed array's constructor. */
+function isBufferFrame(frame) {
+  return frame.url === 'node:buffer' || /^(ArrayBuffer|SharedArrayBuffer|(Big)?(Int|Uint|Float)\d+(Clamped)?Array)$/.test(frame.functionName);
+}
+
+/** A frame's file: its URL, less the scheme for file:// URLs. */
+function fileOf(frame) {
+  return frame.url.startsWith('file://') ? frame.url.slice(7) : frame.url;
+}
+
+/** A frame as stack traces print it: "name (file:line:column)". */
+function frameText(frame) {
+  const file = fileOf(frame);
+  const where = file ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : 'native';
+  return `${frame.functionName || '(anonymous)'} (${where})`;
+}
+
+/** What tells a function apart in a sampling profile's stacks. */
+const frameKey = (frame) => `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
+
+/**
+ * Live bytes and objects per allocation site in a sampling profile, estimated from the samples
+ * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects);
+ * the names of the program's own functions on the samples' stacks; and the URL of each script
+ * on the profile's stacks, by V8's script id.
+ */
+function liveBySite(profile, interval, { buffersOnly = false } = {}) {
+  const stackOf = new Map();
+  const scriptUrls = new Map();
+  const visit = (node, parentStack) => {
+    const stack = node.callFrame.functionName === '(root)' ? parentStack : [node.callFrame, ...parentStack];
+    stackOf.set(node.id, stack);
+    scriptUrls.set(Number(node.callFrame.scriptId), node.callFrame.url);
+    for (const child of node.children) visit(child, stack);
+  };
+  visit(profile.head, []);
+  const sites = new Map();
+  const ownFunctions = new Set();
+  for (const sample of profile.samples) {
+    const stack = stackOf.get(sample.nodeId);
+    // Allocations with no frame of the program's own are Node's or leakwatch's (this very
+    // profile, say): not the program's leak.
+    const at = stack ? stack.findIndex(isUserFrame) : -1;
+    if (at < 0 || (buffersOnly && !stack.some(isBufferFrame))) continue;
+    const frame = stack[at];
+    const key = frameKey(frame);
+    const scale = 1 / (1 - Math.exp(-sample.size / interval));
+    let site = sites.get(key);
+    if (!site) {
+      site = { frame, stack, stackWith: new Map(), callsNode: null, bytes: 0, ownBytes: 0, count: 0 };
+      sites.set(key, site);
+    }
+    for (const f of stack) {
+      // One stack per function seen above the site, so that a class can be matched to the site
+      // whose samples show its constructor, whichever of them came first.
+      if (!site.stackWith.has(f.functionName)) site.stackWith.set(f.functionName, stack);
+      if (isUserFrame(f)) ownFunctions.add(f.functionName);
+    }
+    // A stack on which the site called Node's code, which allocated (a setInterval's Timeout);
+    // else the site allocated the object itself.
+    if (at > 0 && stack[at - 1].url.startsWith('node:')) site.callsNode ??= stack;
+    else site.ownBytes += sample.size * scale;
+    site.bytes += sample.size * scale;
+    site.count += scale;
+  }
+  return { sites, ownFunctions, scriptUrls };
+}
+
+/** The sites whose live bytes grew from reading `before` to reading `after`, most first. */
+function grownSites(before, after) {
+  const grown = [];
+  for (const [key, site] of after.sites) {
+    const was = before.sites.get(key);
+    const bytes = site.bytes - (was?.bytes ?? 0);
+    const count = site.count - (was?.count ?? 0);
+    const ownBytes = site.ownBytes - (was?.ownBytes ?? 0);
+    if (bytes > 0) grown.push({ ...site, bytes, ownBytes, count });
+  }
+  return grown.sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * What grownSites needs of the reading a hunt starts from: bytes and objects per site. A hunt
+ * holds it until it ends, and the whole reading (every site's stacks) would add enough to the
+ * heap for the detector to see.
+ */
+function countsOf(reading) {
+  const sites = new Map();
+  for (const [key, { bytes, ownBytes, count }] of reading.sites) sites.set(key, { bytes, ownBytes, count });
+  return { sites };
+}
+
+module.exports = { isUserFrame, fileOf, frameText, frameKey, liveBySite, grownSites, countsOf };

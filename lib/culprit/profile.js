@@ -8,14 +8,16 @@
 // function that called them.
 
 const path = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
 
-/** leakwatch's own code, whose frames are never the program's. */
+/** leakwatch's own code, whose frames are never the program's: as a path, and as a file: URL. */
 const OWN_DIR = path.join(__dirname, '..') + path.sep;
+const OWN_URL = pathToFileURL(OWN_DIR).href;
 
 /** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. */
 function isUserFrame(frame) {
-  return frame.url !== '' && !frame.url.startsWith('node:') && !frame.url.startsWith(`file://${OWN_DIR}`) &&
-    !frame.url.startsWith(OWN_DIR);
+  const { url } = frame;
+  return url !== '' && !url.startsWith('node:') && !url.startsWith(OWN_URL) && !url.startsWith(OWN_DIR);
 }
 
 /** Whether a frame allocates memory outside the heap: Node's Buffer code or a typed array's constructor. */
@@ -23,9 +25,18 @@ function isBufferFrame(frame) {
   return frame.url === 'node:buffer' || /^(ArrayBuffer|SharedArrayBuffer|(Big)?(Int|Uint|Float)\d+(Clamped)?Array)$/.test(frame.functionName);
 }
 
-/** A frame's file: its URL, less the scheme for file:// URLs. */
+/**
+ * A frame's file: the path of a file: URL (an ES module's), decoded as the platform writes paths
+ * (`%20`, Windows drive letters); any other URL as it is (a CommonJS module's path, node:...).
+ */
 function fileOf(frame) {
-  return frame.url.startsWith('file://') ? frame.url.slice(7) : frame.url;
+  if (!frame.url.startsWith('file:')) return frame.url;
+  try {
+    return fileURLToPath(frame.url);
+  } catch {
+    // A file: URL of another host, say: shown as it is.
+    return frame.url;
+  }
 }
 
 /** A frame as stack traces print it: "name (file:line:column)". */

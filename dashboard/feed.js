@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The dashboard's event feed: what a data source publishes, kept as bounded history and passed on
 // to the connected Server-Sent Events clients.
@@ -105,7 +106,7 @@ class Feed {
   }
 
   #stopKeepalive() {
-    clearInterval(this.keepalive);
+    if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The dashboard's HTTP server (plain node:http): the page and its assets, the live event stream,
 // and the actions, all over one data source.
@@ -104,7 +105,7 @@ class DashboardServer {
         this.http.off('error', onError);
         // Later server errors (failed accepts, say) must not take the program down with them.
         this.http.on('error', (err) => process.emitWarning(`leakwatch dashboard: ${err.message}`, 'LeakwatchWarning'));
-        this.port = this.http.address().port;
+        this.port = /** @type {import('node:net').AddressInfo} */ (this.http.address()).port;
         this.guard.listening(this.port);
         const token = this.guard.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
         resolve(`http://${urlHost(this.host)}:${this.port}/${token}`);
@@ -123,7 +124,7 @@ class DashboardServer {
     this.feed.close();
     this.source.close();
     return new Promise((resolve) => {
-      this.http.close(() => resolve());
+      this.http.close(() => resolve(undefined));
       this.http.closeAllConnections();
     });
   }
@@ -223,6 +224,10 @@ class DashboardServer {
  * free one). A token is needed for data and actions when the address is not a loopback one, or
  * when `token` is given. Resolves to `{url, token, close()}`; rejects with a one-line Error when
  * the port is taken.
+ */
+/**
+ * @param {any} source
+ * @param {{port?: number, host?: string, token?: string, windowMs?: number}} [options]
  */
 async function startDashboardServer(source, { port = 3000, host = '127.0.0.1', token, windowMs } = {}) {
   if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The memwatch object: an EventEmitter with node-memwatch's events and methods.
 //
@@ -35,12 +36,14 @@ class LeakWatch extends EventEmitter {
   #fullGcWaiters = [];
   #probeScheduled = false;
   /** The timer that asks again whether a probe is due, if one is set. */
+  /** @type {NodeJS.Timeout | null} */
   #probeTimer = null;
   /** When the last probe started its GC; -Infinity once that GC ended. */
   #probeStartedMs = -Infinity;
   #statusReadMs = -Infinity;
   #stopped = false;
   #metrics = new MetricsCollector(this);
+  /** @type {import('./snapshot/on-leak').LeakSnapshots | null} */
   #snapshots = null;
 
   constructor() {
@@ -79,6 +82,7 @@ class LeakWatch extends EventEmitter {
    * Tunes leakwatch. `leak`: the leak detector's window and thresholds (see index.d.ts); the
    * detector starts over with them.
    */
+  /** @param {import('..').Options} options */
   configure(options = {}) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('leakwatch: configure() takes an object');
@@ -98,7 +102,7 @@ class LeakWatch extends EventEmitter {
     }
     if (snapshotOptions !== undefined) {
       this.#snapshots?.close();
-      this.#snapshots = snapshotOptions && new snapshotOnLeak.LeakSnapshots(snapshotOptions);
+      this.#snapshots = snapshotOptions && new (/** @type {typeof import('./snapshot/on-leak')} */ (snapshotOnLeak).LeakSnapshots)(snapshotOptions);
     }
     return this;
   }

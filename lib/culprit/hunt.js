@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The culprit hunt: finds the suspects of a leak (the 'leak' event's `suspects`).
 //
@@ -18,6 +19,7 @@ const { countsOf, grownSites } = require('./profile');
 const { AllocationSampler } = require('./sampler');
 const { suspectsFrom } = require('./suspects');
 
+/** @type {{sampling: boolean, heapDiff: boolean | 'auto', heapDiffMaxHeap: number, samplingInterval: number | 'auto'}} */
 const DEFAULTS = {
   sampling: true,
   heapDiff: 'auto',
@@ -47,6 +49,25 @@ const EXPLAINED = 8;
 
 /** One hunt for the culprit of a leak, from its finding to its report. */
 class CulpritHunt {
+  /** When the hunt started (ms since the epoch), null when none runs. @type {number | null} */
+  startedMs;
+  /** When the detector last found the leak. @type {number} */
+  lastFoundMs;
+  /** @type {AllocationSampler | null} */
+  sampler;
+  /** The sampler's first reading's counts (see countsOf). @type {ReturnType<typeof countsOf> | null} */
+  baseline;
+  /** @type {import('../snapshot/heap-diff').HeapDiff | null} */
+  diff;
+  /** Which memory leaks. @type {'heap' | 'external' | null} */
+  memory;
+  /** The leak's rate, in bytes per second. @type {number} */
+  rate;
+  /** The full GCs of the last FLOOR_RECENT_MS. @type {{t: number, bytes: number}[]} */
+  fullGcs;
+  /** Whether finish() runs. @type {boolean} */
+  finishing;
+
   /** @param {object} options the leak options (sampling, heapDiff, heapDiffMaxHeap, samplingInterval) */
   constructor(options = {}) {
     this.options = { ...DEFAULTS };
@@ -98,7 +119,7 @@ class CulpritHunt {
     this.finishing = true;
     try {
       if (!this.active) this.#begin(report.memory, process.memoryUsage().heapUsed);
-      while (Date.now() - this.startedMs < MIN_HUNT_MS || (this.sampler && !this.baseline)) {
+      while (Date.now() - /** @type {number} */ (this.startedMs) < MIN_HUNT_MS || (this.sampler && !this.baseline)) {
         await nextFullGc();
         if (this.sampler && !this.baseline) this.baseline = countsOf(this.sampler.read());
       }

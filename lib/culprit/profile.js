@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Reading V8's sampling heap profile: live bytes per allocation site of the program.
 //

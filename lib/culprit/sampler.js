@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // V8's sampling heap profiler, run for a culprit hunt (see lib/culprit/hunt.js).
 

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Ranking a leak's suspects from what a hunt recorded: the allocation sites whose live bytes grew
 // (lib/culprit/profile.js) and, when one was taken, the HeapDiff over the same time. Pure

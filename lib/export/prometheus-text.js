@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Prometheus text exposition format, version 0.0.4: a HELP and a TYPE line per family, then one
 // line per sample. https://prometheus.io/docs/instrumenting/exposition_formats/

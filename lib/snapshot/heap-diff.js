@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // HeapDiff: node-memwatch's class, on leakwatch-core.
 //

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Making V8 forget what heap snapshots leave behind, once nothing of leakwatch's needs it.
 //

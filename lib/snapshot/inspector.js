@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot/read.js) and
 // for the sampling heap profiler (lib/culprit/).
@@ -26,7 +27,7 @@ function inspectorSession() {
  */
 function postNow(method, params) {
   let answered = false;
-  let error = null;
+  let error = /** @type {Error | null} */ (null);
   let result = null;
   inspectorSession().post(method, params, (err, res) => {
     answered = true;

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Snapshot on leak: when a 'leak' is reported, write a .heapsnapshot into a directory, so two
 // consecutive ones can be compared with `leakwatch diff` after the fact.
@@ -93,7 +94,7 @@ class LeakSnapshots {
   #maxFiles;
   #writing = false;
   #written = 0;
-  /** Stops holding V8's object ids; null until the first snapshot. */
+  /** @type {(() => void) | null} Stops holding V8's object ids; null until the first snapshot. */
   #releaseIds = null;
 
   /** @param {{dir: string, maxFiles: number}} options as checkSnapshotOptions() returns them */
@@ -168,7 +169,7 @@ class LeakSnapshots {
 }
 
 function skipped(message) {
-  const warning = new Error(message);
+  const warning = /** @type {Error & {code?: string}} */ (new Error(message));
   warning.name = 'LeakwatchWarning';
   warning.code = 'LEAKWATCH_SNAPSHOT_SKIPPED';
   return warning;

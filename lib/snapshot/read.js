@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Reading a heap snapshot of this isolate synchronously, chunk by chunk, into the native parser.
 //
@@ -55,6 +56,7 @@ let streamIsSynchronous = true;
  * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotFeed, which is
  * returned ready for census(), censusInBackground() or censusAsync(). `method` forces one way
  * ('stream' or 'inspector'), for tests.
+ * @param {{method?: 'stream' | 'inspector'}} [options]
  */
 function readSnapshot({ method } = {}) {
   return duringSnapshot(() => {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Watching GCs: the 'gc' event, one record for every GC, and after every full (mark-sweep-compact)
 // GC the heap as that GC left it, for the 'stats' event (stats.js).
@@ -98,8 +99,23 @@ class GcWatcher {
     this.onStats = onStats;
     this.onError = onError;
     this.onGc = onGc;
+    /** @type {PerformanceObserver | null} */
     this.observer = null;
+    /** @type {(() => void) | null} */
     this.unhook = null;
+    this.stats = new GcStats();
+    /**
+     * The gc() calls made while watching, oldest first: `{from, to, usedBefore, heap, taken?}`,
+     * with the times on the gc entries' clock and the heap read just before and after. The entry
+     * of a full GC that starts in one of them takes its figures, once.
+     * @type {{from: number, to: number, usedBefore: number, heap: ReturnType<typeof heapNow>, taken?: boolean}[]}
+     */
+    this.forced = [];
+    /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
+    this.snapshotDepth = 0;
+    this.snapshotFrom = 0;
+    /** @type {{from: number, to: number}[]} */
+    this.snapshotSpans = [];
   }
 
   get running() {
@@ -109,13 +125,7 @@ class GcWatcher {
   start() {
     if (this.running) return;
     this.stats = new GcStats();
-    /**
-     * The gc() calls made while watching, oldest first: `{from, to, usedBefore, heap}`, with the
-     * times on the gc entries' clock and the heap read just before and after. The entry of a full
-     * GC that starts in one of them takes its figures, once.
-     */
     this.forced = [];
-    /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
     this.snapshotDepth = 0;
     this.snapshotFrom = 0;
     this.snapshotSpans = [];
@@ -126,8 +136,8 @@ class GcWatcher {
 
   stop() {
     if (!this.running) return;
-    this.unhook();
-    this.observer.disconnect();
+    this.unhook?.();
+    this.observer?.disconnect();
     this.observer = this.unhook = null;
     this.forced = [];
   }

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The 'leak' event's detection: every GC's figures go to the detector in the addon
 // (crates/leakwatch-core/src/detector.rs), which watches the heap and external memory for a floor
@@ -56,6 +57,13 @@ const SPACE_HISTORY_MS = 11 * 60_000;
 
 /** Feeds GCs to the detector and turns its findings into 'leak' reports. */
 class LeakTracker {
+  /** @type {import('../../crates/leakwatch-node/binding').LeakDetector} */
+  detector;
+  /** @type {{t: number, spaces: Record<string, number>}[]} */
+  spaces;
+  /** @type {object | null} */
+  lastLeak;
+
   constructor(options = {}) {
     this.options = checkLeakOptions(options);
     this.reset();
@@ -147,7 +155,7 @@ class LeakTracker {
         if (delta !== 0) spaces[name] = delta;
       }
       report.heap_spaces = spaces;
-      report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), null);
+      report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), /** @type {string | null} */ (null));
     }
     return report;
   }

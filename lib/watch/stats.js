@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The 'stats' event's record of a full GC: node-memwatch's fields (its estimated base and usage
 // trend, kept in floating point), @airbnb/node-memwatch's GC counters, and leakwatch's additions.

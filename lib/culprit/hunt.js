@@ -126,7 +126,7 @@ class CulpritHunt {
       const waitUntil = Date.now() + FLOOR_WAIT_MS;
       while (!this.#nearFloor() && Date.now() < waitUntil) await nextFullGc();
       const last = this.sampler ? this.sampler.read() : null;
-      const sites = last ? grownSites(this.baseline, last) : [];
+      const sites = last && this.baseline ? grownSites(this.baseline, last) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
       this.lastBaselineMs = -Infinity;
       return suspectsFrom(sites, diff, last);

@@ -11,6 +11,24 @@
 const path = require('node:path');
 const { fileURLToPath, pathToFileURL } = require('node:url');
 
+/**
+ * @typedef {{functionName: string, url: string, lineNumber: number, columnNumber: number}} Frame
+ *   a call frame of the profile, with V8's 0-based line and column
+ * @typedef {object} Site live memory allocated at one site: the program's innermost frame on
+ *   the stacks of the samples
+ * @property {Frame} frame
+ * @property {Frame[]} stack the stack of its first sample, innermost frame first
+ * @property {Map<string, Frame[]>} stackWith a stack of its samples for each function name on them
+ * @property {Frame[] | null} callsNode a stack on which it called Node's code, which allocated
+ * @property {number} bytes live bytes, estimated
+ * @property {number} ownBytes of which it allocated itself, not through Node's code
+ * @property {number} count live objects, estimated
+ * @typedef {{bytes: number, ownBytes: number, count: number}} Counts
+ * @typedef {{sites: Map<string, Site>, ownFunctions: Set<string>, scriptUrls: Map<number, string>}} Reading
+ *   one reading of the profile: its sites by frameKey, the names of the program's functions on
+ *   its stacks, and the URL of each of its scripts by V8's script id
+ */
+
 /** leakwatch's own code, whose frames are never the program's: as a path, and as a file: URL. */
 const OWN_DIR = path.join(__dirname, '..') + path.sep;
 const OWN_URL = pathToFileURL(OWN_DIR).href;
@@ -55,6 +73,10 @@ const frameKey = (frame) => `${frame.functionName}@${frame.url}:${frame.lineNumb
  * the way V8 scales them (each sample of `size` bytes stands for 1/(1-e^(-size/interval)) objects);
  * the names of the program's own functions on the samples' stacks; and the URL of each script
  * on the profile's stacks, by V8's script id.
+ *
+ * @param {{head: any, samples: {nodeId: number, size: number}[]}} profile HeapProfiler.getSamplingProfile's
+ * @param {number} interval the sampling interval the profile was taken with
+ * @returns {Reading}
  */
 function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   const stackOf = new Map();
@@ -98,7 +120,12 @@ function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   return { sites, ownFunctions, scriptUrls };
 }
 
-/** The sites whose live bytes grew from reading `before` to reading `after`, most first. */
+/**
+ * The sites whose live bytes grew from reading `before` to reading `after`, most first.
+ * @param {{sites: Map<string, Counts>}} before
+ * @param {Reading} after
+ * @returns {Site[]}
+ */
 function grownSites(before, after) {
   const grown = [];
   for (const [key, site] of after.sites) {
@@ -115,6 +142,8 @@ function grownSites(before, after) {
  * What grownSites needs of the reading a hunt starts from: bytes and objects per site. A hunt
  * holds it until it ends, and the whole reading (every site's stacks) would add enough to the
  * heap for the detector to see.
+ * @param {Reading} reading
+ * @returns {{sites: Map<string, Counts>}}
  */
 function countsOf(reading) {
   const sites = new Map();

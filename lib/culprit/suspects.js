@@ -101,6 +101,12 @@ function siteFor(name, definedAt, sites, profile) {
  * per class that grew, the top one with the top site; without, one per site, class unknown.
  * `profile` is the sampling profiler's last reading, null if it did not run.
  */
+/**
+ * @param {import('./profile').Site[]} sites
+ * @param {import('../..').HeapDiffResult | null} diff
+ * @param {import('./profile').Reading | null} profile
+ * @returns {import('../..').Suspect[]}
+ */
 function suspectsFrom(sites, diff, profile) {
   if (!diff) {
     return sites.slice(0, TOP).map((s) => ({
@@ -120,4 +126,4 @@ function suspectsFrom(sites, diff, profile) {
   }));
 }
 
-module.exports = { suspectsFrom, grownClasses, isNodeClass, siteFor, TOP };
+module.exports = { suspectsFrom, grownClasses, TOP };

@@ -3,6 +3,7 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { runNode, jsonLines, root } = require('./helpers/child');
+const { assertDeclared } = require('./helpers/declared');
 const memwatch = require('..');
 
 // Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
@@ -68,6 +69,8 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.site.stack.length >= 1 && top.site.stack[0].startsWith('leakSome ('), top.site.stack[0]);
     assert.ok(top.count > 0 && top.bytes > 0);
     assert.match(top.path, /leakedRequests → Array @\d+ → \[\d+\] → LeakedRequest @\d+$/);
+    const { isDate, timerMapKept, ...event } = info;
+    assertDeclared(event, 'LeakInfo');
   });
 
   test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {

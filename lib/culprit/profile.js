@@ -27,19 +27,23 @@ const { fileURLToPath, pathToFileURL } = require('node:url');
  * @typedef {{sites: Map<string, Site>, ownFunctions: Set<string>, scriptUrls: Map<number, string>}} Reading
  *   one reading of the profile: its sites by frameKey, the names of the program's functions on
  *   its stacks, and the URL of each of its scripts by V8's script id
+ * @typedef {{id: number, callFrame: Frame & {scriptId: string}, children: ProfileNode[]}} ProfileNode
  */
 
 /** leakwatch's own code, whose frames are never the program's: as a path, and as a file: URL. */
 const OWN_DIR = path.join(__dirname, '..') + path.sep;
 const OWN_URL = pathToFileURL(OWN_DIR).href;
 
-/** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. */
+/** Whether a profile frame is the program's own code, not Node's, V8's or leakwatch's. @param {Frame} frame */
 function isUserFrame(frame) {
   const { url } = frame;
   return url !== '' && !url.startsWith('node:') && !url.startsWith(OWN_URL) && !url.startsWith(OWN_DIR);
 }
 
-/** Whether a frame allocates memory outside the heap: Node's Buffer code or a typed array's constructor. */
+/**
+ * Whether a frame allocates memory outside the heap: Node's Buffer code or a typed array's constructor.
+ * @param {Frame} frame
+ */
 function isBufferFrame(frame) {
   return frame.url === 'node:buffer' || /^(ArrayBuffer|SharedArrayBuffer|(Big)?(Int|Uint|Float)\d+(Clamped)?Array)$/.test(frame.functionName);
 }
@@ -47,6 +51,7 @@ function isBufferFrame(frame) {
 /**
  * A frame's file: the path of a file: URL (an ES module's), decoded as the platform writes paths
  * (`%20`, Windows drive letters); any other URL as it is (a CommonJS module's path, node:...).
+ * @param {Frame} frame
  */
 function fileOf(frame) {
   if (!frame.url.startsWith('file:')) return frame.url;
@@ -58,14 +63,14 @@ function fileOf(frame) {
   }
 }
 
-/** A frame as stack traces print it: "name (file:line:column)". */
+/** A frame as stack traces print it: "name (file:line:column)". @param {Frame} frame */
 function frameText(frame) {
   const file = fileOf(frame);
   const where = file ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : 'native';
   return `${frame.functionName || '(anonymous)'} (${where})`;
 }
 
-/** What tells a function apart in a sampling profile's stacks. */
+/** What tells a function apart in a sampling profile's stacks. @param {Frame} frame */
 const frameKey = (frame) => `${frame.functionName}@${frame.url}:${frame.lineNumber}:${frame.columnNumber}`;
 
 /**
@@ -74,13 +79,14 @@ const frameKey = (frame) => `${frame.functionName}@${frame.url}:${frame.lineNumb
  * the names of the program's own functions on the samples' stacks; and the URL of each script
  * on the profile's stacks, by V8's script id.
  *
- * @param {{head: any, samples: {nodeId: number, size: number}[]}} profile HeapProfiler.getSamplingProfile's
+ * @param {{head: ProfileNode, samples: {nodeId: number, size: number}[]}} profile HeapProfiler.getSamplingProfile's
  * @param {number} interval the sampling interval the profile was taken with
  * @returns {Reading}
  */
 function liveBySite(profile, interval, { buffersOnly = false } = {}) {
   const stackOf = new Map();
   const scriptUrls = new Map();
+  /** @param {ProfileNode} node @param {Frame[]} parentStack */
   const visit = (node, parentStack) => {
     const stack = node.callFrame.functionName === '(root)' ? parentStack : [node.callFrame, ...parentStack];
     stackOf.set(node.id, stack);

@@ -6,10 +6,23 @@
 
 const { isUserFrame, fileOf, frameText, frameKey } = require('./profile');
 
+/**
+ * @typedef {import('./profile').Frame} Frame
+ * @typedef {import('./profile').Site} Site
+ * @typedef {import('./profile').Reading} Reading
+ * @typedef {import('../..').ClassChange} ClassChange
+ * @typedef {ClassChange['defined_at']} DefinedAt
+ * @typedef {import('../..').AllocationSite} AllocationSite
+ */
+
 /** How many suspects a report lists. */
 const TOP = 5;
 
-/** A suspect's `site`: the allocating function of the program, where it is, and its stack. */
+/**
+ * A suspect's `site`: the allocating function of the program, where it is, and its stack.
+ * @param {{frame: Frame, stack: Frame[]}} grown
+ * @returns {AllocationSite}
+ */
 function siteOf(grown) {
   const { frame, stack } = grown;
   return {
@@ -28,12 +41,15 @@ function siteOf(grown) {
  * quarter as much or more) is the better suspect.
  */
 const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
-const isGeneric = (what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
+const isGeneric = (/** @type {string} */ what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
 
-/** Diff rows that grew, best suspects first. */
+/**
+ * Diff rows that grew, best suspects first.
+ * @param {{change: {details: ClassChange[]}}} diff
+ */
 function grownClasses(diff) {
   const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
-  const best = (row) => {
+  const best = (/** @type {ClassChange} */ row) => {
     if (!isGeneric(row.what)) return row.retained_size_bytes;
     const rival = rows.find((r) => !isGeneric(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
     return rival ? rival.retained_size_bytes - 1 : row.retained_size_bytes;
@@ -46,6 +62,9 @@ function grownClasses(diff) {
  * defined in, when the profile's stacks show that script; else by its name, when no function of
  * the program's has it. (A class of the program's whose constructor V8 inlined everywhere shows
  * on no stack, so its name alone would make it look like Node's.)
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Reading} profile
  */
 function isNodeClass(name, definedAt, profile) {
   const url = definedAt ? profile.scriptUrls.get(definedAt.script_id) : undefined;
@@ -55,6 +74,8 @@ function isNodeClass(name, definedAt, profile) {
 /**
  * The nearest grown site on `site`'s stack that calls it, else `site`. When V8 inlined Node's
  * code into the program's, no stack shows which site made Node's objects; the caller ran both.
+ * @param {Site} site
+ * @param {Site[]} sites
  */
 function callerSite(site, sites) {
   const byKey = new Map(sites.map((s) => [frameKey(s.frame), s]));
@@ -62,20 +83,28 @@ function callerSite(site, sites) {
   return callers.map((frame) => byKey.get(frameKey(frame))).find(Boolean) ?? site;
 }
 
-/** The grown site that made objects of class `name`, with the stack that shows it (see siteFor). */
+/**
+ * The grown site that made objects of class `name`, with the stack that shows it (see siteFor).
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Site[]} sites
+ * @param {Reading} profile
+ * @returns {Site}
+ */
 function siteMaking(name, definedAt, sites, profile) {
   const made = sites.find((s) => s.stackWith.has(name));
-  if (made) return { ...made, stack: made.stackWith.get(name) };
+  if (made) return { ...made, stack: /** @type {Frame[]} */ (made.stackWith.get(name)) };
   // Node's code that a site calls makes Node's objects, never the program's: for a class of
   // Node's, what a site allocated through Node's code counts (a few samples at most, so a tie,
   // even at none since the hunt began, goes to the site that grew most); for the program's, what
   // it allocated itself.
   const byNode = isNodeClass(name, definedAt, profile);
-  const counted = (s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
+  const counted = (/** @type {Site} */ s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
   const candidates = byNode ? sites.filter((s) => s.callsNode) : sites;
   if (candidates.length === 0) return callerSite(sites[0], sites);
   const best = candidates.reduce((top, s) => (counted(s) > counted(top) ? s : top));
-  return byNode ? { ...best, stack: best.callsNode } : best;
+  // Each candidate of a Node class has its callsNode stack.
+  return byNode ? { ...best, stack: /** @type {Frame[]} */ (best.callsNode) } : best;
 }
 
 /**
@@ -87,9 +116,15 @@ function siteMaking(name, definedAt, sites, profile) {
  * class of the program's, the site that grew most by what it allocated itself.
  * When that site is the constructor itself (allocating its fields), the function that called
  * `new`. `profile` is the last reading of the sampling profiler.
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Site[]} sites
+ * @param {Reading | null} profile
+ * @returns {AllocationSite | null}
  */
 function siteFor(name, definedAt, sites, profile) {
-  if (sites.length === 0) return null;
+  // No sites without a reading of the profiler.
+  if (sites.length === 0 || profile === null) return null;
   const site = siteMaking(name, definedAt, sites, profile);
   if (site.frame.functionName !== name) return siteOf(site);
   const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);

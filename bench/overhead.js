@@ -134,7 +134,7 @@ function statusBytes(field) {
  * megabytes from one run to the next.
  */
 async function memoryAtRest() {
-  const { gc } = require('../lib/gc');
+  const { gc } = require('../lib/watch/gc');
   const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
   for (let round = 0; round < 2; round++) {
     gc();

@@ -11,7 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const memwatch = require('..');
-const { dataHeapUsed } = require('../lib/data-heap');
+const { dataHeapUsed } = require('../lib/watch/data-heap');
 
 const [program, traceFile] = process.argv.slice(2);
 const started = Date.now();

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Who may talk to the dashboard: the checks a request passes before the server acts on it.
 //

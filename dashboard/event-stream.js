@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The dashboard's event stream: what a data source publishes, kept as bounded history and passed
 // on to the connected Server-Sent Events clients, each of which gets the history first.
@@ -105,7 +106,7 @@ class EventStream {
   }
 
   #stopKeepalive() {
-    clearInterval(this.keepalive);
+    if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;
   }
 }

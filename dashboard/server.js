@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The dashboard's HTTP server (plain node:http): the page and its assets, the live event stream,
 // and the actions, all over one data source.
@@ -28,7 +29,7 @@ const path = require('node:path');
 const { AccessControl, isLoopback, newToken } = require('./access-control');
 const { EventStream } = require('./event-stream');
 const { HttpError, readJsonBody } = require('./http');
-const { CONTENT_TYPE: PROMETHEUS_CONTENT_TYPE } = require('../lib/prometheus');
+const { CONTENT_TYPE: PROMETHEUS_CONTENT_TYPE } = require('../lib/export/prometheus-text');
 
 const PUBLIC = path.join(__dirname, 'public');
 
@@ -106,7 +107,7 @@ class DashboardServer {
         this.http.off('error', onError);
         // Later server errors (failed accepts, say) must not take the program down with them.
         this.http.on('error', (err) => process.emitWarning(`leakwatch dashboard: ${err.message}`, 'LeakwatchWarning'));
-        this.port = this.http.address().port;
+        this.port = /** @type {import('node:net').AddressInfo} */ (this.http.address()).port;
         this.access.listening(this.port);
         const token = this.access.tokenRequired ? `#token=${encodeURIComponent(this.token)}` : '';
         resolve(`http://${urlHost(this.host)}:${this.port}/${token}`);
@@ -125,7 +126,7 @@ class DashboardServer {
     this.events.close();
     this.source.close();
     return new Promise((resolve) => {
-      this.http.close(() => resolve());
+      this.http.close(() => resolve(undefined));
       this.http.closeAllConnections();
     });
   }
@@ -225,6 +226,10 @@ class DashboardServer {
  * free one). A token is needed for data and actions when the address is not a loopback one, or
  * when `token` is given. Resolves to `{url, token, close()}`; rejects with a one-line Error when
  * the port is taken.
+ */
+/**
+ * @param {any} source
+ * @param {{port?: number, host?: string, token?: string, windowMs?: number}} [options]
  */
 async function startDashboardServer(source, { port = 3000, host = '127.0.0.1', token, windowMs } = {}) {
   if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {

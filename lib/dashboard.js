@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // memwatch.dashboard(): the live dashboard of this process, served by dashboard/server.js.
 //
@@ -84,6 +85,7 @@ class InProcessSource {
     this.memwatch = memwatch;
     this.controls = controls;
     this.title = title;
+    /** @type {import('..').HeapDiff | null} */
     this.heapDiff = null;
     this.diffStartedAt = null;
     this.diffing = null;
@@ -130,9 +132,11 @@ class InProcessSource {
   /** Ends the running HeapDiff off the JS thread, publishes what grew, and starts the next. */
   async diff() {
     if (this.diffing) return this.diffing;
+    const { heapDiff } = this;
+    if (heapDiff === null) throw new Error('leakwatch dashboard: closed');
     this.diffing = (async () => {
       try {
-        const result = await this.heapDiff.endAsync({ retainers: DIFF_RETAINERS });
+        const result = await heapDiff.endAsync({ retainers: DIFF_RETAINERS });
         const event = diffEvent(result, this.diffStartedAt);
         this.publish('diff', event);
         return event;
@@ -171,7 +175,7 @@ class InProcessSource {
   }
 
   #unsubscribe() {
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     for (const [event, handler] of this.listeners) this.memwatch.off(event, handler);
     this.listeners = [];
@@ -184,6 +188,7 @@ class InProcessSource {
  * otherwise), controls ({name: {label, get(), set(on)}} toggles of the host program), title.
  * Resolves to {url, token, close()}.
  */
+/** @param {import('..').DashboardOptions} [options] */
 async function startDashboard(memwatch, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('leakwatch: dashboard() takes an object');

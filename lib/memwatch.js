@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The memwatch object: an EventEmitter with node-memwatch's events and methods.
 //
@@ -9,12 +10,12 @@
 // a process warning: they never crash the program.
 
 const { EventEmitter } = require('node:events');
-const { GcWatcher } = require('./stats');
-const { LeakTracker } = require('./leak');
-const { CulpritHunt } = require('./culprit');
+const { GcWatcher } = require('./watch/gc-watcher');
+const { LeakTracker } = require('./watch/leak');
+const { CulpritHunt } = require('./culprit/hunt');
 const native = require('./native');
-const { MetricsCollector } = require('./metrics');
-const { metricsText } = require('./prometheus');
+const { MetricsCollector } = require('./export/metrics');
+const { metricsText } = require('./export/prometheus-text');
 // The rest of lib/ (HeapDiff, gc(), prom-client's and OpenTelemetry's adapters, snapshot on leak,
 // the dashboard) is loaded by the method that needs it: a program that only watches keeps less
 // code in its heap.
@@ -35,12 +36,14 @@ class LeakWatch extends EventEmitter {
   #fullGcWaiters = [];
   #probeScheduled = false;
   /** The timer that asks again whether a probe is due, if one is set. */
+  /** @type {NodeJS.Timeout | null} */
   #probeTimer = null;
   /** When the last probe started its GC; -Infinity once that GC ended. */
   #probeStartedMs = -Infinity;
   #statusReadMs = -Infinity;
   #stopped = false;
   #metrics = new MetricsCollector(this);
+  /** @type {import('./snapshot/on-leak').LeakSnapshots | null} */
   #snapshots = null;
 
   constructor() {
@@ -56,12 +59,12 @@ class LeakWatch extends EventEmitter {
 
   /** node-memwatch's HeapDiff class. */
   get HeapDiff() {
-    return require('./heap-diff').HeapDiff;
+    return require('./snapshot/heap-diff').HeapDiff;
   }
 
   /** Runs a full, compacting GC now; no --expose-gc needed. */
   gc() {
-    this.#watcher.collectNow(require('./gc').gc);
+    this.#watcher.collectNow(require('./watch/gc').gc);
   }
 
   /**
@@ -79,6 +82,7 @@ class LeakWatch extends EventEmitter {
    * Tunes leakwatch. `leak`: the leak detector's window and thresholds (see index.d.ts); the
    * detector starts over with them.
    */
+  /** @param {import('..').Options} options */
   configure(options = {}) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('leakwatch: configure() takes an object');
@@ -89,7 +93,7 @@ class LeakWatch extends EventEmitter {
       }
     }
     // Checked before anything changes, so a bad option changes nothing.
-    const snapshotOnLeak = 'snapshotOnLeak' in options ? require('./snapshot-on-leak') : null;
+    const snapshotOnLeak = 'snapshotOnLeak' in options ? require('./snapshot/on-leak') : null;
     const snapshotOptions = snapshotOnLeak?.checkSnapshotOptions(options.snapshotOnLeak);
     if ('leak' in options) {
       this.#leaks = new LeakTracker(options.leak);
@@ -98,7 +102,7 @@ class LeakWatch extends EventEmitter {
     }
     if (snapshotOptions !== undefined) {
       this.#snapshots?.close();
-      this.#snapshots = snapshotOptions && new snapshotOnLeak.LeakSnapshots(snapshotOptions);
+      this.#snapshots = snapshotOptions && new (/** @type {typeof import('./snapshot/on-leak')} */ (snapshotOnLeak).LeakSnapshots)(snapshotOptions);
     }
     return this;
   }
@@ -117,7 +121,7 @@ class LeakWatch extends EventEmitter {
    * collectDefaultMetrics()'s). Returns `{registered, skipped, unregister()}`.
    */
   registerMetrics(register) {
-    const { registerFamilies } = require('./prom-client');
+    const { registerFamilies } = require('./export/register-metrics');
     const result = registerFamilies(register, this.#metrics.families());
     this.#metrics.attach();
     return result;
@@ -128,7 +132,7 @@ class LeakWatch extends EventEmitter {
    * function that stops feeding them.
    */
   registerOtel(meter) {
-    const { registerInstruments } = require('./otel');
+    const { registerInstruments } = require('./export/otel');
     return registerInstruments(meter, this, this.#metrics);
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Loads the native addon (crates/leakwatch-node). It is looked for, in order:
 //  1. at $LEAKWATCH_NATIVE, when set (a path to a .node file);
@@ -12,11 +13,11 @@ const { suffix: platformSuffix } = require('./platform');
 
 function load() {
   const suffix = platformSuffix();
-  const candidates = [
+  const candidates = /** @type {string[]} */ ([
     process.env.LEAKWATCH_NATIVE,
     path.join(__dirname, '..', `leakwatch.${suffix}.node`),
     `@leakwatch/binding-${suffix}`,
-  ].filter(Boolean);
+  ].filter(Boolean));
   const failures = [];
   for (const candidate of candidates) {
     try {
@@ -32,4 +33,5 @@ function load() {
   );
 }
 
+/** @type {import('../crates/leakwatch-node/binding')} */
 module.exports = load();

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The platform suffix napi-rs gives binaries and prebuilt packages: linux-x64-gnu, linux-arm64-musl,
 // darwin-arm64, win32-x64-msvc, ...
@@ -10,7 +11,7 @@ function isMusl() {
   } catch {
     // No ldd to read: ask the process report, which names the glibc it runs on, if any.
     try {
-      return !process.report.getReport().header.glibcVersionRuntime;
+      return !(/** @type {any} */ (process.report.getReport()).header.glibcVersionRuntime);
     } catch {
       return false;
     }

@@ -5,7 +5,9 @@ const assert = require('node:assert/strict');
 const { runNode } = require('./helpers/child');
 
 /** Loaded by the methods that need them, never by watching alone. */
-const ON_DEMAND = ['heap-diff.js', 'gc.js', 'prom-client.js', 'otel.js', 'snapshot-on-leak.js', 'dashboard.js'];
+const ON_DEMAND = [
+  'snapshot/heap-diff.js', 'watch/gc.js', 'export/register-metrics.js', 'export/otel.js', 'snapshot/on-leak.js', 'dashboard.js',
+];
 
 test('a program that only watches and serves /metrics loads none of the on-demand parts', async () => {
   const r = await runNode(
@@ -13,7 +15,7 @@ test('a program that only watches and serves /metrics loads none of the on-deman
      const memwatch = require('.');
      const loaded = () => Object.keys(require.cache)
        .filter((file) => file.startsWith(path.resolve('lib') + path.sep))
-       .map((file) => path.basename(file));
+       .map((file) => path.relative(path.resolve('lib'), file).split(path.sep).join('/'));
      let fullGcs = 0;
      memwatch.on('stats', () => { fullGcs += 1; });
      memwatch.on('leak', () => {});
@@ -35,7 +37,7 @@ test('a program that only watches and serves /metrics loads none of the on-deman
   assert.equal(r.code, 0, r.stderr);
   const { watching, afterHeapDiff } = JSON.parse(r.stdout);
   for (const file of ON_DEMAND) assert.ok(!watching.includes(file), `watching loaded lib/${file}: ${watching.join(', ')}`);
-  assert.ok(watching.includes('stats.js') && watching.includes('metrics.js'), watching.join(', '));
+  assert.ok(watching.includes('watch/gc-watcher.js') && watching.includes('export/metrics.js'), watching.join(', '));
   // The check above can see a file load: touching memwatch.HeapDiff loads its module.
-  assert.ok(afterHeapDiff.includes('heap-diff.js'), afterHeapDiff.join(', '));
+  assert.ok(afterHeapDiff.includes('snapshot/heap-diff.js'), afterHeapDiff.join(', '));
 });

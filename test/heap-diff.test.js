@@ -85,7 +85,7 @@ test('HeapDiff: endAsync() analyses off the JS thread and gives the same answer'
 
 /** V8's script id of this file, as the inspector protocol's call frames name it. */
 function thisScriptId() {
-  const { postNow } = require('../lib/inspector');
+  const { postNow } = require('../lib/snapshot/inspector');
   globalThis.leakwatchTestClass = LeakingClass;
   const { result } = postNow('Runtime.evaluate', { expression: 'leakwatchTestClass' });
   try {
@@ -177,7 +177,7 @@ globalThis.leakwatchIdProbe = { watched: true };
 
 /** The heap object id V8 gives that object now (it changes once V8 forgets the ids). */
 function idOfProbe() {
-  const { postNow } = require('../lib/inspector');
+  const { postNow } = require('../lib/snapshot/inspector');
   const { result } = postNow('Runtime.evaluate', { expression: 'globalThis.leakwatchIdProbe' });
   try {
     return postNow('HeapProfiler.getHeapObjectId', { objectId: result.objectId }).heapSnapshotObjectId;
@@ -200,7 +200,7 @@ test('object ids are kept while a HeapDiff is open and forgotten after', () => {
 });
 
 test("a HeapDiff leakwatch abandons lets go of V8's object ids at once, and cannot be ended", () => {
-  const { abandonHeapDiff } = require('../lib/heap-diff');
+  const { abandonHeapDiff } = require('../lib/snapshot/heap-diff');
   const hd = new memwatch.HeapDiff();
   const during = idOfProbe();
   abandonHeapDiff(hd);

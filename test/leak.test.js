@@ -3,6 +3,7 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { runNode, jsonLines, root } = require('./helpers/child');
+const { assertDeclared } = require('./helpers/declared');
 const memwatch = require('..');
 
 // Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
@@ -68,6 +69,8 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.site.stack.length >= 1 && top.site.stack[0].startsWith('leakSome ('), top.site.stack[0]);
     assert.ok(top.count > 0 && top.bytes > 0);
     assert.match(top.path, /leakedRequests → Array @\d+ → \[\d+\] → LeakedRequest @\d+$/);
+    const { isDate, timerMapKept, ...event } = info;
+    assertDeclared(event, 'LeakInfo');
   });
 
   test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {
@@ -139,7 +142,7 @@ test('configure() rejects bad leak options with a TypeError naming them', () => 
 });
 
 test("the detector watches the heap less V8's code and bytecode, whose spaces this V8 has", async () => {
-  const { CODE_SPACES, dataHeapUsed } = require('../lib/data-heap');
+  const { CODE_SPACES, dataHeapUsed } = require('../lib/watch/data-heap');
   const full = new Promise((resolve) => {
     const onGc = (gc) => {
       if (gc.kind !== 'major') return;

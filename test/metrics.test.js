@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { runNode } = require('./helpers/child');
 const { parseExposition, sampleValue } = require('./helpers/prometheus');
 const memwatch = require('..');
-const { METRIC_NAMES } = require('../lib/metrics');
+const { METRIC_NAMES } = require('../lib/export/metrics');
 
 const MB = 1024 * 1024;
 

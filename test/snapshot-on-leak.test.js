@@ -9,7 +9,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { runNode, jsonLines, root } = require('./helpers/child');
 const memwatch = require('..');
-const { lackOfRoom, FILE_PATTERN } = require('../lib/snapshot-on-leak');
+const { lackOfRoom, FILE_PATTERN } = require('../lib/snapshot/on-leak');
 
 const CLI = path.join(root, 'target', 'release', process.platform === 'win32' ? 'leakwatch.exe' : 'leakwatch');
 

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { waitFor } = require('./helpers/wait');
-const { BaseTracker } = require('../lib/stats');
+const { BaseTracker } = require('../lib/watch/stats');
 const memwatch = require('..');
 
 const MEMWATCH_FIELDS = [

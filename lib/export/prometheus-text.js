@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Prometheus text exposition format, version 0.0.4: a HELP and a TYPE line per family, then one
 // line per sample. https://prometheus.io/docs/instrumenting/exposition_formats/
@@ -26,7 +27,7 @@ function formatSample({ name, labels, value }) {
   return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
 }
 
-/** The text exposition of `families` (each `{name, help, type, read()}` as lib/metrics.js makes them). */
+/** The text exposition of `families` (each `{name, help, type, read()}` as lib/export/metrics.js makes them). */
 function metricsText(families) {
   const lines = [];
   for (const family of families) {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Snapshot on leak: when a 'leak' is reported, write a .heapsnapshot into a directory, so two
 // consecutive ones can be compared with `leakwatch diff` after the fact.
@@ -10,7 +11,7 @@
 // removed beyond `maxFiles`.
 //
 // `leakwatch diff` matches objects across two files by V8's object ids, which V8 keeps stable only
-// while something holds them (lib/heap-profiler-state.js). So from its first snapshot on, and
+// while something holds them (lib/snapshot/heap-profiler-state.js). So from its first snapshot on, and
 // until turned off, snapshot on leak holds them: a process that leaked pays for V8's tracking of
 // moved objects from then on, in exchange for files that compare.
 
@@ -18,7 +19,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
-const { duringSnapshot } = require('./snapshot');
+const { duringSnapshot } = require('./read');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 
 /** The names of the snapshot files this module writes (and the only ones it ever removes). */
@@ -93,7 +94,7 @@ class LeakSnapshots {
   #maxFiles;
   #writing = false;
   #written = 0;
-  /** Stops holding V8's object ids; null until the first snapshot. */
+  /** @type {(() => void) | null} Stops holding V8's object ids; null until the first snapshot. */
   #releaseIds = null;
 
   /** @param {{dir: string, maxFiles: number}} options as checkSnapshotOptions() returns them */
@@ -168,7 +169,7 @@ class LeakSnapshots {
 }
 
 function skipped(message) {
-  const warning = new Error(message);
+  const warning = /** @type {Error & {code?: string}} */ (new Error(message));
   warning.name = 'LeakwatchWarning';
   warning.code = 'LEAKWATCH_SNAPSHOT_SKIPPED';
   return warning;

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The readings behind memwatch.metrics(), registerMetrics() and registerOtel(): the heap now, the
 // heap after the last full GC, GC durations by kind, and what the leak detector thinks.

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Adds leakwatch's metrics to a prom-client Registry that the program passes in.
 //

@@ -1,6 +1,7 @@
+// @ts-check
 'use strict';
-// The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot.js) and
-// for the sampling heap profiler (lib/culprit.js).
+// The one inspector session leakwatch uses in this thread, for snapshots (lib/snapshot/read.js) and
+// for the sampling heap profiler (lib/culprit/).
 //
 // Disconnecting an inspector session makes V8 forget every object id it gave out (the
 // HeapProfiler agent's disable() calls ClearObjectIds): a HeapDiff running at that moment, the
@@ -26,7 +27,7 @@ function inspectorSession() {
  */
 function postNow(method, params) {
   let answered = false;
-  let error = null;
+  let error = /** @type {Error | null} */ (null);
   let result = null;
   inspectorSession().post(method, params, (err, res) => {
     answered = true;

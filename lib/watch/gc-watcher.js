@@ -1,27 +1,23 @@
+// @ts-check
 'use strict';
-// The 'gc' event, one record for every GC, and the 'stats' event, one record after every full
-// (mark-sweep-compact) GC with the heap as that GC left it.
+// Watching GCs: the 'gc' event, one record for every GC, and after every full (mark-sweep-compact)
+// GC the heap as that GC left it, for the 'stats' event (stats.js).
 //
-// One of Node's own instruments, no V8 C++ hook: a perf_hooks PerformanceObserver on 'gc' entries
-// hears of every GC, with its kind and duration, in a task of its own just after the GC (within
-// a tenth of a millisecond in a busy server, whose requests are short). The heap is read then,
-// once per batch of entries: what the GC left, plus what the program allocated since.
-//
-// For a full GC that is close to exact. V8's full GC leaves the young generation empty (it
-// promotes every young object that lives), and the program's new objects go there: so the heap as
-// the GC left it is the old generation as read, with the young generation empty. Only what was
-// allocated straight into the old generation since (large objects, objects of allocation sites V8
-// pretenures) is counted too: 80 to 300 KB in tests. gc() reads the heap as soon as its GC
-// returns, which V8's epilogue figures differ from by up to about 100 KB in tests.
-//
-// v8.GCProfiler, which records the heap in each GC's epilogue, is not used: even run only around
-// full GCs, it cost a busy server 2 to 3 MB of malloc'd memory.
+// A perf_hooks PerformanceObserver on 'gc' entries (Node's own instrument, no V8 C++ hook) hears of
+// every GC, with its kind and duration, in a task of its own just after it; the heap is read then,
+// once per batch of entries. For a full GC that is close to what the GC left: a full GC leaves the
+// young generation empty, and the program's new objects go there, so it is counted as empty; only
+// what was allocated straight into the old generation since (large and pretenured objects) is
+// counted too (test/stats.test.js bounds the difference). gc() reads the heap as soon as its GC
+// returns. v8.GCProfiler, which reads the heap in each GC's epilogue, would hold megabytes of
+// malloc'd memory in a busy server.
 //
 // The observer does not keep the event loop alive, and stop() removes it.
 
 const v8 = require('node:v8');
 const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
-const { onSnapshot } = require('./snapshot');
+const { onSnapshot } = require('../snapshot/read');
+const { GcStats } = require('./stats');
 
 /**
  * The 'gc' event's kind (prom-client's `kind` label values) and V8's name for the GC, by a gc
@@ -35,14 +31,6 @@ const ENTRY_KINDS = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: ['weakcb', 'ProcessWeakCallbacks'],
 };
 
-// @airbnb/node-memwatch's per-type GC counters, by the 'gc' event's kind.
-const COUNTER_OF = {
-  minor: 'Scavenge',
-  major: 'MarkSweepCompact',
-  incremental: 'IncrementalMarking',
-  weakcb: 'ProcessWeakCallbacks',
-};
-
 /** The heap spaces of V8's young generation, which a full GC leaves empty. */
 const YOUNG_SPACES = ['new_space', 'new_large_object_space'];
 
@@ -51,55 +39,6 @@ const YOUNG_SPACES = ['new_space', 'new_large_object_space'];
  * of their GCs to come: an entry waits for the task that the GC interrupted to end.
  */
 const SPAN_KEPT_MS = 60_000;
-
-// node-memwatch's averaging periods, in full GCs.
-const RECENT_PERIOD = 10;
-const ANCIENT_PERIOD = 120;
-
-/**
- * node-memwatch's estimated_base and usage_trend, in floating point: its C++ kept them in
- * unsigned 32-bit integers, so `base_recent * 9` overflowed above ~477 MB and a shrinking heap
- * showed a huge positive trend.
- */
-class BaseTracker {
-  constructor() {
-    this.count = 0;
-    this.recent = 0;
-    this.ancient = 0;
-    this.min = 0;
-    this.max = 0;
-  }
-
-  update(base) {
-    this.count += 1;
-    const n = this.count;
-    if (n === 1) {
-      // Starting from zero, as node-memwatch did, would bias the first averages low.
-      this.recent = this.ancient = this.min = this.max = base;
-      return;
-    }
-    if (n < RECENT_PERIOD) {
-      // The first few GCs weigh little, damping the swings of a starting program.
-      const recentWeight = (n / RECENT_PERIOD) ** 2.5 * n;
-      const ancientWeight = (n / RECENT_PERIOD) ** 2.4 * n;
-      this.recent = (this.recent * recentWeight + base) / (recentWeight + 1);
-      this.ancient = (this.ancient * ancientWeight + base) / (ancientWeight + 1);
-    } else {
-      this.recent = (this.recent * (RECENT_PERIOD - 1) + base) / RECENT_PERIOD;
-      const period = Math.min(ANCIENT_PERIOD, n);
-      this.ancient = (this.ancient * (period - 1) + base) / period;
-    }
-    this.min = Math.min(this.min, base);
-    this.max = Math.max(this.max, base);
-  }
-
-  /** Percent by which the recent average is above the long-run one, one decimal; signed. */
-  get trend() {
-    if (!this.ancient) return 0;
-    // `+ 0` turns the -0 of a flat heap into 0.
-    return Math.round(((this.recent - this.ancient) / this.ancient) * 1000) / 10 + 0;
-  }
-}
 
 /** Drops the spans of time (`{from, to}`, oldest first) that ended over SPAN_KEPT_MS ago. */
 function forgetOldSpans(spans) {
@@ -160,8 +99,23 @@ class GcWatcher {
     this.onStats = onStats;
     this.onError = onError;
     this.onGc = onGc;
+    /** @type {PerformanceObserver | null} */
     this.observer = null;
+    /** @type {(() => void) | null} */
     this.unhook = null;
+    this.stats = new GcStats();
+    /**
+     * The gc() calls made while watching, oldest first: `{from, to, usedBefore, heap, taken?}`,
+     * with the times on the gc entries' clock and the heap read just before and after. The entry
+     * of a full GC that starts in one of them takes its figures, once.
+     * @type {{from: number, to: number, usedBefore: number, heap: ReturnType<typeof heapNow>, taken?: boolean}[]}
+     */
+    this.forced = [];
+    /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
+    this.snapshotDepth = 0;
+    this.snapshotFrom = 0;
+    /** @type {{from: number, to: number}[]} */
+    this.snapshotSpans = [];
   }
 
   get running() {
@@ -170,18 +124,8 @@ class GcWatcher {
 
   start() {
     if (this.running) return;
-    this.base = new BaseTracker();
-    this.fullGcs = 0;
-    this.otherGcs = 0;
-    this.counts = { Scavenge: 0, MarkSweepCompact: 0, IncrementalMarking: 0, ProcessWeakCallbacks: 0 };
-    this.times = { ...this.counts };
-    /**
-     * The gc() calls made while watching, oldest first: `{from, to, usedBefore, heap}`, with the
-     * times on the gc entries' clock and the heap read just before and after. The entry of a full
-     * GC that starts in one of them takes its figures, once.
-     */
+    this.stats = new GcStats();
     this.forced = [];
-    /** Snapshots under way, and the spans of those taken: their GCs are not the program's. */
     this.snapshotDepth = 0;
     this.snapshotFrom = 0;
     this.snapshotSpans = [];
@@ -192,8 +136,8 @@ class GcWatcher {
 
   stop() {
     if (!this.running) return;
-    this.unhook();
-    this.observer.disconnect();
+    this.unhook?.();
+    this.observer?.disconnect();
     this.observer = this.unhook = null;
     this.forced = [];
   }
@@ -266,56 +210,9 @@ class GcWatcher {
 
   #take(gc, heap) {
     this.onGc(gc);
-    const counter = COUNTER_OF[gc.kind];
-    if (counter !== undefined) {
-      this.counts[counter] += 1;
-      this.times[counter] += Math.round(gc.duration_ms * 1e6);
-    }
-    if (gc.kind === 'major') this.#report(gc, heap);
-    else this.otherGcs += 1;
-  }
-
-  #report(gc, heap) {
-    this.fullGcs += 1;
-    const base = heap.used;
-    this.base.update(base);
-    const memory = process.memoryUsage();
-    const { counts, times } = this;
-    this.onStats({
-      // node-memwatch
-      num_full_gc: this.fullGcs,
-      num_inc_gc: this.otherGcs,
-      heap_compactions: this.fullGcs,
-      usage_trend: this.base.trend,
-      estimated_base: Math.round(this.base.recent),
-      current_base: base,
-      min: this.base.min,
-      max: this.base.max,
-      // @airbnb/node-memwatch
-      used_heap_size: heap.used,
-      total_heap_size: heap.total,
-      total_heap_size_executable: heap.executable,
-      total_physical_size: heap.physical,
-      total_available_size: heap.available,
-      heap_size_limit: heap.limit,
-      malloced_memory: heap.malloced,
-      peak_malloced_memory: heap.peakMalloced,
-      gcScavengeCount: counts.Scavenge,
-      gcScavengeTime: times.Scavenge,
-      gcMarkSweepCompactCount: counts.MarkSweepCompact,
-      gcMarkSweepCompactTime: times.MarkSweepCompact,
-      gcIncrementalMarkingCount: counts.IncrementalMarking,
-      gcIncrementalMarkingTime: times.IncrementalMarking,
-      gcProcessWeakCallbacksCount: counts.ProcessWeakCallbacks,
-      gcProcessWeakCallbacksTime: times.ProcessWeakCallbacks,
-      gc_time: Math.round(gc.duration_ms * 1e6),
-      gc_ts: Math.round(gc.end_ms * 1000),
-      // leakwatch
-      heap_spaces: heap.spaces,
-      external_memory: heap.external ?? memory.external,
-      array_buffers: memory.arrayBuffers,
-    });
+    const stats = this.stats.add(gc, heap);
+    if (stats !== null) this.onStats(stats);
   }
 }
 
-module.exports = { GcWatcher, BaseTracker };
+module.exports = { GcWatcher };

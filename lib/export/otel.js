@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // leakwatch's readings as OpenTelemetry instruments on a Meter that the program passes in.
 //

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The heap that leak detection watches: all of it but V8's compiled code and bytecode.
 

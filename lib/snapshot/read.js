@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Reading a heap snapshot of this isolate synchronously, chunk by chunk, into the native parser.
 //
@@ -17,9 +18,9 @@
 //    finds that out and later ones fail at once. The session is never disconnected: see below.
 //
 // Object ids, which a diff matches objects by, live in V8's HeapProfiler and survive between
-// snapshots unless an inspector session disconnects in between (a debugger detaching, say); V8
-// then forgets them all. leakwatch makes V8 forget them once no HeapDiff needs them
-// (lib/heap-profiler-state.js).
+// snapshots, whichever way each is taken, unless an inspector session disconnects in between
+// (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
+// once no HeapDiff needs them (lib/snapshot/heap-profiler-state.js).
 //
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
@@ -27,7 +28,7 @@
 
 const v8 = require('node:v8');
 const { Readable } = require('node:stream');
-const native = require('./native');
+const native = require('../native');
 const { inspectorSession } = require('./inspector');
 const { snapshotTaken } = require('./heap-profiler-state');
 
@@ -48,6 +49,7 @@ let streamIsSynchronous = true;
  * Takes a heap snapshot of this isolate now and feeds it to a new native.SnapshotParser, which is
  * returned ready for census(), censusInBackground() or censusAsync(). `method` forces one way
  * ('stream' or 'inspector'), for tests.
+ * @param {{method?: 'stream' | 'inspector'}} [options]
  */
 function readSnapshot({ method } = {}) {
   return duringSnapshot(() => {
@@ -130,7 +132,7 @@ function streamInto(parser) {
   return true;
 }
 
-// Way 2's session is leakwatch's one inspector session, never disconnected (see lib/inspector.js).
+// Way 2's session is leakwatch's one inspector session, never disconnected (see lib/snapshot/inspector.js).
 let session = null;
 let sink = null;
 let inspectorIsSynchronous = true;

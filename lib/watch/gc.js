@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // gc(): a full, compacting garbage collection without starting node with --expose-gc.
 //

@@ -1,12 +1,13 @@
+// @ts-check
 'use strict';
 // The 'leak' event's detection: every GC's figures go to the detector in the addon
 // (crates/leakwatch-core/src/detector.rs), which watches the heap and external memory for a floor
 // that rises steadily and significantly. This module feeds it, keeps what a report needs (the
 // per-space sizes over the window) and words the reports.
 
-const native = require('./native');
-// How suspects are found: see lib/culprit.js.
-const { CULPRIT_OPTIONS } = require('./culprit');
+const native = require('../native');
+// How suspects are found: see lib/culprit/.
+const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
 
 /** The detector's options, as configure({leak}) takes them, with what each must be. */
@@ -56,6 +57,13 @@ const SPACE_HISTORY_MS = 11 * 60_000;
 
 /** Feeds GCs to the detector and turns its findings into 'leak' reports. */
 class LeakTracker {
+  /** @type {import('../../crates/leakwatch-node/binding').LeakDetector} */
+  detector;
+  /** @type {{t: number, spaces: Record<string, number>}[]} */
+  spaces;
+  /** @type {object | null} */
+  lastLeak;
+
   constructor(options = {}) {
     this.options = checkLeakOptions(options);
     this.reset();
@@ -147,7 +155,7 @@ class LeakTracker {
         if (delta !== 0) spaces[name] = delta;
       }
       report.heap_spaces = spaces;
-      report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), null);
+      report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), /** @type {string | null} */ (null));
     }
     return report;
   }

@@ -1,18 +1,18 @@
+// @ts-check
 'use strict';
 // Making V8 forget what heap snapshots leave behind, once nothing of leakwatch's needs it.
 //
 // A heap snapshot numbers every object, and from then on V8 keeps those numbers stable by tracking
-// every object each GC moves: a cost on every scavenge (7% of a busy server's CPU in
-// bench/overhead.js) that V8 never stops paying on its own. It also leaves malloc holding the
-// memory the snapshot was built in (40 MB for a 6 MB heap). A HeapDiff needs the numbers from its
-// first snapshot to its second; nothing else does. So leakwatch counts what uses the heap
-// profiler (open HeapDiffs, a running sampling profile) and, after each snapshot and whenever the
-// count falls to zero, makes V8 forget the numbers unless something still uses them
-// (HeapProfiler.disable on leakwatch's inspector session clears them and stops the tracking; it
-// would also stop a sampling profile, hence the count). After each snapshot it also gives
-// malloc's free memory back.
+// every object each GC moves: a cost on every scavenge (bench/overhead.js measures it) that V8
+// never stops paying on its own. It also leaves malloc holding the memory the snapshot was built
+// in, several times the heap. A HeapDiff needs the numbers from its first snapshot to its second;
+// nothing else does. So leakwatch counts what uses the heap profiler (open HeapDiffs, a running
+// sampling profile) and, whenever the count is zero after a snapshot or falls to zero, makes V8
+// forget the numbers (HeapProfiler.disable on leakwatch's inspector session clears them and stops
+// the tracking; it would also stop a sampling profile, hence the count). After each snapshot it
+// also gives malloc's free memory back.
 
-const native = require('./native');
+const native = require('../native');
 const { postNow } = require('./inspector');
 
 let users = 0;

@@ -1,16 +1,17 @@
+// @ts-check
 'use strict';
 // HeapDiff: node-memwatch's class, on leakwatch-core.
 //
 // `new HeapDiff()` takes the "before" snapshot at once, streaming it into the native parser
-// (lib/snapshot.js), and returns as soon as V8 has written it: parsing ends and the census is
+// (lib/snapshot/read.js), and returns as soon as V8 has written it: parsing ends and the census is
 // taken on a background thread while the program goes on. `end()` takes the "after" snapshot the
 // same way, waits for both censuses and returns node-memwatch's object; `endAsync()` takes the
 // snapshot now too (V8 can only write it on this thread) but parses and compares on libuv's
 // thread pool. Only the censuses (a few bytes per object) outlive a snapshot; the graphs are
 // dropped as soon as each is analysed.
 
-const native = require('./native');
-const { readSnapshot } = require('./snapshot');
+const native = require('../native');
+const { readSnapshot } = require('./read');
 const { keepHeapProfiler } = require('./heap-profiler-state');
 
 /** A HeapDiff dropped without end() stops holding V8's object ids when it is collected. */

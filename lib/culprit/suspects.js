@@ -1,0 +1,164 @@
+// @ts-check
+'use strict';
+// Ranking a leak's suspects from what a hunt recorded: the allocation sites whose live bytes grew
+// (lib/culprit/profile.js) and, when one was taken, the HeapDiff over the same time. Pure
+// functions of those readings, with no inspector, addon or clock.
+
+const { isUserFrame, fileOf, frameText, frameKey } = require('./profile');
+
+/**
+ * @typedef {import('./profile').Frame} Frame
+ * @typedef {import('./profile').Site} Site
+ * @typedef {import('./profile').Reading} Reading
+ * @typedef {import('../..').ClassChange} ClassChange
+ * @typedef {ClassChange['defined_at']} DefinedAt
+ * @typedef {import('../..').AllocationSite} AllocationSite
+ */
+
+/** How many suspects a report lists. */
+const TOP = 5;
+
+/**
+ * A suspect's `site`: the allocating function of the program, where it is, and its stack.
+ * @param {{frame: Frame, stack: Frame[]}} grown
+ * @returns {AllocationSite}
+ */
+function siteOf(grown) {
+  const { frame, stack } = grown;
+  return {
+    function: frame.functionName || '(anonymous)',
+    file: fileOf(frame),
+    line: frame.lineNumber + 1,
+    column: frame.columnNumber + 1,
+    // From the site down: the frames above it are Node's or V8's code that it called.
+    stack: stack.slice(Math.max(0, stack.indexOf(frame))).map(frameText),
+  };
+}
+
+/**
+ * node-memwatch's names for what the engine itself makes (and V8's internal objects): they hold
+ * a leak more often than they are one, so a class of the program's that grew comparably (a
+ * quarter as much or more) is the better suspect.
+ */
+const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
+const isGeneric = (/** @type {string} */ what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
+
+/**
+ * Diff rows that grew, best suspects first.
+ * @param {{change: {details: ClassChange[]}}} diff
+ */
+function grownClasses(diff) {
+  const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
+  const best = (/** @type {ClassChange} */ row) => {
+    if (!isGeneric(row.what)) return row.retained_size_bytes;
+    const rival = rows.find((r) => !isGeneric(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
+    return rival ? rival.retained_size_bytes - 1 : row.retained_size_bytes;
+  };
+  return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
+}
+
+/**
+ * Whether class `name` is Node's rather than the program's: by the script its constructor is
+ * defined in, when the profile's stacks show that script; else by its name, when no function of
+ * the program's has it. (A class of the program's whose constructor V8 inlined everywhere shows
+ * on no stack, so its name alone would make it look like Node's.)
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Reading} profile
+ */
+function isNodeClass(name, definedAt, profile) {
+  const url = definedAt ? profile.scriptUrls.get(definedAt.script_id) : undefined;
+  return url === undefined ? !profile.ownFunctions.has(name) : url.startsWith('node:');
+}
+
+/**
+ * The nearest grown site on `site`'s stack that calls it, else `site`. When V8 inlined Node's
+ * code into the program's, no stack shows which site made Node's objects; the caller ran both.
+ * @param {Site} site
+ * @param {Site[]} sites
+ */
+function callerSite(site, sites) {
+  const byKey = new Map(sites.map((s) => [frameKey(s.frame), s]));
+  const callers = site.stack.slice(site.stack.indexOf(site.frame) + 1);
+  return callers.map((frame) => byKey.get(frameKey(frame))).find(Boolean) ?? site;
+}
+
+/**
+ * The grown site that made objects of class `name`, with the stack that shows it (see siteFor).
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Site[]} sites
+ * @param {Reading} profile
+ * @returns {Site}
+ */
+function siteMaking(name, definedAt, sites, profile) {
+  const made = sites.find((s) => s.stackWith.has(name));
+  if (made) return { ...made, stack: /** @type {Frame[]} */ (made.stackWith.get(name)) };
+  // Node's code that a site calls makes Node's objects, never the program's: for a class of
+  // Node's, what a site allocated through Node's code counts (a few samples at most, so a tie,
+  // even at none since the hunt began, goes to the site that grew most); for the program's, what
+  // it allocated itself.
+  const byNode = isNodeClass(name, definedAt, profile);
+  const counted = (/** @type {Site} */ s) => (byNode ? s.bytes - s.ownBytes : s.ownBytes);
+  const candidates = byNode ? sites.filter((s) => s.callsNode) : sites;
+  if (candidates.length === 0) return callerSite(sites[0], sites);
+  const best = candidates.reduce((top, s) => (counted(s) > counted(top) ? s : top));
+  // Each candidate of a Node class has its callsNode stack.
+  return byNode ? { ...best, stack: /** @type {Frame[]} */ (best.callsNode) } : best;
+}
+
+/**
+ * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
+ * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
+ * class of Node's (see isNodeClass), of the sites that called Node's code, the one that grew most
+ * by what that code allocated (setInterval's Timeout), rather than a bigger site of what the
+ * objects hold, or, when no stack shows Node's code, the top site's nearest grown caller; for a
+ * class of the program's, the site that grew most by what it allocated itself.
+ * When that site is the constructor itself (allocating its fields), the function that called
+ * `new`. `profile` is the last reading of the sampling profiler.
+ * @param {string} name
+ * @param {DefinedAt} definedAt
+ * @param {Site[]} sites
+ * @param {Reading | null} profile
+ * @returns {AllocationSite | null}
+ */
+function siteFor(name, definedAt, sites, profile) {
+  // No sites without a reading of the profiler.
+  if (sites.length === 0 || profile === null) return null;
+  const site = siteMaking(name, definedAt, sites, profile);
+  if (site.frame.functionName !== name) return siteOf(site);
+  const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
+  return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
+}
+
+/**
+ * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
+ * per class that grew, the top one with the top site; without, one per site, class unknown.
+ * `profile` is the sampling profiler's last reading, null if it did not run.
+ */
+/**
+ * @param {import('./profile').Site[]} sites
+ * @param {import('../..').HeapDiffResult | null} diff
+ * @param {import('./profile').Reading | null} profile
+ * @returns {import('../..').Suspect[]}
+ */
+function suspectsFrom(sites, diff, profile) {
+  if (!diff) {
+    return sites.slice(0, TOP).map((s) => ({
+      class: null,
+      site: siteOf(s),
+      bytes: Math.round(s.bytes),
+      count: Math.round(s.count),
+      path: null,
+    }));
+  }
+  return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
+    class: row.what,
+    site: rank === 0 ? siteFor(row.what, row.defined_at, sites, profile) : null,
+    bytes: row.retained_size_bytes,
+    count: row['+'] - row['-'],
+    path: row.retainers ?? null,
+  }));
+}
+
+module.exports = { suspectsFrom, grownClasses, TOP };

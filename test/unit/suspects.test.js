@@ -1,0 +1,180 @@
+'use strict';
+// The suspect ranking (lib/culprit/suspects.js), on readings recorded from the labelled leaky
+// programs (test/fixtures/culprit/, made by test/fixtures/record-culprit.js) and on small made-up
+// profiles that isolate each of its rules.
+const { describe, test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { liveBySite, grownSites, countsOf } = require('../../lib/culprit/profile');
+const { suspectsFrom, grownClasses, TOP } = require('../../lib/culprit/suspects');
+const { loadReadings, root } = require('../fixtures/culprit-readings');
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'culprit');
+const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+
+describe('on recorded readings, the top suspect is the labelled class and allocation site', () => {
+  test('there are recordings', () => assert.ok(fixtures.length >= 8, fixtures.join(', ')));
+  for (const file of fixtures) {
+    test(file, () => {
+      const { baseline, last, diff, label } = loadReadings(path.join(FIXTURES, file));
+      const [top] = suspectsFrom(grownSites(baseline, last), diff, last);
+      assert.equal(top.class, label.class);
+      assert.equal(top.site.file, path.join(root, label.file));
+      const named = label.functions.some((f) => f === top.site.function || f === `${top.site.function}:${top.site.line}`);
+      assert.ok(named, `${top.site.function}:${top.site.line} is not one of ${label.functions.join(', ')}`);
+    });
+  }
+});
+
+// A made-up sampling profile: each entry is a stack (innermost frame first), the size of each
+// sample and how many samples it has.
+const PROGRAM = path.join(root, 'app', 'server.js');
+const frame = (functionName, url = PROGRAM, line = 1) => ({ functionName, url, lineNumber: line - 1, columnNumber: 0, scriptId: '0' });
+const INTERVAL = 16 * 1024;
+
+function profileOf(entries) {
+  let nextId = 1;
+  const head = { id: nextId++, callFrame: frame('(root)', ''), children: [] };
+  const samples = [];
+  for (const { stack, size, samples: n } of entries) {
+    let node = head;
+    for (const f of [...stack].reverse()) {
+      let child = node.children.find((c) => c.callFrame === f);
+      if (!child) {
+        child = { id: nextId++, callFrame: f, children: [] };
+        node.children.push(child);
+      }
+      node = child;
+    }
+    for (let i = 0; i < n; i++) samples.push({ nodeId: node.id, size });
+  }
+  return { head, samples };
+}
+
+/** The grown sites and the last reading of a hunt that started from nothing and read `entries`. */
+function hunt(entries, scripts = []) {
+  const last = liveBySite(profileOf(entries), INTERVAL);
+  for (const [id, url] of scripts) last.scriptUrls.set(id, url);
+  const baseline = countsOf(liveBySite(profileOf([]), INTERVAL));
+  return { sites: grownSites(baseline, last), last };
+}
+
+const row = (what, retained, definedAt) => ({ what, retained_size_bytes: retained, '+': 100, '-': 0, defined_at: definedAt });
+const diffOf = (...rows) => ({ change: { details: rows } });
+
+describe("a class of Node's is blamed on the program's function that made Node make it", () => {
+  // startJob calls setInterval, whose Timeouts hold what gather made: gather grows more.
+  const startJob = frame('startJob', PROGRAM, 20);
+  const gather = frame('gather', PROGRAM, 30);
+  const setInterval = frame('setInterval', 'node:timers', 5);
+  const TIMERS_SCRIPT = 13;
+  const diff = diffOf(row('Timeout', 200_000, { script_id: TIMERS_SCRIPT, line: 170, column: 14 }), row('Array', 150_000));
+
+  test("when V8 inlined Node's constructor, so that no stack shows it", () => {
+    const { sites, last } = hunt(
+      [
+        // startJob's own allocations come first, from another caller: the stack shown is the
+        // one on which it called Node.
+        { stack: [startJob, frame('boot')], size: 80, samples: 1 },
+        { stack: [setInterval, startJob, frame('tick')], size: 80, samples: 40 },
+        { stack: [gather, frame('poll')], size: 2000, samples: 300 },
+      ],
+      [[TIMERS_SCRIPT, 'node:internal/timers']],
+    );
+    assert.equal(sites[0].frame.functionName, 'gather', 'gather grew most');
+    const [top] = suspectsFrom(sites, diff, last);
+    assert.equal(top.class, 'Timeout');
+    assert.equal(top.site.function, 'startJob');
+    assert.equal(top.site.line, 20);
+    assert.deepEqual(top.site.stack.map((line) => line.split(' ')[0]), ['startJob', 'tick']);
+  });
+
+  test("when no stack shows Node's code, on the top site's nearest grown caller", () => {
+    // V8 inlined setInterval into startJob, whose samples then show no frame of Node's.
+    const { sites, last } = hunt(
+      [
+        { stack: [gather, startJob, frame('tick')], size: 2000, samples: 300 },
+        { stack: [startJob, frame('tick')], size: 80, samples: 40 },
+      ],
+      [[TIMERS_SCRIPT, 'node:internal/timers']],
+    );
+    const [top] = suspectsFrom(sites, diff, last);
+    assert.deepEqual([top.class, top.site.function], ['Timeout', 'startJob']);
+  });
+
+  test("when a stack shows Node's constructor", () => {
+    const timeout = frame('Timeout', 'node:internal/timers', 170);
+    const { sites, last } = hunt([
+      { stack: [timeout, setInterval, startJob], size: 80, samples: 40 },
+      { stack: [gather], size: 2000, samples: 300 },
+    ]);
+    const [top] = suspectsFrom(sites, diff, last);
+    assert.deepEqual([top.class, top.site.function], ['Timeout', 'startJob']);
+  });
+});
+
+test("a class of the program's whose constructor V8 inlined is blamed on the function that allocated it", () => {
+  // register makes Signups (no stack shows the constructor); remind grows more, but mostly
+  // through Node's timer code, which never makes the program's objects.
+  const register = frame('register', PROGRAM, 18);
+  const remind = frame('remind', PROGRAM, 22);
+  const PROGRAM_SCRIPT = 140;
+  const { sites, last } = hunt(
+    [
+      { stack: [register], size: 400, samples: 80 },
+      { stack: [remind], size: 400, samples: 30 },
+      { stack: [frame('setTimeout', 'node:timers'), remind], size: 400, samples: 120 },
+    ],
+    [[PROGRAM_SCRIPT, PROGRAM]],
+  );
+  assert.equal(sites[0].frame.functionName, 'remind', 'remind grew most');
+  assert.equal(last.ownFunctions.has('Signup'), false);
+  const diff = diffOf(row('Signup', 300_000, { script_id: PROGRAM_SCRIPT, line: 9, column: 14 }), row('Timeout', 100_000));
+  const [top] = suspectsFrom(sites, diff, last);
+  assert.deepEqual([top.class, top.site.function, top.site.line], ['Signup', 'register', 18]);
+});
+
+describe('generic containers rank below a class of the program that grew comparably', () => {
+  const generic = [row('Array', 1_000_000), row('Closure', 900_000), row('system / Context', 800_000), row('(compiled code)', 700_000)];
+
+  test('a program class that grew a quarter as much as each comes first', () => {
+    const ranked = grownClasses(diffOf(...generic, row('Session', 250_000)));
+    assert.equal(ranked[0].what, 'Session');
+  });
+
+  test('one that grew less than a quarter of the biggest does not', () => {
+    const ranked = grownClasses(diffOf(...generic, row('Session', 240_000)));
+    assert.equal(ranked[0].what, 'Array');
+  });
+
+  test('rows that did not grow are left out', () => {
+    const shrunk = { ...row('Gone', 500_000), '+': 1, '-': 5 };
+    const ranked = grownClasses(diffOf(shrunk, row('Freed', -10_000), row('Kept', 1000)));
+    assert.deepEqual(ranked.map((r) => r.what), ['Kept']);
+  });
+});
+
+test('without a HeapDiff, one suspect per grown site, biggest first, at most TOP', () => {
+  const entries = Array.from({ length: TOP + 2 }, (_, i) => ({ stack: [frame(`make${i}`, PROGRAM, i + 1)], size: 1000, samples: 10 * (i + 1) }));
+  const { sites, last } = hunt(entries);
+  const suspects = suspectsFrom(sites, null, last);
+  assert.equal(suspects.length, TOP);
+  assert.deepEqual(suspects.map((s) => s.site.function), ['make6', 'make5', 'make4', 'make3', 'make2']);
+  for (const s of suspects) {
+    assert.equal(s.class, null);
+    assert.equal(s.path, null);
+    assert.ok(Number.isInteger(s.bytes) && Number.isInteger(s.count) && s.bytes > 0 && s.count > 0);
+  }
+  assert.deepEqual(suspectsFrom([], null, last), []);
+});
+
+test('on recorded readings without their HeapDiff, one suspect per site', () => {
+  for (const file of fixtures) {
+    const { baseline, last } = loadReadings(path.join(FIXTURES, file));
+    const sites = grownSites(baseline, last);
+    const suspects = suspectsFrom(sites, null, last);
+    assert.equal(suspects.length, Math.min(TOP, sites.length), file);
+    assert.equal(new Set(suspects.map((s) => `${s.site.file}:${s.site.line}:${s.site.column}`)).size, suspects.length, file);
+  }
+});

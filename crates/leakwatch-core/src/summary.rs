@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use crate::{analysis::Analysis, snapshot::HeapSnapshot};
+use crate::{
+    analysis::Analysis,
+    snapshot::{HeapSnapshot, SourceLocation},
+};
 
 /// One row of the summary: a class and what its objects hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -15,6 +18,10 @@ pub struct ClassSummary {
     pub shallow_size: u64,
     /// What freeing all of them would free, counting a class nested in itself once.
     pub retained_size: u64,
+    /// Where the class's constructor is defined, when V8 recorded it: DevTools shows classes of
+    /// one name defined in different places as different rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
 }
 
 /// The whole summary of a snapshot, classes ranked by retained size.
@@ -41,8 +48,15 @@ impl Summary {
         let mut rows: Vec<ClassSummary> = classes
             .names
             .iter()
+            .zip(&classes.locations)
             .zip(retained)
-            .map(|(name, retained_size)| ClassSummary { name: name.clone(), count: 0, shallow_size: 0, retained_size })
+            .map(|((name, &location), retained_size)| ClassSummary {
+                name: name.clone(),
+                count: 0,
+                shallow_size: 0,
+                retained_size,
+                location,
+            })
             .collect();
         for (&class, &size) in classes.of.iter().zip(&analysis.shallow_sizes) {
             if size != 0 {
@@ -53,7 +67,12 @@ impl Summary {
         }
         rows.retain(|row| row.count > 0);
         rows.sort_by(|a, b| {
-            b.retained_size.cmp(&a.retained_size).then(b.shallow_size.cmp(&a.shallow_size)).then(a.name.cmp(&b.name))
+            let place = |row: &ClassSummary| row.location.map(|l| (l.script_id, l.line, l.column));
+            b.retained_size
+                .cmp(&a.retained_size)
+                .then(b.shallow_size.cmp(&a.shallow_size))
+                .then(a.name.cmp(&b.name))
+                .then(place(a).cmp(&place(b)))
         });
         Summary {
             node_count: snapshot.node_count() as u64,

@@ -169,6 +169,11 @@ fn tag_only(name: &str) -> Cow<'_, str> {
 
 /// The `what` that node-memwatch's HeapDiff reports for node `ordinal`, or `None` for the node
 /// types it leaves out (hidden, synthetic, rope and sliced strings, and the types it predates).
+///
+/// This is the one place where leakwatch names classes otherwise than Chrome DevTools does (the
+/// names of [`Summary`](crate::Summary)): `HeapDiff` keeps node-memwatch's names (`Closure`,
+/// `String`, `Code`, `Native`, plain objects as `Object` whatever their shape, no `Detached`
+/// prefix) because programs written for node-memwatch read them.
 pub fn memwatch_what(snapshot: &HeapSnapshot, ordinal: u32) -> Option<&str> {
     Some(match snapshot.node_kind(ordinal) {
         NodeKind::Array => "Array",

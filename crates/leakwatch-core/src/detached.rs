@@ -70,3 +70,47 @@ pub(crate) fn detached_natives(snapshot: &HeapSnapshot) -> Option<BitSet> {
     }
     Some(detached)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Analysis, HeapSnapshot, Summary};
+
+    /// The (name, count) rows of the summary of a snapshot of natives marked as `detachedness`
+    /// says, with the given edges.
+    fn rows(nodes: &str, edges: &str, strings: &str) -> Vec<(String, u64)> {
+        let (node_count, edge_count) = (nodes.split(',').count() / 6, edges.split(',').count() / 3);
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","detachedness"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]}},
+            "node_count":{node_count},"edge_count":{edge_count}}},"nodes":[{nodes}],"edges":[{edges}],"strings":[{strings}]}}"#
+        );
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        let mut rows: Vec<_> =
+            Summary::new(&snapshot, &Analysis::new(&snapshot)).classes.into_iter().map(|c| (c.name, c.count)).collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn natives_reached_from_detached_ones_only_are_detached_too() {
+        // The root holds A (detached) and C (attached). A reaches B, D, a JS object J and, weakly,
+        // F; C reaches B; J reaches E. B is attached (attached goes first), D detached; E and F
+        // stay unknown: the state crosses neither JS objects nor weak edges.
+        let nodes = "9,0,1,0,2,0, 8,1,3,10,4,2, 8,1,5,10,1,1, 8,1,7,10,0,0, 8,1,9,10,0,0, \
+                     3,2,11,10,1,0, 8,1,13,10,0,0, 8,1,15,10,0,0";
+        let edges = "1,0,6,1,1,12, 2,2,18,2,2,24,2,2,30,6,2,42, 2,2,18, 2,2,36";
+        let summary = rows(nodes, edges, r#""","Node / X","p""#);
+        assert_eq!(summary, [("Detached Node / X".into(), 2), ("Node / X".into(), 4), ("p".into(), 1)]);
+    }
+
+    #[test]
+    fn elements_are_grouped_by_tag() {
+        // Two attached <div>s with attributes, and a detached one.
+        let nodes = "9,0,1,0,3,0, 8,1,3,10,0,1, 8,2,5,10,0,1, 8,1,7,10,0,2";
+        let edges = "1,0,6,1,1,12,1,2,18";
+        let summary = rows(nodes, edges, r#""","<div id=\"a\">","<div class=\"b c\">""#);
+        assert_eq!(summary, [("<div>".into(), 2), ("Detached <div>".into(), 1)]);
+    }
+}

@@ -254,4 +254,81 @@ mod tests {
         assert_eq!(count(&summary, "{a, b}"), Some(3));
         assert_eq!(count(&summary, "Object"), None);
     }
+
+    /// The summary of a snapshot whose global holds one plain object for each property list of
+    /// `objects`, every property holding one string.
+    fn summary_of(objects: &[Vec<String>]) -> Summary {
+        let mut strings: Vec<String> = ["", "global", "Object", "x"].map(String::from).to_vec();
+        let string_node = 2 + objects.len();
+        let mut nodes = format!("9,0,1,0,1, 3,1,3,10,{}", objects.len());
+        // Edges are listed by their node: the root's, the global's, then each object's.
+        let mut edges = String::from("5,1,5");
+        for i in 0..objects.len() {
+            edges += &format!(", 1,{i},{}", (2 + i) * 5);
+        }
+        for (i, properties) in objects.iter().enumerate() {
+            nodes += &format!(", 3,2,{},16,{}", 5 + 2 * i, properties.len());
+            for name in properties {
+                // V8 writes each string once.
+                let index = strings.iter().position(|s| s == name).unwrap_or_else(|| {
+                    strings.push(name.clone());
+                    strings.len() - 1
+                });
+                edges += &format!(", 2,{index},{}", string_node * 5);
+            }
+        }
+        nodes += &format!(", 2,3,{},8,0", 5 + 2 * objects.len());
+        let edge_count = 1 + objects.len() + objects.iter().map(Vec::len).sum::<usize>();
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]}},
+            "node_count":{},"edge_count":{edge_count}}},"nodes":[{nodes}],"edges":[{edges}],"strings":{}}}"#,
+            objects.len() + 3,
+            serde_json::to_string(&strings).unwrap(),
+        );
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        Summary::new(&snapshot, &Analysis::new(&snapshot))
+    }
+
+    fn props(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn a_shape_is_named_when_one_plain_object_in_1000_has_it() {
+        for (empty, named) in [(1998, true), (1999, false)] {
+            let mut objects = vec![props(&["a"]); 2];
+            objects.extend(vec![Vec::new(); empty]);
+            let summary = summary_of(&objects);
+            assert_eq!(count(&summary, "{a}"), named.then_some(2), "with {empty} objects without properties");
+        }
+    }
+
+    #[test]
+    fn names_are_cut_at_120_utf16_units_with_the_closing_brace_left_out() {
+        // "{" + 50 + ", " + 50 leaves room for 17 more characters, not for a fourth property.
+        for first in ["a".repeat(50), "é".repeat(50)] {
+            let (b, c) = ("b".repeat(50), "c".repeat(17));
+            let objects = vec![props(&[&first, &b, &c, "d"]); 2];
+            assert_eq!(count(&summary_of(&objects), &format!("{{{first}, {b}, {c}}}")), Some(2), "after {first}");
+        }
+    }
+
+    #[test]
+    fn an_object_whose_shape_was_cut_takes_the_largest_named_shape_it_has() {
+        let (a, b, c) = ("a".repeat(50), "b".repeat(50), "c".repeat(17));
+        // The first three are cut to {a, b, c}; but {d, e, c, b} has four of their properties.
+        let mut objects = vec![props(&[&a, &b, &c, "d", "e"]); 3];
+        objects.extend(vec![props(&["d", "e", &c, &b]); 2]);
+        let summary = summary_of(&objects);
+        assert_eq!(count(&summary, &format!("{{d, e, {c}, {b}}}")), Some(5));
+    }
+
+    #[test]
+    fn property_names_with_notation_characters_are_quoted() {
+        let objects = vec![props(&["a,b", "it's", "{x}", "plain"]); 2];
+        assert_eq!(count(&summary_of(&objects), r#"{"a,b", "it's", "{x}", plain}"#), Some(2));
+    }
 }

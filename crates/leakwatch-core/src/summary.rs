@@ -87,3 +87,28 @@ impl Summary {
         &self.classes[..n.min(self.classes.len())]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Analysis, HeapSnapshot, SourceLocation, Summary};
+
+    #[test]
+    fn classes_of_one_name_defined_in_two_places_are_two_rows() {
+        // Three Twin objects: two made by the constructor at 1:1 of script 7, one by the one at
+        // 5:3, and a Twin with no location (V8 records none for some constructors).
+        let json = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]],
+            "location_fields":["object_index","script_id","line","column"]},"node_count":5,"edge_count":4},
+            "nodes":[9,0,1,0,4, 3,1,3,10,0, 3,1,5,10,0, 3,1,7,20,0, 3,1,9,40,0],
+            "edges":[1,0,5,1,1,10,1,2,15,1,3,20],
+            "locations":[5,7,0,0, 10,7,0,0, 15,7,4,2],
+            "strings":["","Twin"]}"#;
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        let summary = Summary::new(&snapshot, &Analysis::new(&snapshot));
+        let rows: Vec<_> = summary.classes.iter().map(|c| (c.name.as_str(), c.count, c.location)).collect();
+        let at = |line, column| Some(SourceLocation { script_id: 7, line, column });
+        assert_eq!(rows, [("Twin", 1, None), ("Twin", 2, at(1, 1)), ("Twin", 1, at(5, 3))]);
+    }
+}

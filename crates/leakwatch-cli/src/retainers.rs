@@ -40,10 +40,11 @@ pub fn run(
             (vec![ordinal], k)
         }
         (None, Some(name)) => {
-            let class = analysis
-                .find_class(name)
-                .ok_or_else(|| Failure::in_file(file, format!("no class named {name:?}")))?;
-            (largest_of_class(&loaded, class, k), 1)
+            let classes = analysis.classes_named(name);
+            if classes.is_empty() {
+                return Err(Failure::in_file(file, format!("no class named {name:?}")));
+            }
+            (largest_of_classes(&loaded, &classes, k), 1)
         }
         // clap requires one of the two.
         (None, None) => return Err(Failure::new("give --id or --class")),
@@ -69,12 +70,12 @@ pub fn run(
         .join("\n"))
 }
 
-/// The ordinals of the `k` objects of `class` with the largest retained sizes, largest first.
-fn largest_of_class(loaded: &Loaded, class: u32, k: usize) -> Vec<u32> {
+/// The ordinals of the `k` objects of `classes` with the largest retained sizes, largest first.
+fn largest_of_classes(loaded: &Loaded, classes: &[u32], k: usize) -> Vec<u32> {
     let analysis = &loaded.analysis;
     let node_count = u32::try_from(loaded.snapshot.node_count()).unwrap_or(u32::MAX);
     let mut members: Vec<u32> = (0..node_count)
-        .filter(|&n| analysis.class_of(n) == class)
+        .filter(|&n| classes.contains(&analysis.class_of(n)))
         .collect();
     // Ties go to the lower ordinal, so the output is the same on every run.
     members.sort_unstable_by_key(|&n| (std::cmp::Reverse(analysis.retained_size(n)), n));

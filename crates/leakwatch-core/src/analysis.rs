@@ -76,9 +76,10 @@ impl Analysis {
         &self.classes.names[class as usize]
     }
 
-    /// The index of the class called `name`.
-    pub fn find_class(&self, name: &str) -> Option<u32> {
-        self.classes.names.iter().position(|c| c == name).map(|i| i as u32)
+    /// The indices of the classes called `name`: more than one when classes of that name are
+    /// defined in several places, as DevTools shows them.
+    pub fn classes_named(&self, name: &str) -> Vec<u32> {
+        (0..self.classes.names.len() as u32).filter(|&c| self.classes.names[c as usize] == name).collect()
     }
 
     /// The retained size of each class of `classes`: what freeing every object of the class

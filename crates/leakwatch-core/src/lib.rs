@@ -30,6 +30,7 @@ mod analysis;
 mod bits;
 mod chunks;
 mod classes;
+mod detached;
 mod detector;
 mod diff;
 mod distances;

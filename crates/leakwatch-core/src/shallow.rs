@@ -6,8 +6,9 @@ use crate::snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT};
 const UNVISITED: u32 = u32::MAX;
 const SHARED: u32 = u32::MAX - 1;
 
-/// The shallow sizes the Summary view shows: each `hidden` or `array` node reachable from a single
-/// owning object (over edges that are not weak) gives its size to that owner and shows 0.
+/// The shallow sizes the Summary view shows: each `hidden` or `array` node, or external string
+/// data, reachable from a single owning object (over edges that are not weak) gives its size to
+/// that owner and shows 0.
 /// Owners that are the root or synthetic keep nothing. DevTools skips this step when the
 /// snapshot has no user roots; so does this.
 pub(crate) fn transferred_sizes(snapshot: &HeapSnapshot) -> Vec<u32> {
@@ -18,7 +19,13 @@ pub(crate) fn transferred_sizes(snapshot: &HeapSnapshot) -> Vec<u32> {
         return sizes;
     }
     let n = snapshot.node_count();
-    let is_part = |ordinal: u32| matches!(snapshot.node_kind(ordinal), NodeKind::Hidden | NodeKind::Array);
+    // The native node V8 writes for the characters of an external string.
+    let external_string_data = snapshot.strings.find("system / ExternalStringData");
+    let is_part = |ordinal: u32| match snapshot.node_kind(ordinal) {
+        NodeKind::Hidden | NodeKind::Array => true,
+        NodeKind::Native => Some(snapshot.node_names[ordinal as usize]) == external_string_data,
+        _ => false,
+    };
     let mut owner: Vec<u32> = (0..n as u32).map(|i| if is_part(i) { UNVISITED } else { i }).collect();
     // Each object hands ownership down to the parts it reaches. The result does not depend on
     // the order, so one object at a time keeps the stack small.

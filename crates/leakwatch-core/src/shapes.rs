@@ -5,14 +5,16 @@ use std::collections::HashMap;
 
 use crate::snapshot::{EdgeKind, HeapSnapshot, NodeKind};
 
-/// Shapes longer than this many characters are cut, as DevTools cuts them.
+/// Shape names stop growing at this many characters (UTF-16 units, as JavaScript counts them),
+/// though the first property always goes in.
 const MAX_SHAPE_LEN: usize = 120;
 
-/// DevTools keeps at most this many shapes, the most common first.
-const MAX_SHAPES: usize = 1000;
+/// A shape is named only if at least one plain object in this many has it: rarer shapes would
+/// only lengthen the list.
+const MIN_SHARE: u64 = 1000;
 
-/// The shapes of a snapshot's plain objects (objects named `Object`) that at least two of them
-/// share, the most common first, and which object has which.
+/// The shapes of a snapshot's plain objects (objects named `Object`) that DevTools names, the most
+/// common first, and which object has which.
 pub(crate) struct Shapes {
     /// Each shape's name, such as `{id, name}`.
     pub(crate) names: Vec<String>,
@@ -22,23 +24,33 @@ pub(crate) struct Shapes {
 
 impl Shapes {
     /// Finds the shapes. An object's shape is its property names in order, `__proto__` left
-    /// out, cut at [`MAX_SHAPE_LEN`] characters. An object whose own shape is rare gets the
-    /// largest common shape whose properties it has, if any, and shapes with the same
-    /// properties in another order are one: the more common one.
+    /// out, cut where the name would pass [`MAX_SHAPE_LEN`] characters. A shape is named when at
+    /// least two plain objects, and one in [`MIN_SHARE`], have it. Each plain object then takes
+    /// the named shape with the most properties that are all its own (among equals, the more
+    /// common): shapes with the same properties in another order are one, and an object of a
+    /// rare shape takes the largest named shape it contains, if any.
     pub(crate) fn find(snapshot: &HeapSnapshot) -> Shapes {
         // Shapes are compared by a 64-bit hash of their property names' string indices (V8
         // writes each string once), so that no name is built for the rare shapes.
         let mut counts: HashMap<u64, (u32, u32)> = HashMap::new();
-        let mut shape_of: Vec<(u32, u64)> = Vec::new();
+        let mut shape_of: Vec<(u32, Shape)> = Vec::new();
         let Some(object) = snapshot.strings.find("Object") else {
             return Shapes { names: Vec::new(), objects: Vec::new() };
         };
+        let mut plain_objects = 0u64;
         for ordinal in 0..snapshot.node_count() as u32 {
             if snapshot.node_kind(ordinal) != NodeKind::Object || snapshot.node_names[ordinal as usize] != object {
                 continue;
             }
+            plain_objects += 1;
             let (mut hash, mut properties) = (0u64, 0);
-            for (name, _) in shape_properties(snapshot, ordinal) {
+            let mut cut = false;
+            let mut len = ShapeLen::default();
+            for (name, text) in properties_of(snapshot, ordinal) {
+                if !len.take(text) {
+                    cut = true;
+                    break;
+                }
                 // FxHash's step: fast, and good enough to tell shapes apart.
                 hash = (hash.rotate_left(5) ^ u64::from(name)).wrapping_mul(0x517c_c1b7_2722_0a95);
                 properties += 1;
@@ -47,24 +59,54 @@ impl Shapes {
                 continue;
             }
             counts.entry(hash).or_insert((0, ordinal)).0 += 1;
-            shape_of.push((ordinal, hash));
+            shape_of.push((ordinal, Shape { hash, cut }));
         }
+        let min_count = |count: u32| count >= 2 && u64::from(count) * MIN_SHARE >= plain_objects;
         let mut common: Vec<(u64, u32, u32)> =
-            counts.into_iter().filter(|&(_, (count, _))| count >= 2).map(|(h, (c, first))| (h, c, first)).collect();
+            counts.into_iter().filter(|&(_, (count, _))| min_count(count)).map(|(h, (c, first))| (h, c, first)).collect();
         // Most common first; among equals, the first seen first, as DevTools' stable sort does.
         common.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-        common.truncate(MAX_SHAPES);
         let index: HashMap<u64, u32> = common.iter().enumerate().map(|(i, &(hash, _, _))| (hash, i as u32)).collect();
         let names = common.iter().map(|&(_, _, first)| shape_name(snapshot, first)).collect();
         let matcher = SubsetMatcher::new(snapshot, &common);
         let objects = shape_of
             .into_iter()
-            .filter_map(|(ordinal, hash)| match index.get(&hash) {
-                Some(&shape) => Some((ordinal, matcher.canonical[shape as usize])),
-                None => matcher.best_subset(snapshot, ordinal).map(|shape| (ordinal, shape)),
+            .filter_map(|(ordinal, shape)| match index.get(&shape.hash) {
+                // An object with all its properties in a named shape has no larger one.
+                Some(&named) if !shape.cut => Some((ordinal, matcher.canonical[named as usize])),
+                _ => matcher.best_subset(snapshot, ordinal).map(|named| (ordinal, named)),
             })
             .collect();
         Shapes { names, objects }
+    }
+}
+
+/// A plain object's shape as first seen: its hash, and whether properties were left out of it.
+struct Shape {
+    hash: u64,
+    cut: bool,
+}
+
+/// The length of a shape's name as properties are added to it.
+struct ShapeLen(usize);
+
+impl Default for ShapeLen {
+    fn default() -> ShapeLen {
+        ShapeLen("{".len())
+    }
+}
+
+impl ShapeLen {
+    /// Adds the property `name` if the name has room for it (the closing brace is not counted);
+    /// returns whether it did.
+    fn take(&mut self, name: &str) -> bool {
+        let label = property_label(name).encode_utf16().count();
+        let first = self.0 == "{".len();
+        if !first && self.0 + label > MAX_SHAPE_LEN {
+            return false;
+        }
+        self.0 += label + if first { 0 } else { ", ".len() };
+        true
     }
 }
 
@@ -127,10 +169,8 @@ impl SubsetMatcher {
     }
 }
 
-/// The property names (string index and text) that make up an object's shape, cut where its
-/// name would grow too long.
-fn shape_properties(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item = (u32, &str)> {
-    let mut len = 0;
+/// The property names (string index and text) of an object, `__proto__` left out.
+fn properties_of(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item = (u32, &str)> {
     snapshot
         .edges_of(ordinal)
         .filter(move |&e| snapshot.edge_kind(e) == EdgeKind::Property)
@@ -139,12 +179,13 @@ fn shape_properties(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item
             (name, snapshot.strings.get(name))
         })
         .filter(|&(_, name)| name != "__proto__")
-        .take_while(move |&(_, name)| {
-            let next = property_label(name).len();
-            let fits = len == 0 || len + next <= MAX_SHAPE_LEN;
-            len += next + 2;
-            fits
-        })
+}
+
+/// The property names (string index and text) that make up an object's shape, cut where its
+/// name would grow too long.
+fn shape_properties(snapshot: &HeapSnapshot, ordinal: u32) -> impl Iterator<Item = (u32, &str)> {
+    let mut len = ShapeLen::default();
+    properties_of(snapshot, ordinal).take_while(move |&(_, name)| len.take(name))
 }
 
 /// A property name as a shape shows it: quoted when it holds characters of the notation.
@@ -212,5 +253,82 @@ mod tests {
         assert_eq!(count(&summary, "{a}"), Some(2));
         assert_eq!(count(&summary, "{a, b}"), Some(3));
         assert_eq!(count(&summary, "Object"), None);
+    }
+
+    /// The summary of a snapshot whose global holds one plain object for each property list of
+    /// `objects`, every property holding one string.
+    fn summary_of(objects: &[Vec<String>]) -> Summary {
+        let mut strings: Vec<String> = ["", "global", "Object", "x"].map(String::from).to_vec();
+        let string_node = 2 + objects.len();
+        let mut nodes = format!("9,0,1,0,1, 3,1,3,10,{}", objects.len());
+        // Edges are listed by their node: the root's, the global's, then each object's.
+        let mut edges = String::from("5,1,5");
+        for i in 0..objects.len() {
+            edges += &format!(", 1,{i},{}", (2 + i) * 5);
+        }
+        for (i, properties) in objects.iter().enumerate() {
+            nodes += &format!(", 3,2,{},16,{}", 5 + 2 * i, properties.len());
+            for name in properties {
+                // V8 writes each string once.
+                let index = strings.iter().position(|s| s == name).unwrap_or_else(|| {
+                    strings.push(name.clone());
+                    strings.len() - 1
+                });
+                edges += &format!(", 2,{index},{}", string_node * 5);
+            }
+        }
+        nodes += &format!(", 2,3,{},8,0", 5 + 2 * objects.len());
+        let edge_count = 1 + objects.len() + objects.iter().map(Vec::len).sum::<usize>();
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+            "edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]}},
+            "node_count":{},"edge_count":{edge_count}}},"nodes":[{nodes}],"edges":[{edges}],"strings":{}}}"#,
+            objects.len() + 3,
+            serde_json::to_string(&strings).unwrap(),
+        );
+        let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+        Summary::new(&snapshot, &Analysis::new(&snapshot))
+    }
+
+    fn props(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn a_shape_is_named_when_one_plain_object_in_1000_has_it() {
+        for (empty, named) in [(1998, true), (1999, false)] {
+            let mut objects = vec![props(&["a"]); 2];
+            objects.extend(vec![Vec::new(); empty]);
+            let summary = summary_of(&objects);
+            assert_eq!(count(&summary, "{a}"), named.then_some(2), "with {empty} objects without properties");
+        }
+    }
+
+    #[test]
+    fn names_are_cut_at_120_utf16_units_with_the_closing_brace_left_out() {
+        // "{" + 50 + ", " + 50 leaves room for 17 more characters, not for a fourth property.
+        for first in ["a".repeat(50), "é".repeat(50)] {
+            let (b, c) = ("b".repeat(50), "c".repeat(17));
+            let objects = vec![props(&[&first, &b, &c, "d"]); 2];
+            assert_eq!(count(&summary_of(&objects), &format!("{{{first}, {b}, {c}}}")), Some(2), "after {first}");
+        }
+    }
+
+    #[test]
+    fn an_object_whose_shape_was_cut_takes_the_largest_named_shape_it_has() {
+        let (a, b, c) = ("a".repeat(50), "b".repeat(50), "c".repeat(17));
+        // The first three are cut to {a, b, c}; but {d, e, c, b} has four of their properties.
+        let mut objects = vec![props(&[&a, &b, &c, "d", "e"]); 3];
+        objects.extend(vec![props(&["d", "e", &c, &b]); 2]);
+        let summary = summary_of(&objects);
+        assert_eq!(count(&summary, &format!("{{d, e, {c}, {b}}}")), Some(5));
+    }
+
+    #[test]
+    fn property_names_with_notation_characters_are_quoted() {
+        let objects = vec![props(&["a,b", "it's", "{x}", "plain"]); 2];
+        assert_eq!(count(&summary_of(&objects), r#"{"a,b", "it's", "{x}", plain}"#), Some(2));
     }
 }

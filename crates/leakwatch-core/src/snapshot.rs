@@ -176,6 +176,11 @@ impl<T: Copy + Default + PartialEq> MostlyZero<T> {
     pub(crate) fn get(&self, ordinal: u32) -> T {
         self.values.as_ref().map_or_else(T::default, |values| values[ordinal as usize])
     }
+
+    /// Whether any value is not zero.
+    pub(crate) fn has_values(&self) -> bool {
+        self.values.is_some()
+    }
 }
 
 /// The snapshot's string table: one buffer and the offset where each string starts.

@@ -462,6 +462,22 @@ mod tests {
     }
 
     #[test]
+    fn status_says_whether_the_last_full_gc_found_the_rising_memory_near_its_floor() {
+        let (mut detector, _) = rising(40, 200.0 * KB);
+        let status = detector.status();
+        assert_eq!(status.memory, Some(Memory::Heap));
+        assert!(status.near_floor);
+        // A batch held across the next full GC: 4 MB above the floor, more than 10 s of growth.
+        let gc = |t: f64, heap: f64| GcSample { time_ms: t, full: true, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        detector.observe(gc(40_000.0, 10.0 * MB + 200.0 * KB * 40.0 + 4.0 * MB));
+        assert!(!detector.status().near_floor);
+        // Half a megabyte under the line: less than the leak's 10 s of growth above the lowest.
+        detector.observe(gc(41_000.0, 10.0 * MB + 200.0 * KB * 41.0 - 0.5 * MB));
+        assert!(detector.status().near_floor);
+        assert!(Detector::new(DetectorOptions::default()).status().near_floor, "no full GC yet");
+    }
+
+    #[test]
     fn probes_are_asked_for_only_when_memory_grows_and_within_budget() {
         let mut detector = Detector::new(DetectorOptions::default());
         let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };

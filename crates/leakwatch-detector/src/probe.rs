@@ -192,3 +192,89 @@ impl ProbeScheduler {
         durations.get(durations.len() / 2).copied().unwrap_or(0.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: f64 = 1024.0 * 1024.0;
+    const IDLE: Trend = Trend { suspect: false, rising: false, first_ms: 0.0, last_ms: 0.0 };
+
+    fn gc(time_ms: f64, full: bool, heap_used: f64) -> GcSample {
+        GcSample { time_ms, full, heap_used, external: 0.0, duration_ms: 1.0 }
+    }
+
+    /// A scheduler that saw V8's own full GC at 0 and, at 5 s, a scavenge that found 1 MB more:
+    /// a probe is due from then on.
+    fn grown() -> ProbeScheduler {
+        let mut probes = ProbeScheduler::new();
+        probes.gc_seen(gc(0.0, true, 10.0 * MB));
+        probes.gc_seen(gc(5_000.0, false, 11.0 * MB));
+        probes
+    }
+
+    #[test]
+    fn probes_are_only_for_someone_who_uses_the_detector() {
+        let o = DetectorOptions::default();
+        let mut probes = grown();
+        assert!(probes.due(5_000.0, IDLE, &o));
+        assert_eq!(probes.answer(5_000.0, false, IDLE, &o), ProbeAnswer::Wait, "nobody listens, nobody read the status");
+        assert_eq!(probes.answer(5_000.0, true, IDLE, &o), ProbeAnswer::Probe, "a 'leak' listener");
+        let mut probes = grown();
+        probes.status_read(1_000.0);
+        assert_eq!(probes.answer(60_999.0, false, IDLE, &o), ProbeAnswer::Probe, "a minute after the status read");
+        let mut probes = grown();
+        probes.status_read(1_000.0);
+        assert_eq!(probes.answer(61_000.0, false, IDLE, &o), ProbeAnswer::Wait, "the reader's interest has lapsed");
+    }
+
+    #[test]
+    fn probes_go_one_at_a_time() {
+        let o = DetectorOptions::default();
+        let mut probes = grown();
+        assert_eq!(probes.answer(5_000.0, true, IDLE, &o), ProbeAnswer::Probe);
+        assert_eq!(probes.answer(5_001.0, true, IDLE, &o), ProbeAnswer::Wait, "answered, not started yet");
+        probes.probe_started(5_002.0);
+        assert_eq!(probes.answer(7_001.0, true, IDLE, &o), ProbeAnswer::Wait, "its GC may still end");
+        assert_eq!(probes.answer(7_002.0, true, IDLE, &o), ProbeAnswer::Probe, "patience ran out");
+        probes.probe_started(7_003.0);
+        probes.gc_seen(gc(7_100.0, true, 10.0 * MB));
+        probes.gc_seen(gc(10_000.0, false, 12.0 * MB));
+        assert_eq!(probes.answer(10_000.0, true, IDLE, &o), ProbeAnswer::Probe, "its GC ended: the next may start");
+        // An answer the caller never acted on (watching stopped meanwhile) holds probes off no
+        // longer than a started one.
+        assert_eq!(probes.answer(12_000.0, true, IDLE, &o), ProbeAnswer::Probe);
+    }
+
+    #[test]
+    fn while_memory_rises_the_caller_is_told_when_to_ask_again() {
+        let o = DetectorOptions::default();
+        let rising = Trend { suspect: true, rising: true, first_ms: -20_000.0, last_ms: 0.0 };
+        let mut probes = ProbeScheduler::new();
+        probes.probe_started(-100.0);
+        probes.gc_seen(gc(0.0, true, 10.0 * MB));
+        probes.gc_seen(gc(100.0, false, 10.0 * MB));
+        // A probe's full GC at 0 and a suspect window: the next is due half a second later.
+        assert_eq!(probes.answer(100.0, true, rising, &o), ProbeAnswer::AskAgain { at_ms: 500.0 });
+        probes.gc_seen(gc(450.0, false, 10.5 * MB));
+        assert_eq!(probes.answer(500.0, true, rising, &o), ProbeAnswer::Probe);
+        // Nothing rising: no time to ask again at, the next GC will tell.
+        let mut probes = grown();
+        probes.gc_seen(gc(6_000.0, true, 10.0 * MB));
+        assert_eq!(probes.answer(6_100.0, true, IDLE, &o), ProbeAnswer::Wait);
+        // Probes off: never.
+        let off = DetectorOptions { probe_interval_ms: 0.0, ..DetectorOptions::default() };
+        assert_eq!(grown().answer(5_000.0, true, rising, &off), ProbeAnswer::Wait);
+    }
+
+    #[test]
+    fn a_reset_keeps_the_readers_interest() {
+        let o = DetectorOptions::default();
+        let mut probes = ProbeScheduler::new();
+        probes.status_read(0.0);
+        let mut probes = probes.forget_samples();
+        probes.gc_seen(gc(0.0, true, 10.0 * MB));
+        probes.gc_seen(gc(5_000.0, false, 11.0 * MB));
+        assert_eq!(probes.answer(5_000.0, false, IDLE, &o), ProbeAnswer::Probe);
+    }
+}

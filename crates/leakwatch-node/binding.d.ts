@@ -2,10 +2,10 @@
 /* eslint-disable */
 
 /**
- * The tuning of the leak detector, window judging and probes alike. The defaults
- * find leaks of 50 KB/s within about 20 seconds in small programs and do not alarm on the usual
- * patterns of healthy ones. From JavaScript every field is optional: one left out keeps its
- * default.
+ * The tuning of the leak detector, window judging and probes alike. The defaults aim at leaks of
+ * 50 KB/s and more in small programs, found within seconds, and no alarm on the usual patterns of
+ * healthy ones (bench/leak-detection.js measures how they do). From JavaScript every field is
+ * optional: one left out keeps its default.
  */
 export interface DetectorOptions {
   /**

@@ -6,6 +6,8 @@
 //   const diff = hd.end();                            // or: await hd.endAsync()
 
 import { EventEmitter } from 'node:events';
+// The leak detector's own types, generated from its Rust source with their docs and defaults.
+import type { DetectorOptions } from './crates/leakwatch-node/binding';
 
 declare namespace leakwatch {
   /**
@@ -171,6 +173,12 @@ declare namespace leakwatch {
      * reported once every judgement has found it for 4 s).
      */
     leak_found: boolean;
+    /**
+     * Whether the last full GC found `memory` (the heap when null) near its floor: within
+     * max(1 MiB, its growth rate × 10 s) of the lowest full GC of the 10 s up to it (the
+     * binding's Status.nearFloor).
+     */
+    near_floor: boolean;
     /** Leaks reported since watching started. */
     leaks_total: number;
     /** The last 'leak' report, or null. */
@@ -217,28 +225,7 @@ declare namespace leakwatch {
    * Tuning of the leak detector and of how it names suspects. The defaults find leaks of 50 KB/s
    * and more within about 20 seconds and leave healthy programs alone; see the README.
    */
-  interface LeakOptions {
-    /** How many standard deviations above zero the trend test must be. Default 3. */
-    sensitivity?: number;
-    /** The smallest growth rate that counts, in bytes per second. Default 8192. */
-    minRate?: number;
-    /** The smallest growth over a window that counts, in bytes. Default 393216 (384 KiB). */
-    minGrowth?: number;
-    /** The shortest window judged, in ms. Default 12000. */
-    minWindowMs?: number;
-    /** The longest window judged, in ms. Default 600000 (10 minutes). */
-    maxWindowMs?: number;
-    /** After a report, how long until the same memory is reported again, in ms. Default 600000. */
-    repeatMs?: number;
-    /**
-     * The shortest time between the full GCs the detector asks for while a window looks suspect, in
-     * ms (twice this while full GCs merely rise, and until the shortest window is covered; each
-     * twice as long after a full GC V8 ran on its own; while nothing rises, 2 s, or 4 s after a
-     * full GC V8 ran on its own, or this if longer); 0 never asks. Default 500.
-     */
-    probeIntervalMs?: number;
-    /** The largest share of time those full GCs may take while memory rises (a fifth of it otherwise). Default 0.01. */
-    probeBudget?: number;
+  interface LeakOptions extends Partial<DetectorOptions> {
     /** Run V8's sampling heap profiler while a leak found is confirmed, to find allocation sites. Default true. */
     sampling?: boolean;
     /** Sampling interval in bytes, or 'auto' (16 KB for the heap, 1 KB for external memory). */

@@ -21,10 +21,6 @@ const { metricsText } = require('./export/prometheus-text');
 // code in its heap.
 
 const WATCHED = ['stats', 'leak', 'gc'];
-/** After leakStatus() is called, the detector is kept fed with full GCs for this long. */
-const STATUS_INTEREST_MS = 60_000;
-/** How long a probe's GC may take to end before another probe may start one. */
-const PROBE_PATIENCE_MS = 2000;
 
 class LeakWatch extends EventEmitter {
   #watcher;
@@ -34,13 +30,9 @@ class LeakWatch extends EventEmitter {
   #lastReport = Promise.resolve();
   /** Resolvers waiting for the next full GC. */
   #fullGcWaiters = [];
-  #probeScheduled = false;
   /** The timer that asks again whether a probe is due, if one is set. */
   /** @type {NodeJS.Timeout | null} */
   #probeTimer = null;
-  /** When the last probe started its GC; -Infinity once that GC ended. */
-  #probeStartedMs = -Infinity;
-  #statusReadMs = -Infinity;
   #stopped = false;
   #metrics = new MetricsCollector(this);
   /** @type {import('./snapshot/on-leak').LeakSnapshots | null} */
@@ -140,10 +132,11 @@ class LeakWatch extends EventEmitter {
    * What the leak detector thinks now: `state` is 'idle' (no rise), 'suspect' (memory rising,
    * not yet proven) or 'leak' (a leak was reported and memory still rises); `rate_bytes_per_second`
    * is the current growth estimate of the memory that grows fastest (0 when none does);
-   * `leak_found` says whether the last judgement found a leak, reported or being confirmed.
+   * `leak_found` says whether the last judgement found a leak, reported or being confirmed;
+   * `near_floor` whether the last full GC found that memory near its floor (see the addon's Status).
    */
   leakStatus() {
-    this.#statusReadMs = Date.now();
+    this.#leaks.statusRead(Date.now());
     return this.#leaks.status();
   }
 
@@ -162,7 +155,6 @@ class LeakWatch extends EventEmitter {
     try {
       reports = this.#leaks.observe(record);
       if (record.kind === 'major') {
-        this.#probeStartedMs = -Infinity;
         for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
         // The hunt costs something while it runs: only for someone who will read its suspects.
         if (this.listenerCount('leak') > 0) this.#hunt.update(this.#leaks.status(), record);
@@ -177,45 +169,32 @@ class LeakWatch extends EventEmitter {
   }
 
   /**
-   * Starts a full GC when the detector asks for one (see Detector::probe_due in the core crate),
-   * only while someone uses the detector, and outside the GC observer's callback. The GC is V8's
-   * usual incremental kind, started the way growing external memory starts one: a forced gc()
-   * would make a busy program's optimized code deoptimize (see startIncrementalGc in the addon).
+   * Does what the detector's probe policy answers (crates/leakwatch-detector/src/probe.rs): start
+   * a full GC, outside the GC observer's callback, or ask again later. The GC is V8's usual
+   * incremental kind, started the way growing external memory starts one: a forced gc() would
+   * make a busy program's optimized code deoptimize (see startIncrementalGc in the addon).
    */
   #probeIfDue() {
     const now = Date.now();
-    const wanted = this.listenerCount('leak') > 0 || now - this.#statusReadMs < STATUS_INTEREST_MS;
-    // A probe's GC may end a while after it starts: one at a time.
-    const pending = now - this.#probeStartedMs < PROBE_PATIENCE_MS;
-    if (this.#probeScheduled || pending || !wanted) return;
-    if (!this.#leaks.probeDue(now)) {
-      this.#recheckProbeLater(now);
-      return;
-    }
-    this.#probeScheduled = true;
+    const answer = this.#leaks.probe(now, this.listenerCount('leak') > 0);
+    if (answer.action === 'askAgain') this.#recheckProbeLater(answer.atMs, now);
+    if (answer.action !== 'probe') return;
     setImmediate(() => {
-      this.#probeScheduled = false;
       if (!this.#watcher.running) return;
-      this.#probeStartedMs = Date.now();
+      const started = Date.now();
       try {
         native.startIncrementalGc();
         // Its record reaches the detector later, through the GC observer.
-        this.#leaks.probeStarted();
+        this.#leaks.probeStarted(started);
       } catch (err) {
         this.#internalError(err);
       }
     }).unref();
   }
 
-  /**
-   * While memory rises, asks again when a probe may next be due: the growth that the last GC
-   * showed may be enough by then, and a program that allocates slowly may not collect again for
-   * a long while.
-   */
-  #recheckProbeLater(now) {
-    const at = this.#leaks.nextProbeMs();
-    // Once that time has passed, what is missing is growth, which the next GC's records will show.
-    if (at === null || at <= now || this.#probeTimer !== null) return;
+  /** Asks the detector again at `at`, unless a timer to ask is set already. */
+  #recheckProbeLater(at, now) {
+    if (this.#probeTimer !== null) return;
     // Whole milliseconds: a fractional delay would make every Timeout of the process store its
     // delay as a boxed double, and Node's timer code, the program's included, deoptimize.
     this.#probeTimer = setTimeout(() => {

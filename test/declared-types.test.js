@@ -46,7 +46,7 @@ test("'gc' and 'stats' records, leakStatus() and a HeapDiff's result have exactl
 });
 
 test('the check finds a missing key and an extra one, nested too', () => {
-  const status = { state: 'idle', memory: null, rate_bytes_per_second: 0, confidence: 0, leak_found: false, leaks_total: 0, last_leak: null };
+  const status = { state: 'idle', memory: null, rate_bytes_per_second: 0, confidence: 0, leak_found: false, near_floor: true, leaks_total: 0, last_leak: null };
   assertDeclared(status, 'LeakStatus');
   const { leak_found, ...missing } = status;
   assert.throws(() => assertDeclared(missing, 'LeakStatus'), /LeakStatus\.leak_found: declared, missing/);

@@ -166,6 +166,6 @@ test('leakStatus() starts idle', () => {
   const status = memwatch.leakStatus();
   assert.deepEqual(
     { ...status, confidence: 0 },
-    { state: 'idle', memory: null, rate_bytes_per_second: 0, confidence: 0, leak_found: false, leaks_total: 0, last_leak: null },
+    { state: 'idle', memory: null, rate_bytes_per_second: 0, confidence: 0, leak_found: false, near_floor: true, leaks_total: 0, last_leak: null },
   );
 });

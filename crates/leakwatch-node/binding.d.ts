@@ -2,6 +2,152 @@
 /* eslint-disable */
 
 /**
+ * The tuning of the leak detector, window judging and probes alike. The defaults aim at leaks of
+ * 50 KB/s and more in small programs, found within seconds, and no alarm on the usual patterns of
+ * healthy ones (bench/leak-detection.js measures how they do). From JavaScript every field is
+ * optional: one left out keeps its default.
+ */
+export interface DetectorOptions {
+  /**
+   * How many standard deviations above zero the Mann–Kendall statistic must be (default 3:
+   * a one-sided false-alarm chance of about 0.13% per window judged on pure noise).
+   */
+  sensitivity: number
+  /** The smallest growth rate that counts, in bytes per second (default 8 KiB/s). */
+  minRate: number
+  /**
+   * The smallest growth over a window that counts, in bytes (default 384 KiB: what a leak of
+   * 50 KB/s adds in two thirds of the shortest window).
+   */
+  minGrowth: number
+  /** The shortest window judged, in milliseconds (default 12 s). */
+  minWindowMs: number
+  /**
+   * The longest window judged, in milliseconds (default 10 minutes); also how long samples
+   * are kept.
+   */
+  maxWindowMs: number
+  /** After a report, how long until the same memory can be reported again, in ms (default 10 min). */
+  repeatMs: number
+  /**
+   * The shortest time between two full GCs that probes ask for while a window is suspect, in
+   * ms (default 0.5 s; twice that while full GCs merely rise, and until `minWindowMs` is
+   * covered; each twice as long after a full GC V8 ran on its own; while nothing rises, 2 s,
+   * or a third of `minWindowMs` after V8's own); 0 never asks.
+   */
+  probeIntervalMs: number
+  /**
+   * The largest share of the program's time that the full GCs probes ask for may take while
+   * memory rises (default 0.01: 1%); a fifth of it while nothing does.
+   */
+  probeBudget: number
+  /**
+   * How long after the status is read probes go on when nobody listens for leaks, in ms
+   * (default 60 s): a reader of the status wants it fed with full GCs.
+   */
+  probeInterestMs: number
+  /**
+   * How long a probe's full GC may take to end before another probe may start one, in ms
+   * (default 2 s): V8 finishes an incremental GC at its own pace, and probes go one at a time.
+   */
+  probePatienceMs: number
+}
+
+/** A leak found by the detector. */
+export interface Finding {
+  /** Which memory grows. */
+  memory: Memory
+  /** Start of the window that shows the leak (ms, the caller's clock). */
+  startMs: number
+  /** End of the window: the full GC that completed the evidence. */
+  endMs: number
+  /** The lowest measurement in the window's first third, in bytes. */
+  startBytes: number
+  /** The lowest measurement in the window's last third, in bytes. */
+  endBytes: number
+  /** Growth over the window by the fitted slope, in bytes. */
+  growth: number
+  /** The fitted (Theil–Sen) growth rate, in bytes per second. */
+  rate: number
+  /**
+   * How sure the detector is that the memory rises: the one-sided confidence of the
+   * Mann–Kendall test, between 0 and 1.
+   */
+  confidence: number
+  /** Full GCs in the window. */
+  fullGcs: number
+}
+
+/** What the garbage collector reported for one GC. */
+export interface GcSample {
+  /** When the GC ended, in milliseconds (any clock that does not go backwards). */
+  timeMs: number
+  /** Whether it was a full (mark-compact) GC. */
+  full: boolean
+  /**
+   * V8 heap used right after the GC, in bytes. The npm package leaves out V8's code and
+   * bytecode spaces, which V8 grows and flushes on its own schedule, and reads the heap a
+   * moment after each GC, with what was allocated since (after a full GC, the young
+   * generation is counted empty, as the GC left it).
+   */
+  heapUsed: number
+  /** Memory outside the V8 heap that V8 accounts for (ArrayBuffers, Buffers), in bytes. */
+  external: number
+  /** How long the GC took, in milliseconds. */
+  durationMs: number
+}
+
+/** What the detector thinks of the program right now. */
+export declare const enum LeakState {
+  /** No memory is rising. */
+  Idle = 'idle',
+  /** Memory is rising, but not (yet) enough to call it a leak. */
+  Suspect = 'suspect',
+  /** A leak was reported and the memory still rises. */
+  Leak = 'leak',
+}
+
+/** Which memory a series, a finding or a status is about. */
+export declare const enum Memory {
+  /** The V8 heap. */
+  Heap = 'heap',
+  /** External memory: ArrayBuffer and Buffer contents, other native objects V8 accounts for. */
+  External = 'external',
+}
+
+/** What the caller of `Detector::probe` should do now. */
+export type ProbeAnswer =
+  | { action: 'probe' }
+  | { action: 'askAgain'; /** When to ask again, in ms. */
+  atMs: number }
+  | { action: 'wait' }
+
+/** What the detector thinks now: see `Detector::status`. */
+export interface Status {
+  /** Idle, suspect or leak. */
+  state: LeakState
+  /** The memory that rises fastest, if any rises. */
+  memory?: Memory
+  /** Its current growth rate estimate, in bytes per second (0 when nothing rises). */
+  rate: number
+  /** How sure the detector is that it rises, between 0 and 1. */
+  confidence: number
+  /**
+   * Whether the last judgement found a leak: one reported, or one being confirmed (every
+   * judgement must find it for a few seconds before it is reported). Chance suspicions in a
+   * noisy program rarely get this far.
+   */
+  leakFound: boolean
+  /**
+   * Whether the last full GC found `memory` (the heap when it is none) near its floor: within
+   * max(1 MiB, its growth rate × 10 s) of the lowest full GC of the 10 s up to it. The rate
+   * is the one of the latest judgement that found it rising (0 before any). True before any
+   * full GC. A reading taken far above the floor counts a batch of short-lived objects too.
+   */
+  nearFloor: boolean
+}
+
+/**
  * What a diff keeps of one snapshot: each object's id, class and size. Ready at once, or being
  * computed in the background.
  */
@@ -14,31 +160,27 @@ export declare class HeapCensus {
 }
 
 /**
- * Watches the heap and external memory for leaks, one GC at a time (see the core crate's
- * `Detector`).
+ * Watches the heap and external memory for leaks, one GC at a time, and says when a full GC is
+ * worth asking for (see leakwatch-detector's `Detector`).
  */
 export declare class LeakDetector {
-  /** A detector with the given tuning. */
-  constructor(options?: LeakDetectorOptions | undefined | null)
+  /** A detector with the given tuning; each field left out keeps its default. */
+  constructor(options?: Partial<DetectorOptions>)
   /** Adds one GC; returns the leaks it completes the evidence for (usually none). */
-  observe(sample: LeakSample): Array<LeakFinding>
+  observe(sample: GcSample): Array<Finding>
   /**
-   * Whether a full GC now would tell the detector something worth its cost (see the core
-   * crate's `Detector::probe_due`).
+   * What to do about probes now (ms since the epoch): start a full GC, ask again at a given
+   * time, or wait for the next GC. `listening`: whether anyone waits for leak reports.
    */
-  probeDue(nowMs: number): boolean
-  /**
-   * Says that a probe has started the full GC it asked for: the next full GC is the probe's,
-   * not one V8 ran of its own accord (see the core crate's `Detector::probe_started`).
-   */
-  probeStarted(): void
-  /**
-   * When a full GC may next be worth asking for while memory rises, in ms; null while nothing
-   * rises (see the core crate's `Detector::next_probe_ms`).
-   */
-  nextProbeMs(): number | null
+  probe(nowMs: number, listening: boolean): ProbeAnswer
+  /** Says that a probe has started the full GC it asked for, at `nowMs`. */
+  probeStarted(nowMs: number): void
+  /** Says that someone read the status at `nowMs`: probes keep the detector fed for them. */
+  statusRead(nowMs: number): void
   /** What the detector thinks now. */
-  status(): LeakStatus
+  status(): Status
+  /** The options in effect, after bringing them into range. */
+  get options(): DetectorOptions
   /** How many leaks it reported since it was made or reset. */
   get reports(): number
   /** Forgets every sample and report. */
@@ -86,84 +228,14 @@ export declare class SnapshotParser {
   discard(): void
 }
 
+/** The leak detector's default options. */
+export declare function defaultDetectorOptions(): DetectorOptions
+
 /** Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text. */
 export declare function heapDiff(before: HeapCensus, after: HeapCensus): string
 
 /** Compares two censuses on libuv's thread pool; resolves to node-memwatch's HeapDiff as JSON. */
 export declare function heapDiffAsync(before: HeapCensus, after: HeapCensus): Promise<string>
-
-/** Tuning of the leak detector; each field left out keeps its default. */
-export interface LeakDetectorOptions {
-  /** How many standard deviations above zero the trend test must be (default 3). */
-  sensitivity?: number
-  /** The smallest growth rate that counts, in bytes per second (default 8 KiB/s). */
-  minRate?: number
-  /** The smallest growth over a window that counts, in bytes (default 384 KiB). */
-  minGrowth?: number
-  /** The shortest window judged, in ms (default 12 s). */
-  minWindowMs?: number
-  /** The longest window judged, in ms (default 10 minutes). */
-  maxWindowMs?: number
-  /** How long after a report the same memory can be reported again, in ms (default 10 minutes). */
-  repeatMs?: number
-  /** The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never). */
-  probeIntervalMs?: number
-  /**
-   * The largest share of time those full GCs may take while memory rises (default 0.01; a
-   * fifth of it while nothing does).
-   */
-  probeBudget?: number
-}
-
-/** A leak found by the detector. */
-export interface LeakFinding {
-  /** `"heap"` or `"external"`. */
-  memory: string
-  /** Start of the window that shows the leak (ms since the epoch). */
-  startMs: number
-  /** End of the window: the full GC that completed the evidence. */
-  endMs: number
-  /** The lowest measurement in the window's first third, in bytes. */
-  startBytes: number
-  /** The lowest measurement in the window's last third, in bytes. */
-  endBytes: number
-  /** Growth over the window by the fitted slope, in bytes. */
-  growth: number
-  /** The fitted growth rate, in bytes per second. */
-  rate: number
-  /** The trend test's one-sided confidence, between 0 and 1. */
-  confidence: number
-  /** Full GCs in the window. */
-  fullGcs: number
-}
-
-/** One GC as the detector sees it. */
-export interface LeakSample {
-  /** When the GC ended (ms since the epoch). */
-  timeMs: number
-  /** Whether it was a full (mark-compact) GC. */
-  full: boolean
-  /** V8 heap used right after it, in bytes. */
-  heapUsed: number
-  /** External memory right after it, in bytes. */
-  external: number
-  /** How long the GC took, in ms. */
-  durationMs: number
-}
-
-/** The detector's view of the program right now. */
-export interface LeakStatus {
-  /** `"idle"`, `"suspect"` or `"leak"`. */
-  state: string
-  /** The memory that rises fastest (`"heap"` or `"external"`), if any rises. */
-  memory?: string
-  /** Its growth rate estimate, in bytes per second (0 when nothing rises). */
-  rate: number
-  /** How sure the detector is that it rises, between 0 and 1. */
-  confidence: number
-  /** Whether the last judgement found a leak: reported, or being confirmed. */
-  leakFound: boolean
-}
 
 /** A byte count as node-memwatch prints it, such as `"243.4 kb"`. */
 export declare function niceSize(bytes: number): string

@@ -1,19 +1,17 @@
 // @ts-check
 'use strict';
 // The 'leak' event's detection: every GC's figures go to the detector in the addon
-// (crates/leakwatch-core/src/detector.rs), which watches the heap and external memory for a floor
-// that rises steadily and significantly. This module feeds it, keeps what a report needs (the
-// per-space sizes over the window) and words the reports.
+// (crates/leakwatch-detector), which watches the heap and external memory for a floor that rises
+// steadily and significantly. This module feeds it, keeps what a report needs (the per-space
+// sizes over the window) and words the reports.
 
 const native = require('../native');
 // How suspects are found: see lib/culprit/.
 const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
 
-/** The detector's options, as configure({leak}) takes them, with what each must be. */
-const DETECTOR_OPTIONS = [
-  'sensitivity', 'minRate', 'minGrowth', 'minWindowMs', 'maxWindowMs', 'repeatMs', 'probeIntervalMs', 'probeBudget',
-];
+/** The detector's options, as configure({leak}) takes them: the addon's, named once there. */
+const DETECTOR_OPTIONS = Object.keys(native.defaultDetectorOptions());
 
 /** Checks leak options as given to configure(): a TypeError names the first bad one. */
 function checkLeakOptions(options) {
@@ -52,9 +50,6 @@ function niceDelta(ms) {
   return `${s}s`;
 }
 
-/** Per-space sizes after full GCs are kept this long, to say which spaces grew over a window. */
-const SPACE_HISTORY_MS = 11 * 60_000;
-
 /** Feeds GCs to the detector and turns its findings into 'leak' reports. */
 class LeakTracker {
   /** @type {import('../../crates/leakwatch-node/binding').LeakDetector} */
@@ -66,15 +61,19 @@ class LeakTracker {
 
   constructor(options = {}) {
     this.options = checkLeakOptions(options);
-    this.reset();
-  }
-
-  reset() {
     const detectorOptions = {};
     for (const name of DETECTOR_OPTIONS) {
       if (this.options[name] !== undefined) detectorOptions[name] = this.options[name];
     }
     this.detector = new native.LeakDetector(detectorOptions);
+    // Per-space sizes are kept as long as the longest window, to say which spaces grew over one.
+    this.spaceHistoryMs = this.detector.options.maxWindowMs;
+    this.reset();
+  }
+
+  /** Forgets every GC and report; a recent leakStatus() read still keeps probes going. */
+  reset() {
+    this.detector.reset();
     this.spaces = [];
     this.lastLeak = null;
   }
@@ -84,7 +83,7 @@ class LeakTracker {
     const full = gc.kind === 'major';
     if (full) {
       this.spaces.push({ t: gc.end_ms, spaces: gc.spaces_after });
-      while (this.spaces.length > 1 && this.spaces[0].t < gc.end_ms - SPACE_HISTORY_MS) this.spaces.shift();
+      while (this.spaces.length > 1 && this.spaces[0].t < gc.end_ms - this.spaceHistoryMs) this.spaces.shift();
     }
     const findings = this.detector.observe({
       timeMs: gc.end_ms,
@@ -98,19 +97,19 @@ class LeakTracker {
     return reports;
   }
 
-  /** Whether a full GC now would tell the detector something worth its cost. */
-  probeDue(nowMs) {
-    return this.detector.probeDue(nowMs);
+  /** What to do about probes now: {action: 'probe' | 'askAgain' | 'wait', atMs} (see ProbeAnswer). */
+  probe(nowMs, listening) {
+    return this.detector.probe(nowMs, listening);
   }
 
   /** Says that a probe has started a full GC: the next one is not V8's own. */
-  probeStarted() {
-    this.detector.probeStarted();
+  probeStarted(nowMs) {
+    this.detector.probeStarted(nowMs);
   }
 
-  /** When a full GC may next be worth asking for while memory rises (ms since the epoch), or null. */
-  nextProbeMs() {
-    return this.detector.nextProbeMs();
+  /** Says that leakStatus() was read: probes keep the detector fed for a while. */
+  statusRead(nowMs) {
+    this.detector.statusRead(nowMs);
   }
 
   /** The detector's current view (see LeakWatch#leakStatus). */
@@ -122,6 +121,7 @@ class LeakTracker {
       rate_bytes_per_second: Math.round(s.rate),
       confidence: s.confidence,
       leak_found: s.leakFound,
+      near_floor: s.nearFloor,
       leaks_total: this.detector.reports,
       last_leak: this.lastLeak,
     };
@@ -129,11 +129,11 @@ class LeakTracker {
 
   #report(finding, gc) {
     const heap = finding.memory === 'heap';
-    const ratePerHour = finding.rate * 3600;
+    const ratePerHour = Math.round(finding.rate) * 3600;
     const report = {
       start: new Date(finding.startMs),
       end: new Date(finding.endMs),
-      growth: finding.growth,
+      growth: Math.round(finding.growth),
       reason:
         `${heap ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
         `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +

@@ -10,9 +10,7 @@
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
 //!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
 //!    distances).
-//! 4. [`Detector`] finds leaks while a program runs, from what its garbage collector reports,
-//!    with no snapshot at all.
-//! 5. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
+//! 4. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
 //!
 //! ```no_run
 //! use leakwatch_core::{Analysis, HeapSnapshot, Summary};
@@ -31,7 +29,6 @@ mod bits;
 mod chunks;
 mod classes;
 mod detached;
-mod detector;
 mod diff;
 mod distances;
 mod dominators;
@@ -45,11 +42,9 @@ mod shapes;
 mod snapshot;
 mod snapshot_parser;
 mod summary;
-mod trend;
 
 pub use analysis::Analysis;
 pub use classes::memwatch_what;
-pub use detector::{Detector, DetectorOptions, Finding, GcSample, LeakState, Memory, Status};
 pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use nice_size::nice_size;

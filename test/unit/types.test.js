@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 // typescript is a devDependency: a checkout without it fails here rather than skipping.
 const tsc = require.resolve('typescript/bin/tsc');
 
@@ -14,7 +14,7 @@ function compile(project) {
 }
 
 test('index.d.ts types node-memwatch-style code, and rejects misuse', () => {
-  compile(path.join(__dirname, 'types', 'tsconfig.json'));
+  compile(path.join(root, 'test', 'types', 'tsconfig.json'));
 });
 
 test("lib/ and dashboard/ type-check against index.d.ts and the addon's generated binding.d.ts", () => {

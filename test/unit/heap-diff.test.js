@@ -2,8 +2,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { waitFor } = require('./helpers/wait');
-const memwatch = require('..');
+const { waitFor } = require('../helpers/wait');
+const memwatch = require('../..');
 
 class LeakingClass {
   constructor(i) {
@@ -85,7 +85,7 @@ test('HeapDiff: endAsync() analyses off the JS thread and gives the same answer'
 
 /** V8's script id of this file, as the inspector protocol's call frames name it. */
 function thisScriptId() {
-  const { postNow } = require('../lib/snapshot/inspector');
+  const { postNow } = require('../../lib/snapshot/inspector');
   globalThis.leakwatchTestClass = LeakingClass;
   const { result } = postNow('Runtime.evaluate', { expression: 'leakwatchTestClass' });
   try {
@@ -141,7 +141,7 @@ test("HeapDiff's own GCs emit no stats", async () => {
   new memwatch.HeapDiff().end();
   const during = profiler.stop().statistics.filter((r) => r.gcType === 'MarkSweepCompact').length;
   const t1 = Date.now() * 1000;
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Stats come in the order of their GCs: once gc()'s has come, any of the snapshots' would have.
   memwatch.gc();
   await waitFor(() => seen.some((s) => s.gc_ts > t1), { what: 'the stats of gc()' });
   memwatch.off('stats', onStats);
@@ -177,7 +177,7 @@ globalThis.leakwatchIdProbe = { watched: true };
 
 /** The heap object id V8 gives that object now (it changes once V8 forgets the ids). */
 function idOfProbe() {
-  const { postNow } = require('../lib/snapshot/inspector');
+  const { postNow } = require('../../lib/snapshot/inspector');
   const { result } = postNow('Runtime.evaluate', { expression: 'globalThis.leakwatchIdProbe' });
   try {
     return postNow('HeapProfiler.getHeapObjectId', { objectId: result.objectId }).heapSnapshotObjectId;
@@ -200,7 +200,7 @@ test('object ids are kept while a HeapDiff is open and forgotten after', () => {
 });
 
 test("a HeapDiff leakwatch abandons lets go of V8's object ids at once, and cannot be ended", () => {
-  const { abandonHeapDiff } = require('../lib/snapshot/heap-diff');
+  const { abandonHeapDiff } = require('../../lib/snapshot/heap-diff');
   const hd = new memwatch.HeapDiff();
   const during = idOfProbe();
   abandonHeapDiff(hd);

@@ -2,7 +2,7 @@
 // What watching keeps in the program's heap: only the parts of lib/ that watching runs.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode } = require('./helpers/child');
+const { runNode } = require('../helpers/child');
 
 /** Loaded by the methods that need them, never by watching alone. */
 const ON_DEMAND = [

@@ -2,9 +2,10 @@
 // The dashboard end to end: the demo in a child process, its page in headless Chromium.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, haveChromium, launchChromium, waitForLeakRow, CHROMIUM } = require('./helpers/demo');
+const { startDemo, haveChromium, launchChromium, waitForLeakRow, CHROMIUM } = require('../helpers/demo');
+const { skipOutsideCi } = require('../helpers/ci');
 
-const skip = !haveChromium() && `${CHROMIUM} is absent: install Debian's chromium package (.ci/run does)`;
+const NO_CHROMIUM = `${CHROMIUM} is absent: install Debian's chromium package (.ci/run does)`;
 
 // The default leak detector, on the demo's slow leak (about 150 KB/s).
 const LEAK_WAIT_MS = 90_000;
@@ -51,7 +52,8 @@ function fullGcCount(page) {
   return page.$eval('#full-gc-count', (el) => Number(el.textContent.replace(/\D/g, '')) || 0);
 }
 
-test('the demo dashboard in Chromium: live charts, force GC, a leak and its culprit', { skip, timeout: 150_000 }, async (t) => {
+test('the demo dashboard in Chromium: live charts, force GC, a leak and its culprit', { skip: skipOutsideCi(haveChromium(), NO_CHROMIUM), timeout: 150_000 }, async (t) => {
+  assert.ok(haveChromium(), NO_CHROMIUM);
   const demo = await startDemo();
   t.after(() => demo.stop());
   const browser = await launchChromium();

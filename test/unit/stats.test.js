@@ -3,9 +3,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
-const { waitFor } = require('./helpers/wait');
-const { BaseTracker } = require('../lib/watch/stats');
-const memwatch = require('..');
+const { waitFor } = require('../helpers/wait');
+const { BaseTracker } = require('../../lib/watch/stats');
+const memwatch = require('../..');
 
 const MEMWATCH_FIELDS = [
   'num_full_gc', 'num_inc_gc', 'heap_compactions', 'current_base', 'estimated_base',
@@ -156,14 +156,15 @@ test("stats: V8's own full GCs are reported as they left the heap, within what w
   // Data kept in small steps, yielding between them as a server does between requests, until V8
   // has run full GCs of its own (the old generation's limit starts at a few MB).
   const keep = [];
-  const deadline = Date.now() + 20_000;
+  // An upper bound for a machine busy with other work: unloaded, this takes a few seconds.
+  const deadline = Date.now() + 60_000;
   while (fullGcs < 3 && Date.now() < deadline) {
     for (let i = 0; i < 1000; i++) keep.push({ i, s: `kept-${keep.length}` });
     await new Promise((resolve) => setImmediate(resolve));
   }
   const records = profiler.stop().statistics.filter((r) => r.gcType === 'MarkSweepCompact');
   observer.disconnect();
-  assert.ok(records.length >= 3, `${records.length} full GCs in 20 s`);
+  assert.ok(records.length >= 3, `${records.length} full GCs in 60 s`);
   await waitFor(() => seen.length >= records.length, { what: `stats events for ${records.length} full GCs` });
   memwatch.off('stats', onStats);
   for (const record of records) {

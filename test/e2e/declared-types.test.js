@@ -3,8 +3,8 @@
 // 'leak' event is checked by test/leak.test.js, on the leak it finds).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode } = require('./helpers/child');
-const { assertDeclared } = require('./helpers/declared');
+const { runNode } = require('../helpers/child');
+const { assertDeclared } = require('../helpers/declared');
 
 // The objects come from a process of their own: the compiler's reading of index.d.ts would make
 // this one's heap, and so a HeapDiff's snapshots, many times larger.

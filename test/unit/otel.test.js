@@ -9,7 +9,8 @@ const {
   InMemoryMetricExporter,
   AggregationTemporality,
 } = require('@opentelemetry/sdk-metrics');
-const memwatch = require('..');
+const { nextFullGcEvent } = require('../helpers/wait');
+const memwatch = require('../..');
 
 /** A meter whose readings collect() exports and returns as a Map of name → metric data. */
 function inMemoryMeter() {
@@ -44,8 +45,9 @@ test('registerOtel(): semantic-convention names, GC durations by type, the detec
   try {
     const unregister = watch.registerOtel(otel.meter);
     globalThis.otelKept = Array.from({ length: 100 }, (_, i) => new Array(12500).fill(i));
+    const recorded = nextFullGcEvent(watch);
     watch.gc();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await recorded;
     const metrics = await otel.collect();
 
     const gcDuration = metrics.get('v8js.gc.duration');
@@ -69,8 +71,9 @@ test('registerOtel(): semantic-convention names, GC durations by type, the detec
 
     // After unregister(), GCs are no longer recorded.
     unregister();
+    const seen = nextFullGcEvent(watch);
     watch.gc();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await seen;
     const later = await otel.collect();
     assert.equal(point(later.get('v8js.gc.duration'), { 'v8js.gc.type': 'major' }).value.count, major.count);
   } finally {

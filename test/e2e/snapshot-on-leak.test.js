@@ -7,9 +7,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { runNode, jsonLines, root } = require('./helpers/child');
-const memwatch = require('..');
-const { lackOfRoom, FILE_PATTERN } = require('../lib/snapshot/on-leak');
+const { runNode, jsonLines, root } = require('../helpers/child');
+const { FILE_PATTERN } = require('../../lib/snapshot/on-leak');
 
 const CLI = path.join(root, 'target', 'release', process.platform === 'win32' ? 'leakwatch.exe' : 'leakwatch');
 
@@ -87,36 +86,4 @@ test('when a snapshot cannot be written the leak event still comes, with a warni
   const leak = events.find((e) => e.event === 'leak');
   assert.equal(leak.snapshot, null);
   assert.ok(events.indexOf(warning) < events.indexOf(leak), 'the warning comes before the leak event it belongs to');
-});
-
-test('room for a snapshot: twice the heap in free memory and on disk', () => {
-  const dir = os.tmpdir();
-  assert.equal(lackOfRoom(dir, 1024 * 1024), null);
-  assert.match(lackOfRoom(dir, os.totalmem()), /^free memory .* is less than twice the .* heap$/);
-  const disk = fs.statfsSync(dir);
-  const freeDisk = disk.bavail * disk.bsize;
-  if (freeDisk < os.freemem() / 2) assert.match(lackOfRoom(dir, freeDisk), /^free disk space in /);
-});
-
-test('configure({ snapshotOnLeak }) rejects bad options with a one-line TypeError naming the option', () => {
-  const file = path.join(os.tmpdir(), `leakwatch-not-a-dir-${process.pid}`);
-  fs.writeFileSync(file, '');
-  try {
-    assert.throws(() => memwatch.configure({ snapshotOnLeak: { dir: file } }), /^TypeError: leakwatch: snapshotOnLeak\.dir .* is not a writable directory/);
-    assert.throws(() => memwatch.configure({ snapshotOnLeak: { dir: 5 } }), /snapshotOnLeak\.dir must be a directory path/);
-    assert.throws(() => memwatch.configure({ snapshotOnLeak: { dir: os.tmpdir(), maxFiles: 0 } }), /snapshotOnLeak\.maxFiles must be an integer >= 1/);
-    assert.throws(() => memwatch.configure({ snapshotOnLeak: { directory: os.tmpdir() } }), /unknown snapshotOnLeak option 'directory'/);
-    assert.throws(() => memwatch.configure({ snapshotOnLeak: 'yes' }), TypeError);
-    for (const bad of [{ dir: file }, { dir: 5 }, 'yes']) {
-      try {
-        memwatch.configure({ snapshotOnLeak: bad });
-      } catch (err) {
-        assert.equal(err.message.includes('\n'), false, 'one line');
-      }
-    }
-    assert.equal(memwatch.configure({ snapshotOnLeak: { dir: os.tmpdir(), maxFiles: 3 } }), memwatch);
-    assert.equal(memwatch.configure({ snapshotOnLeak: null }), memwatch);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
 });

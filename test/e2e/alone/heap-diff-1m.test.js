@@ -3,7 +3,7 @@
 // 600 MB snapshot), in a child process with room for it. Tens of seconds.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode, jsonLines } = require('./helpers/child');
+const { runNode, jsonLines } = require('../../helpers/child');
 
 const PROGRAM = `
   const memwatch = require('.');

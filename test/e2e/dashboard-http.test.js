@@ -4,9 +4,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const net = require('node:net');
-const { startDashboardProcess } = require('./helpers/demo');
-const { runNode } = require('./helpers/child');
-const { waitFor } = require('./helpers/wait');
+const { startDashboardProcess } = require('../helpers/demo');
+const { runNode } = require('../helpers/child');
+const { waitFor } = require('../helpers/wait');
 
 // A program with a dashboard, one toggle, and a class it keeps on request (a line "keep" on
 // stdin); a line "close" closes the dashboard and stops watching, after which it must exit.

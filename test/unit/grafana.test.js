@@ -7,9 +7,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
 const { parser } = require('@prometheus-io/lezer-promql');
-const { METRIC_NAMES } = require('../lib/export/metrics');
+const { METRIC_NAMES } = require('../../lib/export/metrics');
 
-const dir = path.join(__dirname, '..', 'examples', 'grafana');
+const dir = path.join(__dirname, '..', '..', 'examples', 'grafana');
 // What a histogram family's samples are called besides its own name.
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 

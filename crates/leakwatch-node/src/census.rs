@@ -8,7 +8,7 @@ use std::{
 use leakwatch_core::Census;
 use napi_derive::napi;
 
-use crate::panics::{internal_error, panic_message};
+use crate::{catch_panic::panic_message, panics::internal_error};
 
 /// Where a census is: being computed, ready, failed, or freed.
 pub(crate) enum CensusState {

@@ -25,6 +25,7 @@
 // Under `cargo test` the `#[napi]` items compile to nothing, which leaves their helpers unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod catch_panic;
 mod census;
 mod gc;
 mod heap_diff;

@@ -24,7 +24,8 @@ use napi_derive::napi;
 use crate::{
     census::{self, CensusState, HeapCensus},
     heap_diff, malloc,
-    panics::{catch_panic, catching_panics},
+    catch_panic::catch_panic,
+    panics::catching_panics,
 };
 
 /// A heap snapshot being parsed as it arrives, chunk by chunk.

@@ -226,8 +226,7 @@ class DashboardServer {
  * free one). A token is needed for data and actions when the address is not a loopback one, or
  * when `token` is given. Resolves to `{url, token, close()}`; rejects with a one-line Error when
  * the port is taken.
- */
-/**
+ *
  * @param {any} source
  * @param {{port?: number, host?: string, token?: string, windowMs?: number}} [options]
  */

@@ -187,8 +187,8 @@ class InProcessSource {
  * port, host, token (required from clients when given, and always off loopback; a random one
  * otherwise), controls ({name: {label, get(), set(on)}} toggles of the host program), title.
  * Resolves to {url, token, close()}.
+ * @param {import('..').DashboardOptions} [options]
  */
-/** @param {import('..').DashboardOptions} [options] */
 async function startDashboard(memwatch, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('leakwatch: dashboard() takes an object');

@@ -30,8 +30,7 @@ class LeakWatch extends EventEmitter {
   #lastReport = Promise.resolve();
   /** Resolvers waiting for the next full GC. */
   #fullGcWaiters = [];
-  /** The timer that asks again whether a probe is due, if one is set. */
-  /** @type {NodeJS.Timeout | null} */
+  /** The timer that asks again whether a probe is due, if one is set. @type {NodeJS.Timeout | null} */
   #probeTimer = null;
   #stopped = false;
   #metrics = new MetricsCollector(this);
@@ -73,8 +72,8 @@ class LeakWatch extends EventEmitter {
   /**
    * Tunes leakwatch. `leak`: the leak detector's window and thresholds (see index.d.ts); the
    * detector starts over with them.
+   * @param {import('..').Options} options
    */
-  /** @param {import('..').Options} options */
   configure(options = {}) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('leakwatch: configure() takes an object');

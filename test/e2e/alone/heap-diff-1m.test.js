@@ -1,6 +1,8 @@
 'use strict';
 // The heavy one: a HeapDiff across a heap of a million objects (about 8 million heap nodes, a
 // 600 MB snapshot), in a child process with room for it. Tens of seconds.
+// Runs under the newest Node only: what it tests is the engine's exactness at this scale, which
+// is the same whichever Node wrote the snapshot; unit/heap-diff.test.js checks every version.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { runNode, jsonLines } = require('../../helpers/child');

@@ -247,7 +247,8 @@ declare namespace leakwatch {
     leak?: LeakOptions;
     /**
      * Write a heap snapshot when a leak is reported (null or false: don't). Skipped, with a
-     * 'warning' event, unless free memory and free disk both hold twice the used heap.
+     * 'warning' event, when the process lacks the memory to take it or the disk the room to
+     * hold it (see "Snapshots that cannot hurt the process" in the README).
      */
     snapshotOnLeak?: SnapshotOnLeakOptions | null | false;
   }
@@ -255,7 +256,10 @@ declare namespace leakwatch {
   /** A 'warning' event: something leakwatch could not do, such as a snapshot on leak. */
   interface LeakwatchWarning extends Error {
     name: 'LeakwatchWarning';
-    /** 'LEAKWATCH_SNAPSHOT_SKIPPED': a snapshot on leak was not written; the message says why. */
+    /**
+     * 'LEAKWATCH_SNAPSHOT_SKIPPED': a snapshot on leak was not written; 'LEAKWATCH_NO_ROOM': the
+     * culprit hunt did without its HeapDiff for lack of memory. The message says why.
+     */
     code: string;
   }
 
@@ -373,7 +377,11 @@ declare namespace leakwatch {
     endAsync(options?: HeapDiffEndOptions): Promise<HeapDiffResult>;
   }
 
-  /** `new memwatch.HeapDiff()`: takes the first snapshot now. */
+  /**
+   * `new memwatch.HeapDiff()`: takes the first snapshot now. The constructor and end() throw an
+   * Error with code 'LEAKWATCH_NO_ROOM', taking no snapshot, when the process lacks the memory
+   * for one (see the README's "Snapshots that cannot hurt the process").
+   */
   interface HeapDiffConstructor {
     new (options?: HeapDiffOptions): HeapDiff;
     readonly prototype: HeapDiff;

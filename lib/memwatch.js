@@ -40,7 +40,7 @@ class LeakWatch extends EventEmitter {
   constructor() {
     super();
     this.#leaks = new LeakTracker();
-    this.#hunt = new CulpritHunt();
+    this.#hunt = new CulpritHunt({}, (warning) => this.#warn(warning));
     this.#watcher = new GcWatcher(
       (stats) => this.#onStats(stats),
       (err) => this.#internalError(err),
@@ -89,7 +89,7 @@ class LeakWatch extends EventEmitter {
     if ('leak' in options) {
       this.#leaks = new LeakTracker(options.leak);
       this.#hunt.cancel();
-      this.#hunt = new CulpritHunt(options.leak);
+      this.#hunt = new CulpritHunt(options.leak, (warning) => this.#warn(warning));
     }
     if (snapshotOptions !== undefined) {
       this.#snapshots?.close();

@@ -13,6 +13,8 @@
 // hunt whose leak is no longer found for a while is dropped; a baseline snapshot is taken at most
 // once per HEAP_DIFF_COOLDOWN_MS unless a leak was reported. A report that finds no hunt running
 // (the detector reports a leak again every repeatMs while it lasts) starts one and waits for it.
+// When the process lacks the memory for a snapshot (lib/snapshot/room.js), the hunt goes on with
+// the sampling profiler's sites alone and a 'warning' says why.
 
 const { countsOf, grownSites } = require('./profile');
 const { AllocationSampler } = require('./sampler');
@@ -63,8 +65,12 @@ class CulpritHunt {
   /** Whether finish() runs. @type {boolean} */
   finishing;
 
-  /** @param {object} options the leak options (sampling, heapDiff, heapDiffMaxHeap, samplingInterval) */
-  constructor(options = {}) {
+  /**
+   * @param {object} options the leak options (sampling, heapDiff, heapDiffMaxHeap, samplingInterval)
+   * @param {(warning: Error) => void} warn delivers a 'warning' (a snapshot the hunt did without)
+   */
+  constructor(options = {}, warn = (warning) => process.emitWarning(warning)) {
+    this.warn = warn;
     this.options = { ...DEFAULTS };
     for (const [name, value] of Object.entries(options)) {
       if (name in DEFAULTS && value !== undefined) this.options[name] = value;
@@ -122,7 +128,7 @@ class CulpritHunt {
       while (!this.nearFloor && Date.now() < waitUntil) await nextFullGc();
       const last = this.sampler ? this.sampler.read() : null;
       const sites = last && this.baseline ? grownSites(this.baseline, last) : [];
-      const diff = this.diff ? await this.diff.endAsync({ retainers: EXPLAINED }) : null;
+      const diff = this.diff ? await this.#endDiff(this.diff) : null;
       this.lastBaselineMs = -Infinity;
       return suspectsFrom(sites, diff, last);
     } finally {
@@ -146,8 +152,41 @@ class CulpritHunt {
       this.lastBaselineMs = Date.now();
       // Loaded by the first hunt that takes a HeapDiff: a program that never leaks never does.
       const { HeapDiff } = require('../snapshot/heap-diff');
-      this.diff = new HeapDiff();
+      try {
+        this.diff = new HeapDiff();
+      } catch (err) {
+        this.#withoutSnapshot(err);
+      }
     }
+  }
+
+  /**
+   * The hunt's HeapDiff, ended; null when the process has no room for its second snapshot.
+   * @param {import('../snapshot/heap-diff').HeapDiff} diff
+   */
+  async #endDiff(diff) {
+    try {
+      return await diff.endAsync({ retainers: EXPLAINED });
+    } catch (err) {
+      this.#withoutSnapshot(err);
+      return null;
+    }
+  }
+
+  /**
+   * Goes on without the HeapDiff when `err` says the process lacks the memory for a snapshot,
+   * with a warning that says so; rethrows any other error.
+   * @param {unknown} err
+   */
+  #withoutSnapshot(err) {
+    const error = /** @type {Error & {code?: string}} */ (err);
+    if (error?.code !== 'LEAKWATCH_NO_ROOM') throw err;
+    const warning = /** @type {Error & {code?: string}} */ (
+      new Error(`the leak's suspects are named by allocation site only: ${error.message.replace(/^leakwatch: /, '')}`)
+    );
+    warning.name = 'LeakwatchWarning';
+    warning.code = 'LEAKWATCH_NO_ROOM';
+    this.warn(warning);
   }
 
   #clear() {

@@ -36,6 +36,7 @@ function retainerRows(options) {
 let abandonHeapDiff;
 
 class HeapDiff {
+  /** @type {import("../../crates/leakwatch-node/binding").HeapCensus | null} */
   #before;
   #ended = false;
   #method;
@@ -139,6 +140,8 @@ class HeapDiff {
     this.#ended = true;
     const before = this.#before;
     this.#before = null;
+    // Set by the constructor and cleared only here, after #ended is set.
+    if (before === null) throw new Error(ALREADY_ENDED);
     return before;
   }
 }

@@ -3,10 +3,10 @@
 // Snapshot on leak: when a 'leak' is reported, write a .heapsnapshot into a directory, so two
 // consecutive ones can be compared with `leakwatch diff` after the fact.
 //
-// Writing a snapshot pauses the program (V8 serializes on the JS thread) and needs up to about
-// twice the heap in extra memory, and the file takes about as much disk. So a snapshot is taken
-// only when free memory and free disk both hold twice the used heap; otherwise the report goes
-// out without one and a warning says why. Snapshots are written under a temporary name and
+// Writing a snapshot pauses the program (V8 serializes on the JS thread) and needs many times the
+// heap in extra memory, and the file takes up to about twice the heap on disk. So a snapshot is
+// taken only when lib/snapshot/room.js finds the memory for it and the disk has room for the
+// file; otherwise the report goes out without one and a warning says why. Snapshots are written under a temporary name and
 // renamed when complete, one at a time, and the oldest of leakwatch's files in the directory are
 // removed beyond `maxFiles`.
 //
@@ -16,11 +16,11 @@
 // moved objects from then on, in exchange for files that compare.
 
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const { duringSnapshot } = require('./read');
 const { keepHeapProfiler } = require('./heap-profiler-state');
+const { lackOfRoomForSnapshot, snapshotNeeds, recordSnapshotSize, mb } = require('./room');
 
 /** The names of the snapshot files this module writes (and the only ones it ever removes). */
 const FILE_PATTERN = /^leakwatch-\d{8}T\d{9}-\d+-\d+\.heapsnapshot$/;
@@ -58,29 +58,20 @@ function checkSnapshotOptions(options) {
   return { dir: absolute, maxFiles };
 }
 
-/** Free memory for this process: the machine's, or its cgroup's where Node can tell that. */
-function freeMemory() {
-  const machine = os.freemem();
-  const own = typeof process.availableMemory === 'function' ? process.availableMemory() : Infinity;
-  return Math.min(machine, own > 0 ? own : Infinity);
-}
-
 /**
- * Why a snapshot of a heap of `heapBytes` should not be written into `dir` now, or null when
- * there is room: free memory and free disk must each hold twice the heap.
+ * Why a snapshot should not be written into `dir` now, or null when there is room: the memory V8
+ * needs to take it (lib/snapshot/room.js), and free disk for it.
+ * @param {string} dir
  */
-function lackOfRoom(dir, heapBytes) {
-  const needed = 2 * heapBytes;
-  const memory = freeMemory();
-  if (memory < needed) return `free memory ${mb(memory)} is less than twice the ${mb(heapBytes)} heap`;
+function lackOfRoom(dir) {
+  const memory = lackOfRoomForSnapshot({ parse: false });
+  if (memory !== null) return memory;
+  const heap = v8.getHeapStatistics();
+  const { snapshotBytes } = snapshotNeeds({ parse: false, usedHeap: heap.used_heap_size, heapLimit: heap.heap_size_limit });
   const disk = fs.statfsSync(dir);
   const free = disk.bavail * disk.bsize;
-  if (free < needed) return `free disk space in ${dir} (${mb(free)}) is less than twice the ${mb(heapBytes)} heap`;
+  if (free < snapshotBytes) return `free disk space in ${dir} (${mb(free)}) is less than the snapshot's estimated ${mb(snapshotBytes)}`;
   return null;
-}
-
-function mb(bytes) {
-  return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
 /** A sortable local-independent time stamp for file names: 20240131T235959123. */
@@ -116,7 +107,7 @@ class LeakSnapshots {
     }
     this.#writing = true;
     try {
-      const reason = lackOfRoom(this.#dir, v8.getHeapStatistics().used_heap_size);
+      const reason = lackOfRoom(this.#dir);
       if (reason !== null) {
         warn(skipped(`snapshot on leak skipped: ${reason}`));
         return;
@@ -142,7 +133,9 @@ class LeakSnapshots {
     const file = path.join(this.#dir, name);
     const partial = `${file}.partial`;
     try {
-      duringSnapshot(() => v8.writeHeapSnapshot(partial));
+      const usedHeap = v8.getHeapStatistics().used_heap_size;
+      duringSnapshot({ parse: false }, () => v8.writeHeapSnapshot(partial));
+      recordSnapshotSize(fs.statSync(partial).size, usedHeap);
       fs.renameSync(partial, file);
     } catch (err) {
       fs.rmSync(partial, { force: true });

@@ -22,6 +22,8 @@
 // (a debugger detaching, say): V8 then forgets them all. leakwatch itself makes V8 forget them
 // once no HeapDiff needs them (lib/snapshot/heap-profiler-state.js).
 //
+// Before any snapshot, lib/snapshot/room.js checks that the process has the memory for it.
+//
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
 // emitted 'stats' for a HeapDiff's own GCs).
@@ -31,6 +33,7 @@ const { Readable } = require('node:stream');
 const native = require('../native');
 const { inspectorSession } = require('./inspector');
 const { snapshotTaken } = require('./heap-profiler-state');
+const { assertRoomForSnapshot, recordSnapshotSize } = require('./room');
 
 const observers = new Set();
 
@@ -52,7 +55,7 @@ let streamIsSynchronous = true;
  * @param {{method?: 'stream' | 'inspector'}} [options]
  */
 function readSnapshot({ method } = {}) {
-  return duringSnapshot(() => {
+  return duringSnapshot({ parse: true }, () => {
     if (method !== 'inspector' && streamIsSynchronous) {
       const parser = new native.SnapshotParser();
       if (streamInto(parser)) return parser;
@@ -68,9 +71,15 @@ function readSnapshot({ method } = {}) {
 /**
  * Runs `takeSnapshot()`, which takes a heap snapshot in any way, with the observers told before
  * and after, so the GCs V8 runs for the snapshot are not taken for the program's. Returns what it
- * returns.
+ * returns. Throws (code LEAKWATCH_NO_ROOM) without taking it when the process lacks the memory;
+ * `parse` says whether leakwatch reads the snapshot, which needs more.
+ * @template T
+ * @param {{parse: boolean}} options
+ * @param {() => T} takeSnapshot
+ * @returns {T}
  */
-function duringSnapshot(takeSnapshot) {
+function duringSnapshot({ parse }, takeSnapshot) {
+  assertRoomForSnapshot({ parse });
   try {
     return asideFromProgram(takeSnapshot);
   } finally {
@@ -94,8 +103,10 @@ function asideFromProgram(read) {
 
 /** Way 1. Returns false, having fed nothing usable, if the stream did not end synchronously. */
 function streamInto(parser) {
+  const usedHeap = v8.getHeapStatistics().used_heap_size;
   const stream = v8.getHeapSnapshot();
   let ended = false;
+  let bytes = 0;
   let failure = null;
   // Called by Node's stream machinery from inside V8's serializer: it must not throw.
   stream.push = function push(chunk) {
@@ -104,6 +115,7 @@ function streamInto(parser) {
       return Readable.prototype.push.call(this, null);
     }
     if (failure === null && !ended) {
+      bytes += chunk.byteLength;
       try {
         // Each chunk comes in an ArrayBuffer of its own, which nothing else uses once Node's
         // stream code has handed it here: free it at once (see SnapshotParser.feedAndFree).
@@ -129,6 +141,7 @@ function streamInto(parser) {
   }
   stream.destroy();
   if (failure) throw failure;
+  recordSnapshotSize(bytes, usedHeap);
   return true;
 }
 
@@ -148,8 +161,11 @@ function inspectInto(parser) {
   }
   let failure = null;
   let finished = false;
+  const usedHeap = v8.getHeapStatistics().used_heap_size;
+  let bytes = 0;
   sink = (chunk) => {
     if (failure !== null) return;
+    bytes += chunk.length;
     try {
       parser.feedString(chunk);
     } catch (err) {
@@ -170,6 +186,7 @@ function inspectInto(parser) {
     throw notSynchronous();
   }
   if (failure) throw failure;
+  recordSnapshotSize(bytes, usedHeap);
 }
 
 function notSynchronous() {

@@ -8,13 +8,9 @@ const path = require('node:path');
 const memwatch = require('../..');
 const { lackOfRoom } = require('../../lib/snapshot/on-leak');
 
-test('room for a snapshot: twice the heap in free memory and on disk', () => {
-  const dir = os.tmpdir();
-  assert.equal(lackOfRoom(dir, 1024 * 1024), null);
-  assert.match(lackOfRoom(dir, os.totalmem()), /^free memory .* is less than twice the .* heap$/);
-  const disk = fs.statfsSync(dir);
-  const freeDisk = disk.bavail * disk.bsize;
-  if (freeDisk < os.freemem() / 2) assert.match(lackOfRoom(dir, freeDisk), /^free disk space in /);
+test('room for a snapshot on leak: this small test heap has it, in memory and on disk', () => {
+  // The memory rule itself is tested on fake cgroup files in room.test.js.
+  assert.equal(lackOfRoom(os.tmpdir()), null);
 });
 
 test('configure({ snapshotOnLeak }) rejects bad options with a one-line TypeError naming the option', () => {

@@ -1,7 +1,7 @@
 'use strict';
 // What the benches that run the labelled programs of examples/leaks/ share: the labels
 // (programs.json says which leak, the class and allocation site to blame, and what holds the
-// leaked objects) and their command-line options.
+// leaked objects), their command-line options, and running the programs a few at a time.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,4 +22,17 @@ function option(name, fallback) {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-module.exports = { root, programsDir, readPrograms, option };
+/** `run(entry)` for each entry, `jobs` at a time; resolves to the results in the entries' order. */
+async function runEach(entries, jobs, run) {
+  const results = new Array(entries.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    while (next < entries.length) {
+      const i = next++;
+      results[i] = await run(entries[i]);
+    }
+  }));
+  return results;
+}
+
+module.exports = { root, programsDir, readPrograms, option, runEach };

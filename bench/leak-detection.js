@@ -22,7 +22,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { root, programsDir, readPrograms, option } = require('./labelled-programs');
+const { root, programsDir, readPrograms, option, runEach } = require('./labelled-programs');
 const { heldByMatches, siteMatches } = require('./verdict-labels');
 
 const seconds = Number(option('seconds', 60));
@@ -91,12 +91,7 @@ async function main() {
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-traces-'));
   console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings (node ${process.version})\n`);
 
-  const results = [];
-  const queue = [...programs];
-  await Promise.all(Array.from({ length: jobs }, async () => {
-    while (queue.length > 0) results.push(await run(queue.shift(), traceDir));
-  }));
-  results.sort((a, b) => programs.indexOf(a.entry) - programs.indexOf(b.entry));
+  const results = await runEach(programs, jobs, (entry) => run(entry, traceDir));
 
   console.log('program              leaks  leakwatch   class ok  site ok  held_by ok  top suspect                                node-memwatch (5 GCs)');
   const rows = results.map((r) => {

@@ -13,7 +13,7 @@
 
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { root, programsDir, readPrograms, option } = require('./labelled-programs');
+const { root, programsDir, readPrograms, option, runEach } = require('./labelled-programs');
 const { heldByMisses, describeHeldBy } = require('./verdict-labels');
 
 const seconds = Number(option('seconds', 10));
@@ -51,12 +51,7 @@ const count = (n, d) => `${n}/${d}`;
 async function main() {
   const programs = readPrograms(only).filter((entry) => entry.leaks);
   console.log(`${programs.length} leaking programs, HeapDiff over ${seconds} s each, ${jobs} at a time (node ${process.version})\n`);
-  const results = [];
-  const queue = [...programs];
-  await Promise.all(Array.from({ length: jobs }, async () => {
-    while (queue.length > 0) results.push(await run(queue.shift()));
-  }));
-  results.sort((a, b) => programs.indexOf(a.entry) - programs.indexOf(b.entry));
+  const results = await runEach(programs, jobs, run);
 
   console.log(`${'program'.padEnd(18)} ${'expected class'.padEnd(15)} ${'top row'.padEnd(30)} ${'held_by'.padEnd(44)} its row  class ok  held_by ok`);
   const judged = results.map(({ entry, rows, classes, error }) => {

@@ -1,12 +1,14 @@
 'use strict';
 // How well the leak detector does on the labelled programs in examples/leaks/ (programs.json says
-// which leak, and what class and allocation site are to blame), with default settings:
+// which leak, what class and allocation site are to blame, and what holds the leaked objects),
+// with default settings:
 //
 //   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME]
 //
 // Each program runs for --seconds under bench/watch-program.js. Printed: per program, whether and
-// when leakwatch reported a leak and whether its top suspect names the right class and site;
-// then recall, false alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
+// when leakwatch reported a leak and whether its top suspect names the right class, site and
+// holder (its `held_by`, judged by bench/verdict-labels.js; none is "no"); then recall, false
+// alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
 // (a leak when the heap after full GC grew on 5 consecutive full GCs) is judged on the very same
 // GCs, from the trace each run writes.
 //
@@ -20,14 +22,9 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { root, programsDir, readPrograms, option, runEach } = require('./labelled-programs');
+const { heldByMatches, siteMatches } = require('./verdict-labels');
 
-const root = path.join(__dirname, '..');
-const programsDir = path.join(root, 'examples', 'leaks');
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 const seconds = Number(option('seconds', 60));
 const jobs = Number(option('jobs', 2));
 const only = option('only', null);
@@ -70,11 +67,13 @@ function fiveGcRule(gcs) {
 
 function culpritOf(leak, entry) {
   const top = leak?.report.suspects[0];
-  if (!top || !entry.leaks) return { classOk: false, siteOk: false, top };
-  const classOk = top.class === entry.class;
-  const siteOk = Boolean(top.site) && path.resolve(top.site.file) === path.join(root, entry.site.file) &&
-    entry.site.functions.some((f) => f === top.site.function || f === `${top.site.function}:${top.site.line}`);
-  return { classOk, siteOk, top };
+  if (!top || !entry.leaks) return { classOk: false, siteOk: false, heldByOk: false, top };
+  return {
+    classOk: top.class === entry.class,
+    siteOk: siteMatches(entry.site, top.site, root),
+    heldByOk: heldByMatches(entry.held_by, top.held_by),
+    top,
+  };
 }
 
 function median(values) {
@@ -88,28 +87,23 @@ const pct = (n, d) => (d ? `${n}/${d} (${Math.round((100 * n) / d)}%)` : 'n/a');
 const secs = (s) => (s === null ? '-' : `${s.toFixed(1)} s`);
 
 async function main() {
-  const programs = JSON.parse(fs.readFileSync(path.join(programsDir, 'programs.json'), 'utf8'))
-    .filter((e) => !only || e.program.startsWith(only));
+  const programs = readPrograms(only);
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-traces-'));
   console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings (node ${process.version})\n`);
 
-  const results = [];
-  const queue = [...programs];
-  await Promise.all(Array.from({ length: jobs }, async () => {
-    while (queue.length > 0) results.push(await run(queue.shift(), traceDir));
-  }));
-  results.sort((a, b) => programs.indexOf(a.entry) - programs.indexOf(b.entry));
+  const results = await runEach(programs, jobs, (entry) => run(entry, traceDir));
 
-  console.log('program              leaks  leakwatch   class  site   top suspect                                node-memwatch (5 GCs)');
+  console.log('program              leaks  leakwatch   class ok  site ok  held_by ok  top suspect                                node-memwatch (5 GCs)');
   const rows = results.map((r) => {
     const culprit = culpritOf(r.leak, r.entry);
     const memwatch = fiveGcRule(r.gcs);
     const found = r.leak ? r.leak.seconds : null;
     const top = culprit.top ? `${culprit.top.class ?? '?'} @ ${culprit.top.site ? `${culprit.top.site.function} ${path.relative(root, culprit.top.site.file)}:${culprit.top.site.line}` : '?'}` : '';
-    const mark = (ok) => (!r.entry.leaks || !r.leak ? '' : ok ? 'yes' : 'NO');
+    const mark = (ok) => (!r.entry.leaks || !r.leak ? '' : ok ? 'yes' : 'no');
     console.log(
       `${r.entry.program.padEnd(20)} ${(r.entry.leaks ? 'yes' : 'no').padEnd(6)} ${secs(found).padEnd(11)} ` +
-      `${mark(culprit.classOk).padEnd(6)} ${mark(culprit.siteOk).padEnd(6)} ${top.slice(0, 42).padEnd(42)} ${secs(memwatch)}`,
+      `${mark(culprit.classOk).padEnd(9)} ${mark(culprit.siteOk).padEnd(8)} ${mark(culprit.heldByOk).padEnd(11)} ` +
+      `${top.slice(0, 42).padEnd(42)} ${secs(memwatch)}`,
     );
     return { ...r, found, memwatch, culprit };
   });
@@ -119,7 +113,8 @@ async function main() {
     const { top } = r.culprit;
     console.log(`  ${r.entry.program}: ${top.class ?? '(class unknown)'}, +${top.count}, ${top.bytes} bytes`);
     if (top.site) console.log(`    allocated at ${top.site.stack.slice(0, 3).join(' < ')}`);
-    if (top.path) console.log(`    held by ${top.path.length > 160 ? '…' + top.path.slice(-160) : top.path}`);
+    console.log(`    held_by ${top.held_by ?? '-'}`);
+    if (top.path) console.log(`    path ${top.path.length > 160 ? '…' + top.path.slice(-160) : top.path}`);
   }
 
   const leaky = rows.filter((r) => r.entry.leaks);
@@ -133,6 +128,7 @@ async function main() {
     if (name === 'leakwatch') {
       console.log(`  culprit class    ${pct(leaky.filter((r) => r.culprit.classOk).length, leaky.length)}`);
       console.log(`  culprit site     ${pct(leaky.filter((r) => r.culprit.siteOk).length, leaky.length)}`);
+      console.log(`  culprit held_by  ${pct(leaky.filter((r) => r.culprit.heldByOk).length, leaky.length)}`);
     }
   }
   console.log(`\nGC traces: ${traceDir}`);

@@ -130,7 +130,7 @@ declare namespace leakwatch {
     growth: number;
     /**
      * A sentence for people, such as "heap grew 1.53 mb over 14s (15 full GCs) - 393.3 mb/hr,
-     * a steady rise (confidence 99.9%)".
+     * a steady rise (confidence 99.9%); the 4.05 gb heap limit is 10h 12m away at this rate".
      */
     reason: string;
     /** Which memory grew: the V8 heap, or the external memory V8 accounts for (Buffers, ArrayBuffers). */
@@ -149,6 +149,13 @@ declare namespace leakwatch {
     heap_spaces?: Record<string, number>;
     /** For heap leaks: the heap space that grew most. */
     space?: string | null;
+    /**
+     * For heap leaks: the heap size at which V8 ends the process: the old generation's size
+     * when the process set it (--max-old-space-size), else V8's heap_size_limit.
+     */
+    heap_limit_bytes?: number;
+    /** For heap leaks: seconds until the heap reaches heap_limit_bytes at this rate. */
+    seconds_to_limit?: number | null;
     /** What leaks, best first; empty when sampling and HeapDiff are both off or found nothing. */
     suspects: Suspect[];
     /**
@@ -239,6 +246,13 @@ declare namespace leakwatch {
     heapDiff?: boolean | 'auto';
     /** The largest used heap for heapDiff: 'auto', in bytes. Default 64 MiB. */
     heapDiffMaxHeap?: number;
+    /**
+     * When the heap after a full GC reaches this share of its limit (see
+     * LeakInfo.heap_limit_bytes), a 'warning' event
+     * (code 'LEAKWATCH_NEAR_HEAP_LIMIT') says so, with the last leak report's suspects; once
+     * until the heap falls 5 points below it. 0 turns it off. Default 0.9.
+     */
+    heapLimitWarning?: number;
   }
 
   /** What configure() takes. */
@@ -258,9 +272,12 @@ declare namespace leakwatch {
     name: 'LeakwatchWarning';
     /**
      * 'LEAKWATCH_SNAPSHOT_SKIPPED': a snapshot on leak was not written; 'LEAKWATCH_NO_ROOM': the
-     * culprit hunt did without its HeapDiff for lack of memory. The message says why.
+     * culprit hunt did without its HeapDiff for lack of memory; 'LEAKWATCH_NEAR_HEAP_LIMIT': the
+     * heap after a full GC came near its limit. The message says why.
      */
     code: string;
+    /** With 'LEAKWATCH_NEAR_HEAP_LIMIT': the last leak report's suspects, empty if none. */
+    suspects?: Suspect[];
   }
 
   /** A prom-client Registry, as registerMetrics() uses it (prom-client is the program's own). */

@@ -12,6 +12,7 @@
 const { EventEmitter } = require('node:events');
 const { GcWatcher } = require('./watch/gc-watcher');
 const { LeakTracker } = require('./watch/leak');
+const { nearLimitWarning } = require('./watch/heap-limit');
 const { CulpritHunt } = require('./culprit/hunt');
 const native = require('./native');
 const { MetricsCollector } = require('./export/metrics');
@@ -155,6 +156,8 @@ class LeakWatch extends EventEmitter {
       reports = this.#leaks.observe(record);
       if (record.kind === 'major') {
         for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
+        const nearLimit = this.#leaks.nearHeapLimit(record);
+        if (nearLimit !== null) this.#warn(nearLimitWarning(nearLimit, this.#leaks.lastLeak));
         // The hunt costs something while it runs: only for someone who will read its suspects.
         if (this.listenerCount('leak') > 0) this.#hunt.update(this.#leaks.status(), record);
         else if (this.#hunt.active && !this.#hunt.finishing) this.#hunt.cancel();

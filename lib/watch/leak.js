@@ -9,9 +9,13 @@ const native = require('../native');
 // How suspects are found: see lib/culprit/.
 const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
+const { HeapLimitWatch, heapLimit, secondsToLimit, DEFAULT_HEAP_LIMIT_WARNING } = require('./heap-limit');
 
 /** The detector's options, as configure({leak}) takes them: the addon's, named once there. */
 const DETECTOR_OPTIONS = Object.keys(native.defaultDetectorOptions());
+
+/** Leak options of this module's own: the share of the heap limit that warns (0: never). */
+const LIMIT_OPTIONS = ['heapLimitWarning'];
 
 /** Checks leak options as given to configure(): a TypeError names the first bad one. */
 function checkLeakOptions(options) {
@@ -19,7 +23,7 @@ function checkLeakOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('leakwatch: the leak options must be an object');
   }
-  const known = [...DETECTOR_OPTIONS, ...CULPRIT_OPTIONS];
+  const known = [...DETECTOR_OPTIONS, ...CULPRIT_OPTIONS, ...LIMIT_OPTIONS];
   for (const [name, value] of Object.entries(options)) {
     if (!known.includes(name)) {
       throw new TypeError(`leakwatch: unknown leak option '${name}' (known: ${known.join(', ')})`);
@@ -31,6 +35,8 @@ function checkLeakOptions(options) {
       throw new TypeError(`leakwatch: leak option 'heapDiff' must be 'auto', true or false, not ${String(value)}`);
     } else if (name === 'samplingInterval' && value !== 'auto' && !(Number.isInteger(value) && value >= 64)) {
       throw new TypeError(`leakwatch: leak option 'samplingInterval' must be 'auto' or an integer >= 64, not ${String(value)}`);
+    } else if (name === 'heapLimitWarning' && !(typeof value === 'number' && value >= 0 && value <= 1)) {
+      throw new TypeError(`leakwatch: leak option 'heapLimitWarning' must be a share of the heap limit from 0 (off) to 1, not ${String(value)}`);
     } else if (!['sampling', 'heapDiff', 'samplingInterval'].includes(name) && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
       throw new TypeError(`leakwatch: leak option '${name}' must be a finite number >= 0, not ${String(value)}`);
     }
@@ -52,15 +58,20 @@ function niceDelta(ms) {
 
 /**
  * The 'leak' event's `reason`: node-memwatch's sentence, with the window's full GCs and the
- * detector's confidence.
+ * detector's confidence, and for the heap how long its limit is away at this rate.
  * @param {import('../../crates/leakwatch-node/binding').Finding} finding
+ * @param {{limitBytes: number, seconds: number | null} | null} [toLimit]
  */
-function leakReason(finding) {
+function leakReason(finding, toLimit = null) {
   const ratePerHour = Math.round(finding.rate) * 3600;
+  const limit =
+    toLimit && toLimit.seconds !== null
+      ? `; the ${native.niceSize(toLimit.limitBytes)} heap limit is ${niceDelta(toLimit.seconds * 1000)} away at this rate`
+      : '';
   return (
     `${finding.memory === 'heap' ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
     `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +
-    `${native.niceSize(ratePerHour)}/hr, a steady rise (confidence ${(finding.confidence * 100).toFixed(1)}%)`
+    `${native.niceSize(ratePerHour)}/hr, a steady rise (confidence ${(finding.confidence * 100).toFixed(1)}%)${limit}`
   );
 }
 
@@ -82,7 +93,17 @@ class LeakTracker {
     this.detector = new native.LeakDetector(detectorOptions);
     // Per-space sizes are kept as long as the longest window, to say which spaces grew over one.
     this.spaceHistoryMs = this.detector.options.maxWindowMs;
+    this.limitWatch = new HeapLimitWatch(this.options.heapLimitWarning ?? DEFAULT_HEAP_LIMIT_WARNING);
     this.reset();
+  }
+
+  /**
+   * Called with each full GC's record: a warning's message when the heap has just come near its
+   * limit (leak option heapLimitWarning), else null.
+   * @param {{used_after: number, heap_size_limit: number}} gc
+   */
+  nearHeapLimit(gc) {
+    return this.limitWatch.observe(gc, heapLimit(gc.heap_size_limit));
   }
 
   /** Forgets every GC and report; a recent leakStatus() read still keeps probes going. */
@@ -144,11 +165,13 @@ class LeakTracker {
   #report(finding, gc) {
     const heap = finding.memory === 'heap';
     const ratePerHour = Math.round(finding.rate) * 3600;
+    const limit = heapLimit(gc.heap_size_limit);
+    const seconds = heap ? secondsToLimit(gc.used_after, limit, finding.rate) : null;
     const report = {
       start: new Date(finding.startMs),
       end: new Date(finding.endMs),
       growth: Math.round(finding.growth),
-      reason: leakReason(finding),
+      reason: leakReason(finding, heap ? { limitBytes: limit, seconds } : null),
       memory: finding.memory,
       rate_per_hour: Math.round(ratePerHour),
       confidence: finding.confidence,
@@ -165,6 +188,8 @@ class LeakTracker {
         if (delta !== 0) spaces[name] = delta;
       }
       report.heap_spaces = spaces;
+      report.heap_limit_bytes = limit;
+      report.seconds_to_limit = seconds === null ? null : Math.round(seconds);
       report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), /** @type {string | null} */ (null));
     }
     return report;

@@ -16,5 +16,6 @@ test("the README's example `reason` is what leakReason() writes", () => {
     memory: 'heap', startMs: 0, endMs: 90_000, startBytes: 0, endBytes: growth,
     growth, rate: growth / 90, confidence: 0.999, fullGcs: 9,
   };
-  assert.equal(example[1], leakReason(finding));
+  // A 4144 MB heap limit (--max-old-space-size=4096), 8 h 40 min away.
+  assert.equal(example[1], leakReason(finding, { limitBytes: 4144 * 1024 * 1024, seconds: 8 * 3600 + 40 * 60 }));
 });

@@ -60,7 +60,8 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(info.growth >= 512 * 1024, `growth ${info.growth}`);
     assert.ok(info.rate_per_hour > 0 && info.confidence > 0.99, JSON.stringify(info));
     assert.ok(new Date(info.end) - new Date(info.start) >= 12_000);
-    assert.match(info.reason, /^heap grew [\d.]+ (kb|mb) over \d+s \(\d+ full GCs\) - [\d.]+ (mb|gb)\/hr, a steady rise \(confidence [\d.]+%\)$/);
+    assert.match(info.reason, /^heap grew [\d.]+ (kb|mb) over \d+s \(\d+ full GCs\) - [\d.]+ (mb|gb)\/hr, a steady rise \(confidence [\d.]+%\); the [\d.]+ (mb|gb) heap limit is (\d+h \d+m|\d+m \d+s|\d+s) away at this rate$/);
+    assert.ok(info.heap_limit_bytes > 0 && info.seconds_to_limit > 0, JSON.stringify(info));
     assert.ok(info.heap_spaces.old_space > 0, 'old space grew');
     const [top] = info.suspects;
     assert.equal(top.class, 'LeakedRequest', JSON.stringify(info.suspects));

@@ -104,6 +104,11 @@ test(`pack:local, then install into an empty project without Rust: the library w
   assert.ok(result.usedHeap > 0, `stats: ${used.stdout}`);
   assert.ok(result.added >= 20000, `HeapDiff: ${used.stdout}`);
 
+  // The MCP server's SDK is an optional peer dependency: without it, one line says what to add.
+  const mcp = await run('node', ['node_modules/leakwatch/lib/mcp/server.js'], { cwd: project, env }).catch((err) => err);
+  assert.equal(mcp.code, 2);
+  assert.match(mcp.stderr, /^leakwatch mcp needs the MCP SDK: npm install @modelcontextprotocol\/sdk \(.*\)\n$/);
+
   // The `leakwatch` command, once the package declares it (package.json "bin").
   const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'leakwatch', 'package.json'), 'utf8'));
   await t.test('npx leakwatch summary FILE prints the summary', { skip: !installed.bin?.leakwatch && 'the package declares no `leakwatch` command (package.json "bin") yet' }, async () => {

@@ -307,6 +307,17 @@ declare namespace leakwatch {
     removeBatchObservableCallback?(callback: (result: any) => void, observables: any[]): void;
   }
 
+  /** registerOtel()'s options. */
+  interface OtelOptions {
+    /**
+     * What `v8js.memory.heap.limit` measures: 'heap' (default), the heap's limit
+     * (`heap_size_limit`), as the semantic conventions now define it; or 'per-space', each space's
+     * size per `v8js.heap.space.name`, its former meaning, for dashboards built on that (the same
+     * reading is `v8js.memory.heap.space.size` either way).
+     */
+    heapLimit?: 'heap' | 'per-space';
+  }
+
   /** Totals of one side of a HeapDiff. */
   interface HeapTotals {
     /** Nodes in the snapshot. */
@@ -486,7 +497,7 @@ declare namespace leakwatch {
      */
     registerMetrics(register: PromClientRegistry): RegisteredMetrics;
     /** Creates leakwatch's v8js.* and leakwatch.* instruments on a Meter; returns a function that stops them. */
-    registerOtel(meter: OtelMeter): () => void;
+    registerOtel(meter: OtelMeter, options?: OtelOptions): () => void;
     /**
      * Serves a live dashboard of this process (charts, leak detector, culprits, HeapDiff) on
      * http://127.0.0.1:3000 unless told otherwise. Rejects with a one-line Error when the port

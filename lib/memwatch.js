@@ -121,11 +121,14 @@ class LeakWatch extends EventEmitter {
 
   /**
    * Creates leakwatch's instruments (v8js.* and leakwatch.*) on an OpenTelemetry Meter. Returns a
-   * function that stops feeding them.
+   * function that stops feeding them. `options.heapLimit`: 'heap' (v8js.memory.heap.limit is the
+   * heap's limit, as the conventions now say) or 'per-space' (each space's size, the old meaning).
+   * @param {import('..').OtelMeter} meter
+   * @param {import('..').OtelOptions} [options]
    */
-  registerOtel(meter) {
+  registerOtel(meter, options) {
     const { registerInstruments } = require('./export/otel');
-    return registerInstruments(meter, this, this.#metrics);
+    return registerInstruments(meter, this, this.#metrics, options);
   }
 
   /**
@@ -150,6 +153,7 @@ class LeakWatch extends EventEmitter {
   }
 
   #onGc(record) {
+    if (record.kind === 'major') this.#metrics.fullGcSeen(record.used_after);
     this.#deliver('gc', record);
     let reports;
     try {

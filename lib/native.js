@@ -5,7 +5,8 @@
 //  2. at the package root as leakwatch.<platform>.node: what `napi build --platform` writes,
 //     and so what `npm install` / `npm run build` in a checkout of this repository make;
 //  3. in the prebuilt package @leakwatch/binding-<platform>, which npm installs as an optional
-//     dependency of a published release (napi-rs' convention; see "napi" in package.json).
+//     dependency of a published release (napi-rs' convention; see "napi" in package.json, and
+//     `npm run pack:local`, which packs both as a release publishes them).
 // The addon uses Node-API only, so one binary serves every Node version from 18.15 on.
 
 const path = require('node:path');
@@ -28,8 +29,9 @@ function load() {
   }
   throw new Error(
     `leakwatch: cannot load its native addon for ${suffix}. Tried:\n${failures.join('\n')}\n` +
-      'Build it from a checkout with `npm run build:addon` (needs Rust 1.88+), or install a ' +
-      'release that ships a prebuilt binary for this platform.',
+      'Install a release that ships a prebuilt binary for this platform, or build it from source ' +
+      'with Rust 1.88+ on the PATH: `node node_modules/leakwatch/scripts/install.js` in a project, ' +
+      '`npm run build:addon` in a checkout.',
   );
 }
 

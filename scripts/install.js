@@ -25,7 +25,21 @@ function run(command, args) {
   if (result.status !== 0) throw new Error(`${command} exited with ${result.status}`);
 }
 
+/** Whether `command` runs here (cargo and rustc are found through the PATH). */
+function found(command) {
+  return !spawnSync(command, ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' }).error;
+}
+
 function build() {
+  if (!found('cargo')) {
+    // A one-line reason instead of a spawn error's stack: what is missing and what to do.
+    console.error(
+      `leakwatch: no prebuilt binary for ${require('../lib/platform').suffix()} (@leakwatch/binding-*) and no cargo on the PATH to build ` +
+        'one from source: install Rust 1.88+ (https://rustup.rs), then run `node node_modules/leakwatch/scripts/install.js`',
+    );
+    process.exitCode = 1;
+    return;
+  }
   const napi = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'napi.cmd' : 'napi');
   if (fs.existsSync(napi)) {
     run('npm', ['run', 'build:addon']);

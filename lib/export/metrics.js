@@ -50,8 +50,10 @@ class GcDurations {
 }
 
 /**
- * Collects the readings of one memwatch object. It listens to memwatch's 'gc' event from the
- * first attach() on, which starts GC watching; memwatch.stop() stops it like any other watching.
+ * Collects the readings of one memwatch object. It counts GC durations from memwatch's 'gc'
+ * event from the first attach() on, which starts GC watching; memwatch.stop() stops it like any
+ * other watching. The heap after the last full GC comes from memwatch itself (fullGcSeen()), so
+ * full GCs seen while memwatch was watching for other reasons count before the first scrape.
  */
 class MetricsCollector {
   #memwatch;
@@ -59,7 +61,6 @@ class MetricsCollector {
   #heapAfterGc = null;
   #onGc = (gc) => {
     this.#durations.observe(gc.kind, gc.duration_ms / 1000);
-    if (gc.kind === 'major') this.#heapAfterGc = gc.used_after;
   };
 
   constructor(memwatch) {
@@ -70,6 +71,11 @@ class MetricsCollector {
   attach() {
     if (this.#memwatch.rawListeners('gc').includes(this.#onGc)) return;
     this.#memwatch.on('gc', this.#onGc);
+  }
+
+  /** Records the used heap after a full GC, in bytes. */
+  fullGcSeen(usedAfter) {
+    this.#heapAfterGc = usedAfter;
   }
 
   /** Used heap after the last full GC seen, in bytes; null before the first. */

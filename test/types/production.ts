@@ -9,6 +9,9 @@ const names: string[] = [...added.registered, ...added.skipped];
 added.unregister();
 const stopOtel: () => void = memwatch.registerOtel(metrics.getMeter('service'));
 stopOtel();
+memwatch.registerOtel(metrics.getMeter('service'), { heapLimit: 'per-space' })();
+// @ts-expect-error: heapLimit is 'heap' or 'per-space'
+memwatch.registerOtel(metrics.getMeter('service'), { heapLimit: 'space' });
 
 memwatch.configure({ snapshotOnLeak: { dir: '/var/tmp/heap', maxFiles: 3 } });
 memwatch.configure({ snapshotOnLeak: null });

@@ -1,70 +1,80 @@
 'use strict';
 // registerOtel(): leakwatch's readings as OpenTelemetry instruments, read back through the
-// OpenTelemetry metrics SDK (an in-memory exporter behind a periodic reader).
+// OpenTelemetry metrics SDK. The v8js.* names and attributes come from
+// @opentelemetry/semantic-conventions, so a rename there fails here.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  InMemoryMetricExporter,
-  AggregationTemporality,
-} = require('@opentelemetry/sdk-metrics');
+const v8 = require('node:v8');
+const semconv = require('@opentelemetry/semantic-conventions/incubating');
+const { InstrumentType } = require('@opentelemetry/sdk-metrics');
+const { inMemoryMeter, point } = require('../helpers/otel');
 const { nextFullGcEvent } = require('../helpers/wait');
 const memwatch = require('../..');
 
-/** A meter whose readings collect() exports and returns as a Map of name → metric data. */
-function inMemoryMeter() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  // A long interval: exports happen only when collect() flushes.
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  return {
-    meter: provider.getMeter('leakwatch-test'),
-    async collect() {
-      exporter.reset();
-      await reader.forceFlush();
-      const byName = new Map();
-      for (const resource of exporter.getMetrics()) {
-        for (const scope of resource.scopeMetrics) for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
-      }
-      return byName;
-    },
-    shutdown: () => provider.shutdown(),
-  };
+const SPACE = semconv.ATTR_V8JS_HEAP_SPACE_NAME;
+const OLD_SPACE = { [SPACE]: semconv.V8JS_HEAP_SPACE_NAME_VALUE_OLD_SPACE };
+const GC_TYPES = [
+  semconv.V8JS_GC_TYPE_VALUE_MAJOR,
+  semconv.V8JS_GC_TYPE_VALUE_MINOR,
+  semconv.V8JS_GC_TYPE_VALUE_INCREMENTAL,
+  semconv.V8JS_GC_TYPE_VALUE_WEAKCB,
+];
+// The per-space readings the conventions define, each with the v8.getHeapSpaceStatistics() field.
+const PER_SPACE = [
+  [semconv.METRIC_V8JS_MEMORY_HEAP_USED, 'space_used_size'],
+  [semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE, 'space_size'],
+  [semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_AVAILABLE_SIZE, 'space_available_size'],
+  [semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_PHYSICAL_SIZE, 'physical_space_size'],
+];
+
+/** Registers on a fresh meter, keeps ~10 MB, runs a full GC; returns the collected metrics. */
+async function collectAfterFullGc(watch, otel, options) {
+  const unregister = watch.registerOtel(otel.meter, options);
+  globalThis.otelKept = Array.from({ length: 100 }, (_, i) => new Array(12500).fill(i));
+  const recorded = nextFullGcEvent(watch);
+  watch.gc();
+  await recorded;
+  return { unregister, metrics: await otel.collect() };
 }
 
-function point(metric, attributes = {}) {
-  const found = metric.dataPoints.filter((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
-  assert.equal(found.length, 1, `one ${metric.descriptor.name} point with ${JSON.stringify(attributes)}`);
-  return found[0];
-}
-
-test('registerOtel(): semantic-convention names, GC durations by type, the detector readings', async () => {
+test('registerOtel(): the current v8js.* names, per space and for the heap, and GC durations by type', async () => {
   const otel = inMemoryMeter();
   const watch = new memwatch.LeakWatch();
   try {
-    const unregister = watch.registerOtel(otel.meter);
-    globalThis.otelKept = Array.from({ length: 100 }, (_, i) => new Array(12500).fill(i));
-    const recorded = nextFullGcEvent(watch);
-    watch.gc();
-    await recorded;
-    const metrics = await otel.collect();
+    const { unregister, metrics } = await collectAfterFullGc(watch, otel);
+    const v8Names = [...metrics.keys()].filter((name) => name.startsWith('v8js.')).sort();
+    const expected = [...PER_SPACE.map(([name]) => name), semconv.METRIC_V8JS_MEMORY_HEAP_LIMIT, semconv.METRIC_V8JS_GC_DURATION];
+    assert.deepEqual(v8Names, expected.sort(), 'exactly the current names, none of the deprecated ones');
 
-    const gcDuration = metrics.get('v8js.gc.duration');
+    const spaces = v8.getHeapSpaceStatistics().map((s) => s.space_name).sort();
+    for (const [name] of PER_SPACE) {
+      const metric = metrics.get(name);
+      assert.equal(metric.descriptor.unit, 'By', name);
+      assert.equal(metric.descriptor.type, InstrumentType.OBSERVABLE_UP_DOWN_COUNTER, name);
+      assert.deepEqual(metric.dataPoints.map((p) => p.attributes[SPACE]).sort(), spaces, `${name}: one point per space`);
+      for (const p of metric.dataPoints) assert.ok(Number.isInteger(p.value) && p.value >= 0, `${name} ${p.value}`);
+    }
+    const old = (name) => point(metrics.get(name), OLD_SPACE).value;
+    assert.ok(old(semconv.METRIC_V8JS_MEMORY_HEAP_USED) >= 8 * 1024 * 1024, 'old space holds the ~10 MB kept');
+    assert.ok(old(semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE) >= old(semconv.METRIC_V8JS_MEMORY_HEAP_USED));
+    assert.ok(old(semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_PHYSICAL_SIZE) > 0);
+
+    // The heap's limit: one point, no space attribute, V8's heap_size_limit.
+    const limit = metrics.get(semconv.METRIC_V8JS_MEMORY_HEAP_LIMIT);
+    assert.equal(limit.descriptor.unit, 'By');
+    assert.equal(limit.dataPoints.length, 1);
+    assert.deepEqual(limit.dataPoints[0].attributes, {});
+    assert.equal(limit.dataPoints[0].value, v8.getHeapStatistics().heap_size_limit);
+
+    const gcDuration = metrics.get(semconv.METRIC_V8JS_GC_DURATION);
     assert.equal(gcDuration.descriptor.unit, 's');
-    const major = point(gcDuration, { 'v8js.gc.type': 'major' }).value;
+    const major = point(gcDuration, { [semconv.ATTR_V8JS_GC_TYPE]: semconv.V8JS_GC_TYPE_VALUE_MAJOR }).value;
     assert.ok(major.count >= 1 && major.sum > 0 && major.sum < 5 * major.count, `major GCs: ${JSON.stringify(major)}`);
     assert.deepEqual(major.buckets.boundaries, [0.01, 0.1, 1, 10]);
-    for (const p of gcDuration.dataPoints) assert.ok(['major', 'minor', 'incremental', 'weakcb'].includes(p.attributes['v8js.gc.type']));
-
-    const heapUsed = metrics.get('v8js.memory.heap.used');
-    assert.equal(heapUsed.descriptor.unit, 'By');
-    assert.ok(point(heapUsed, { 'v8js.heap.space.name': 'old_space' }).value >= 8 * 1024 * 1024);
-    const oldLimit = point(metrics.get('v8js.memory.heap.limit'), { 'v8js.heap.space.name': 'old_space' }).value;
-    assert.ok(oldLimit >= point(heapUsed, { 'v8js.heap.space.name': 'old_space' }).value);
+    for (const p of gcDuration.dataPoints) assert.ok(GC_TYPES.includes(p.attributes[semconv.ATTR_V8JS_GC_TYPE]));
 
     const afterGc = point(metrics.get('leakwatch.heap.after_gc')).value;
-    assert.ok(afterGc >= 8 * 1024 * 1024 && afterGc < point(metrics.get('leakwatch.heap.size_limit')).value, `after GC ${afterGc}`);
+    assert.ok(afterGc >= 8 * 1024 * 1024 && afterGc < limit.dataPoints[0].value, `after GC ${afterGc}`);
     assert.equal(point(metrics.get('leakwatch.leak.suspected')).value, 0);
     assert.equal(point(metrics.get('leakwatch.leaks')).value, 0);
     assert.ok(Number.isFinite(point(metrics.get('leakwatch.heap.growth_rate')).value));
@@ -75,7 +85,7 @@ test('registerOtel(): semantic-convention names, GC durations by type, the detec
     watch.gc();
     await seen;
     const later = await otel.collect();
-    assert.equal(point(later.get('v8js.gc.duration'), { 'v8js.gc.type': 'major' }).value.count, major.count);
+    assert.equal(point(later.get(semconv.METRIC_V8JS_GC_DURATION), { [semconv.ATTR_V8JS_GC_TYPE]: 'major' }).value.count, major.count);
   } finally {
     watch.stop();
     delete globalThis.otelKept;
@@ -83,7 +93,29 @@ test('registerOtel(): semantic-convention names, GC durations by type, the detec
   }
 });
 
-test('registerOtel() rejects what is not a Meter with a TypeError', () => {
+test("registerOtel(meter, { heapLimit: 'per-space' }): v8js.memory.heap.limit keeps its former meaning", async () => {
+  const otel = inMemoryMeter();
+  const watch = new memwatch.LeakWatch();
+  try {
+    const { metrics } = await collectAfterFullGc(watch, otel, { heapLimit: 'per-space' });
+    const limit = metrics.get(semconv.METRIC_V8JS_MEMORY_HEAP_LIMIT);
+    const spaceSize = metrics.get(semconv.METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE);
+    assert.equal(limit.dataPoints.length, spaceSize.dataPoints.length);
+    // Read in the same collection from the same statistics: equal to the byte, space by space.
+    for (const p of spaceSize.dataPoints) assert.equal(point(limit, { [SPACE]: p.attributes[SPACE] }).value, p.value);
+  } finally {
+    watch.stop();
+    delete globalThis.otelKept;
+    await otel.shutdown();
+  }
+});
+
+test('registerOtel() rejects what is not a Meter, and bad options, with a TypeError', () => {
   assert.throws(() => memwatch.registerOtel({}), /registerOtel\(\) takes an OpenTelemetry Meter/);
   assert.throws(() => memwatch.registerOtel(null), TypeError);
+  const otel = inMemoryMeter();
+  assert.throws(() => memwatch.registerOtel(otel.meter, { heapLimit: 'space' }), /heapLimit must be 'heap' or 'per-space', not "space"/);
+  assert.throws(() => memwatch.registerOtel(otel.meter, { limit: 'heap' }), /unknown registerOtel\(\) option 'limit'/);
+  assert.throws(() => memwatch.registerOtel(otel.meter, 'heap'), /options must be an object/);
+  return otel.shutdown();
 });

@@ -6,6 +6,8 @@
 // flag is set just long enough to create one fresh vm context and take `gc` out of it; the flag
 // is then cleared again, so the program's own global object (and any context it makes later)
 // stays as it was: `globalThis.gc` remains undefined unless node was started with --expose-gc.
+// The flag is the process's, shared by every worker thread: another thread may clear it between
+// the moment this one sets it and the moment its context is made, so that is tried again.
 
 const v8 = require('node:v8');
 const vm = require('node:vm');
@@ -22,11 +24,14 @@ function collector() {
   if (typeof globalThis.gc === 'function') {
     collect = globalThis.gc;
   } else {
-    v8.setFlagsFromString('--expose-gc');
-    try {
-      collect = vm.runInNewContext('gc');
-    } finally {
-      if (!startedWithExposeGc()) v8.setFlagsFromString('--no-expose-gc');
+    for (let attempt = 0; collect === null; attempt++) {
+      v8.setFlagsFromString('--expose-gc');
+      try {
+        collect = vm.runInNewContext('typeof gc === "function" ? gc : null');
+      } finally {
+        if (!startedWithExposeGc()) v8.setFlagsFromString('--no-expose-gc');
+      }
+      if (collect === null && attempt === 100) throw new Error('leakwatch: V8 did not expose gc() in a new context');
     }
   }
   return collect;

@@ -173,9 +173,9 @@ impl DefinedAt {
         match maps.original_position(url, location.line, location.column) {
             Some(original) => DefinedAt {
                 script_id: location.script_id,
-                file: Some(original.position.file),
-                line: original.position.line,
-                column: original.position.column,
+                file: Some(original.file),
+                line: original.line,
+                column: original.column,
                 generated: Some(Position { file: script_file(url), line: location.line, column: location.column }),
             },
             None => unmapped,

@@ -31,10 +31,14 @@ pub struct Position {
 
 /// Where a position of generated JavaScript comes from in the original sources.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct OriginalPosition {
-    /// The original file, its line and column.
-    #[serde(flatten)]
-    pub position: Position,
+    /// The original file's path, or its URL when it is not a local file (`webpack://...`).
+    pub file: String,
+    /// The line, from 1.
+    pub line: u32,
+    /// The column, from 1.
+    pub column: u32,
     /// The original name of what is at the position, when the map records it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -88,11 +92,9 @@ impl SourceMaps {
         }
         let source = token.get_source()?;
         Some(OriginalPosition {
-            position: Position {
-                file: resolve_source(&script_map.base, source),
-                line: token.get_src_line().checked_add(1)?,
-                column: token.get_src_col().checked_add(1)?,
-            },
+            file: resolve_source(&script_map.base, source),
+            line: token.get_src_line().checked_add(1)?,
+            column: token.get_src_col().checked_add(1)?,
             name: token.get_name().map(str::to_string),
         })
     }
@@ -102,11 +104,7 @@ impl SourceMaps {
     /// it (`src/registry.ts:12`).
     pub fn position_text(&self, script: &str, line: u32, column: u32) -> String {
         match self.original_position(script, line, column) {
-            Some(original) => format!(
-                "{}:{}",
-                display_path(&original.position.file),
-                original.position.line
-            ),
+            Some(original) => format!("{}:{}", display_path(&original.file), original.line),
             None => format!("{}:{line}", display_path(&script_file(script))),
         }
     }
@@ -218,7 +216,7 @@ fn normalize(path: &Path) -> PathBuf {
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use super::{display_path, OriginalPosition, Position, SourceMaps};
+    use super::{display_path, OriginalPosition, SourceMaps};
 
     /// A fresh directory for one test's files.
     fn scratch(name: &str) -> PathBuf {

@@ -11,7 +11,7 @@ use crate::{
     retainers::Retainers,
     script_urls::ScriptUrls,
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
-    source_maps::{script_file, Position, SourceMaps},
+    source_maps::{location_text, script_file, Position, SourceMaps},
 };
 
 /// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
@@ -158,7 +158,26 @@ pub struct DefinedAt {
     pub generated: Option<Position>,
 }
 
+impl std::fmt::Display for DefinedAt {
+    /// `file:line` (see [`location_text`]), or `script N:line` when the snapshot does not name
+    /// the script.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(file) => f.write_str(&location_text(file, self.line)),
+            None => write!(f, "script {}:{}", self.script_id, self.line),
+        }
+    }
+}
+
 impl DefinedAt {
+    /// Where the constructor of node `ordinal` of `snapshot` (or the function itself, for a
+    /// closure) is defined, mapped through the process's shared [`SourceMaps`]; `None` when V8
+    /// recorded no location for it. `scripts` are the snapshot's own.
+    pub fn of(snapshot: &HeapSnapshot, scripts: &ScriptUrls, ordinal: u32) -> Option<DefinedAt> {
+        let location = snapshot.location(ordinal)?;
+        Some(DefinedAt::new(location, scripts.get(location.script_id), SourceMaps::shared()))
+    }
+
     /// `location` in the script at `url` (if known), mapped through the script's source map
     /// when it has one.
     pub fn new(location: SourceLocation, url: Option<&str>, maps: &SourceMaps) -> DefinedAt {
@@ -321,12 +340,9 @@ impl HeapDiff {
         if ordinals.is_empty() {
             return;
         }
-        let urls = ScriptUrls::new(after);
-        let maps = SourceMaps::shared();
+        let scripts = ScriptUrls::new(after);
         for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
-            row.defined_at = ordinal
-                .and_then(|o| after.location(o))
-                .map(|location| DefinedAt::new(location, urls.get(location.script_id), maps));
+            row.defined_at = ordinal.and_then(|o| DefinedAt::of(after, &scripts, o));
         }
     }
 

@@ -56,7 +56,7 @@ pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use script_urls::ScriptUrls;
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
 pub use snapshot_parser::SnapshotParser;
-pub use source_maps::{display_path, script_file, OriginalPosition, Position, SourceMaps};
+pub use source_maps::{display_path, location_text, script_file, OriginalPosition, Position, SourceMaps};
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]

@@ -104,10 +104,16 @@ impl SourceMaps {
     /// it (`src/registry.ts:12`).
     pub fn position_text(&self, script: &str, line: u32, column: u32) -> String {
         match self.original_position(script, line, column) {
-            Some(original) => format!("{}:{}", display_path(&original.file), original.line),
-            None => format!("{}:{line}", display_path(&script_file(script))),
+            Some(original) => location_text(&original.file, original.line),
+            None => location_text(&script_file(script), line),
         }
     }
+}
+
+/// `file:line` for people, the file relative to the working directory when inside it: how every
+/// report names a place in the program.
+pub fn location_text(file: &str, line: u32) -> String {
+    format!("{}:{line}", display_path(file))
 }
 
 /// A script's URL as a file path when it is a `file://` URL; otherwise unchanged.
@@ -243,11 +249,9 @@ mod tests {
 
     fn at(file: &Path, line: u32, column: u32, name: Option<&str>) -> Option<OriginalPosition> {
         Some(OriginalPosition {
-            position: Position {
-                file: file.display().to_string(),
-                line,
-                column,
-            },
+            file: file.display().to_string(),
+            line,
+            column,
             name: name.map(str::to_string),
         })
     }

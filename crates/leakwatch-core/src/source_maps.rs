@@ -5,7 +5,8 @@
 //! script, or the whole map inline as a `data:application/json;base64,` URL. A script without
 //! the comment may still have `SCRIPT.map` next to it. V8 (and so a heap snapshot or a sampling
 //! profile) only knows the generated positions, with or without `--enable-source-maps`, so the
-//! maps are read from disk here: what the library, the CLI and the holder descriptions all use.
+//! maps are read from disk here, for every report that names a place in the program: HeapDiff's
+//! `defined_at`, the CLI's, and (through the addon's `originalPosition`) the leak suspects' sites.
 
 use std::{
     collections::HashMap,
@@ -194,7 +195,7 @@ fn resolve_source(base: &Path, source: &str) -> String {
         return script_file(source);
     }
     let path = Path::new(source);
-    if path.is_absolute() || (source.contains("://") && !source.starts_with("file:")) {
+    if path.is_absolute() || source.contains("://") {
         return source.to_string();
     }
     normalize(&base.join(path)).display().to_string()

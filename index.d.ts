@@ -93,7 +93,19 @@ declare namespace leakwatch {
     array_buffers: number;
   }
 
-  /** Where a suspect's objects were allocated, from V8's sampling heap profiler. */
+  /** A place in a file, 1-based. */
+  interface SourcePosition {
+    /** The file's path (or URL, for code that has no file). */
+    file: string;
+    line: number;
+    column: number;
+  }
+
+  /**
+   * Where a suspect's objects were allocated, from V8's sampling heap profiler. When the
+   * script has a source map (a `//# sourceMappingURL=` comment, or a `.map` file next to it),
+   * `file`, `line`, `column` and the `stack` are in the original sources (`src/server.ts`).
+   */
   interface AllocationSite {
     /** The program's function that allocated them ("(anonymous)" when unnamed). */
     function: string;
@@ -102,6 +114,8 @@ declare namespace leakwatch {
     /** Where the function starts in it, 1-based. */
     line: number;
     column: number;
+    /** Where V8 ran it, in the generated script, when `file`, `line` and `column` come from a source map. */
+    generated?: SourcePosition;
     /** The call stack, innermost first, as "name (file:line:column)". */
     stack: string[];
   }
@@ -350,10 +364,12 @@ declare namespace leakwatch {
     /**
      * With end({retainers: N}), for the same rows: where that object's constructor is defined
      * (a `Closure`'s own function), if V8 recorded it. `script_id` is the inspector protocol's
-     * `scriptId` of the script; `line` and `column`, counted from 1, are where the constructor's
-     * parameters start.
+     * `scriptId` of the script V8 ran; `file` its path (or URL), when the snapshot names it;
+     * `line` and `column`, counted from 1, are where the constructor's parameters start. When
+     * the script has a source map, `file`, `line` and `column` are in the original source and
+     * `generated` keeps the position in the script.
      */
-    defined_at?: { script_id: number; line: number; column: number };
+    defined_at?: { script_id: number; file?: string; line: number; column: number; generated?: SourcePosition };
   }
 
   /** node-memwatch's HeapDiff result. */

@@ -28,6 +28,7 @@ const { fileURLToPath, pathToFileURL } = require('node:url');
  *   one reading of the profile: its sites by frameKey, the names of the program's functions on
  *   its stacks, and the URL of each of its scripts by V8's script id
  * @typedef {{id: number, callFrame: Frame & {scriptId: string}, children: ProfileNode[]}} ProfileNode
+ * @typedef {{file: string, line: number, column: number}} Position a place in a file, 1-based
  */
 
 /** leakwatch's own code, whose frames are never the program's: as a path, and as a file: URL. */
@@ -63,10 +64,20 @@ function fileOf(frame) {
   }
 }
 
-/** A frame as stack traces print it: "name (file:line:column)". @param {Frame} frame */
-function frameText(frame) {
-  const file = fileOf(frame);
-  const where = file ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : 'native';
+/**
+ * Where a frame's function is, 1-based, in the script V8 ran.
+ * @param {Frame} frame
+ * @returns {Position}
+ */
+const positionOf = (frame) => ({ file: fileOf(frame), line: frame.lineNumber + 1, column: frame.columnNumber + 1 });
+
+/**
+ * A frame as stack traces print it: "name (file:line:column)", at `at` (by default where V8 ran it).
+ * @param {Frame} frame
+ * @param {Position} [at]
+ */
+function frameText(frame, at = positionOf(frame)) {
+  const where = at.file ? `${at.file}:${at.line}:${at.column}` : 'native';
   return `${frame.functionName || '(anonymous)'} (${where})`;
 }
 
@@ -157,4 +168,4 @@ function countsOf(reading) {
   return { sites };
 }
 
-module.exports = { isUserFrame, fileOf, frameText, frameKey, liveBySite, grownSites, countsOf };
+module.exports = { isUserFrame, fileOf, positionOf, frameText, frameKey, liveBySite, grownSites, countsOf };

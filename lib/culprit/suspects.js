@@ -1,10 +1,11 @@
 // @ts-check
 'use strict';
 // Ranking a leak's suspects from what a hunt recorded: the allocation sites whose live bytes grew
-// (lib/culprit/profile.js) and, when one was taken, the HeapDiff over the same time. Pure
-// functions of those readings, with no inspector, addon or clock.
+// (lib/culprit/profile.js) and, when one was taken, the HeapDiff over the same time. Functions of
+// those readings, with no inspector or clock; the addon only maps positions through source maps.
 
-const { isUserFrame, fileOf, frameText, frameKey } = require('./profile');
+const { isUserFrame, frameText, frameKey } = require('./profile');
+const { sourcePosition } = require('./source-position');
 
 /**
  * @typedef {import('./profile').Frame} Frame
@@ -19,7 +20,8 @@ const { isUserFrame, fileOf, frameText, frameKey } = require('./profile');
 const TOP = 5;
 
 /**
- * A suspect's `site`: the allocating function of the program, where it is, and its stack.
+ * A suspect's `site`: the allocating function of the program, where it is, and its stack, in the
+ * program's original sources when its scripts have source maps.
  * @param {{frame: Frame, stack: Frame[]}} grown
  * @returns {AllocationSite}
  */
@@ -27,11 +29,9 @@ function siteOf(grown) {
   const { frame, stack } = grown;
   return {
     function: frame.functionName || '(anonymous)',
-    file: fileOf(frame),
-    line: frame.lineNumber + 1,
-    column: frame.columnNumber + 1,
+    ...sourcePosition(frame),
     // From the site down: the frames above it are Node's or V8's code that it called.
-    stack: stack.slice(Math.max(0, stack.indexOf(frame))).map(frameText),
+    stack: stack.slice(Math.max(0, stack.indexOf(frame))).map((f) => frameText(f, sourcePosition(f))),
   };
 }
 

@@ -108,8 +108,8 @@ test('HeapDiff: with {retainers}, the top rows say what holds them and where the
     const row = rowOf(diff, 'LeakingClass');
     assert.equal(diff.change.details.indexOf(row), 0, end);
     assert.match(row.retainers, /leakwatchTestLeaks → Array @\d+ → \[\d+\] → LeakingClass @\d+$/, end);
-    // The constructor's parameters: on the line after `class LeakingClass {`.
-    assert.deepEqual(row.defined_at, { script_id: thisScriptId(), line: line + 1, column }, end);
+    // The constructor's parameters: on the line after `class LeakingClass {`, in this file (no source map).
+    assert.deepEqual(row.defined_at, { script_id: thisScriptId(), file: __filename, line: line + 1, column }, end);
     globalThis.leakwatchTestLeaks = [];
   }
 });

@@ -20,17 +20,23 @@ pub fn run(
     progress: &Progress,
 ) -> Result<String, Failure> {
     // Each side is parsed and analysed on its own thread; only the small census of each is kept,
-    // so the first graph is freed while the second is still being analysed.
-    let (before_census, after_census) = thread::scope(|scope| {
+    // so the first graph is freed while the second is still being analysed. The second graph
+    // (without its analysis) stays to say where the shown classes are defined.
+    let (before_census, after) = thread::scope(|scope| {
         let first = scope.spawn(|| census(before, progress));
-        let second = census(after, progress);
+        let second = load(after, progress).map(|loaded| {
+            let census = Census::new(&loaded.snapshot, &loaded.analysis);
+            (census, loaded.snapshot)
+        });
         let first = first
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, second)
     });
-    let mut diff = HeapDiff::between(&before_census?, &after_census?);
+    let (after_census, after_snapshot) = after?;
+    let mut diff = HeapDiff::between(&before_census?, &after_census);
     diff.change.details.truncate(output.rows());
+    diff.locate(&after_snapshot, output.rows());
     if output.json {
         return crate::to_json(&diff);
     }
@@ -59,6 +65,7 @@ fn render(diff: &HeapDiff) -> String {
         ("-", Align::Right),
         ("Size change", Align::Right),
         ("Retained change", Align::Right),
+        ("Defined at", Align::Left),
     ]);
     for class in &change.details {
         table.row(vec![
@@ -67,6 +74,10 @@ fn render(diff: &HeapDiff) -> String {
             count(class.removed),
             signed_size(class.size_bytes),
             signed_size(class.retained_size_bytes),
+            class
+                .defined_at
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string),
         ]);
     }
     out.push_str(&table.render());

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use leakwatch_core::{RetainerPath, Retainers};
+use leakwatch_core::{DefinedAt, RetainerPath, Retainers, ScriptUrls};
 use serde::Serialize;
 
 use crate::{
@@ -16,6 +16,8 @@ use crate::{
 /// An object to explain, and the paths that hold it.
 struct Explained {
     ordinal: u32,
+    /// Where its constructor (or, for a function, the function) is defined, if V8 recorded it.
+    defined_at: Option<DefinedAt>,
     /// Edges from the user roots; `None` when only weak references reach the object.
     distance: Option<u32>,
     paths: Vec<RetainerPath>,
@@ -51,10 +53,12 @@ pub fn run(
     };
     // The index of retaining edges is built once and serves every object asked about.
     let retainers = Retainers::new(snapshot);
+    let scripts = ScriptUrls::new(snapshot);
     let explained: Vec<Explained> = objects
         .into_iter()
         .map(|ordinal| Explained {
             ordinal,
+            defined_at: DefinedAt::of(snapshot, &scripts, ordinal),
             distance: retainers.distance(ordinal),
             paths: retainers.paths(snapshot, ordinal, paths_each),
         })
@@ -92,8 +96,12 @@ fn class_of(loaded: &Loaded, ordinal: u32) -> &str {
 fn render(loaded: &Loaded, explained: &Explained) -> String {
     let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
     let n = explained.ordinal;
+    let defined_at = explained
+        .defined_at
+        .as_ref()
+        .map_or_else(String::new, |at| format!(", defined at {at}"));
     let mut out = format!(
-        "{} @{}: {} shallow, {} retained\n",
+        "{} @{}: {} shallow, {} retained{defined_at}\n",
         class_of(loaded, n),
         snapshot.node_id(n),
         size(snapshot.self_size(n)),
@@ -117,6 +125,9 @@ struct ObjectJson<'a> {
     retained_size: u64,
     /// Edges from the user roots; `null` when only weak references reach the object.
     distance: Option<u32>,
+    /// Where its constructor is defined, mapped to the original source when it has a map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    defined_at: Option<&'a DefinedAt>,
     paths: &'a [RetainerPath],
 }
 
@@ -129,6 +140,7 @@ fn object_json<'a>(loaded: &'a Loaded, explained: &'a Explained) -> ObjectJson<'
         self_size: snapshot.self_size(n),
         retained_size: analysis.retained_size(n),
         distance: explained.distance,
+        defined_at: explained.defined_at.as_ref(),
         paths: &explained.paths,
     }
 }

@@ -9,7 +9,9 @@ use crate::{
     classes::{memwatch_what, Classes},
     nice_size::nice_size,
     retainers::Retainers,
+    script_urls::ScriptUrls,
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
+    source_maps::{location_text, script_file, Position, SourceMaps},
 };
 
 /// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
@@ -130,10 +132,74 @@ pub struct ClassChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retainers: Option<String>,
     /// Where that object's constructor (or, for a `Closure`, the function itself) is defined,
-    /// once [`HeapDiff::explain`] has looked, if V8 recorded it: what tells a class of the
-    /// program's from one of Node's when no sampled stack shows its constructor.
+    /// once [`HeapDiff::explain`] or [`HeapDiff::locate`] has looked, if V8 recorded it: what
+    /// tells a class of the program's from one of Node's when no sampled stack shows its
+    /// constructor.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub defined_at: Option<SourceLocation>,
+    pub defined_at: Option<DefinedAt>,
+}
+
+/// Where a class's constructor is defined: in the original sources when the script has a source
+/// map, with the position in the generated script kept in `generated`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DefinedAt {
+    /// V8's id of the (generated) script: the `scriptId` of the inspector protocol's call frames.
+    pub script_id: u32,
+    /// The file: the original source when mapped, else the script's path (or URL, for a script
+    /// that is no file); absent when the snapshot does not name the script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line, from 1: in `file`.
+    pub line: u32,
+    /// The column, from 1: in `file`.
+    pub column: u32,
+    /// The position in the generated script, when `file`, `line` and `column` are mapped ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Position>,
+}
+
+impl std::fmt::Display for DefinedAt {
+    /// `file:line` (see [`location_text`]), or `script N:line` when the snapshot does not name
+    /// the script.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(file) => f.write_str(&location_text(file, self.line)),
+            None => write!(f, "script {}:{}", self.script_id, self.line),
+        }
+    }
+}
+
+impl DefinedAt {
+    /// Where the constructor of node `ordinal` of `snapshot` (or the function itself, for a
+    /// closure) is defined, mapped through the process's shared [`SourceMaps`]; `None` when V8
+    /// recorded no location for it. `scripts` are the snapshot's own.
+    pub fn of(snapshot: &HeapSnapshot, scripts: &ScriptUrls, ordinal: u32) -> Option<DefinedAt> {
+        let location = snapshot.location(ordinal)?;
+        Some(DefinedAt::new(location, scripts.get(location.script_id), SourceMaps::shared()))
+    }
+
+    /// `location` in the script at `url` (if known), mapped through the script's source map
+    /// when it has one.
+    pub fn new(location: SourceLocation, url: Option<&str>, maps: &SourceMaps) -> DefinedAt {
+        let unmapped = DefinedAt {
+            script_id: location.script_id,
+            file: url.map(script_file),
+            line: location.line,
+            column: location.column,
+            generated: None,
+        };
+        let Some(url) = url else { return unmapped };
+        match maps.original_position(url, location.line, location.column) {
+            Some(original) => DefinedAt {
+                script_id: location.script_id,
+                file: Some(original.file),
+                line: original.line,
+                column: original.column,
+                generated: Some(Position { file: script_file(url), line: location.line, column: location.column }),
+            },
+            None => unmapped,
+        }
+    }
 }
 
 /// The change between the two sides.
@@ -251,27 +317,50 @@ impl HeapDiff {
     }
 
     /// Finds the shortest retainer path of the example object of each of the first `top` rows
-    /// that grew, and where its constructor is defined, in `after`: the snapshot the `after`
-    /// census of this diff was taken from.
+    /// that grew, and where its constructor is defined (see [`HeapDiff::locate`]), in `after`:
+    /// the snapshot the `after` census of this diff was taken from.
     pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
-        let rows: Vec<&mut ClassChange> =
-            self.change.details.iter_mut().take(top).filter(|row| row.example_id.is_some()).collect();
-        if rows.is_empty() {
+        let ordinals = self.example_ordinals(after, top);
+        if ordinals.is_empty() {
             return;
         }
+        let retainers = Retainers::new(after);
+        for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
+            let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
+            row.retainers = path.map(|p| p.to_string());
+        }
+        self.locate(after, top);
+    }
+
+    /// Sets `defined_at` of the first `top` rows that grew: where the constructor of the example
+    /// object is defined, in `after` (the snapshot of the `after` census), mapped to the original
+    /// sources through the process's shared [`SourceMaps`] when the script has a source map.
+    pub fn locate(&mut self, after: &HeapSnapshot, top: usize) {
+        let ordinals = self.example_ordinals(after, top);
+        if ordinals.is_empty() {
+            return;
+        }
+        let scripts = ScriptUrls::new(after);
+        for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
+            row.defined_at = ordinal.and_then(|o| DefinedAt::of(after, &scripts, o));
+        }
+    }
+
+    /// The ordinal in `after` of the example object of each of the first `top` rows (`None` for a
+    /// row with none); empty when no row has one.
+    fn example_ordinals(&self, after: &HeapSnapshot, top: usize) -> Vec<Option<u32>> {
+        let rows = &self.change.details[..top.min(self.change.details.len())];
         let wanted: HashMap<u32, usize> =
             rows.iter().enumerate().filter_map(|(i, row)| Some((row.example_id?, i))).collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
         let mut ordinals = vec![None; rows.len()];
         for (ordinal, id) in after.node_ids.iter().enumerate() {
             if let Some(&row) = wanted.get(id) {
                 ordinals[row] = Some(ordinal as u32);
             }
         }
-        let retainers = Retainers::new(after);
-        for (row, ordinal) in rows.into_iter().zip(ordinals) {
-            let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
-            row.retainers = path.map(|p| p.to_string());
-            row.defined_at = ordinal.and_then(|o| after.location(o));
-        }
+        ordinals
     }
 }

@@ -10,7 +10,9 @@
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
 //!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
 //!    distances).
-//! 4. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
+//! 4. [`SourceMaps`] maps a position in generated JavaScript (a constructor's [`DefinedAt`], an
+//!    allocation site) to the program's own sources when the script has a source map.
+//! 5. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
 //!
 //! ```no_run
 //! use leakwatch_core::{Analysis, HeapSnapshot, Summary};
@@ -37,20 +39,24 @@ mod essential;
 mod nice_size;
 mod parse;
 mod retainers;
+mod script_urls;
 mod shallow;
 mod shapes;
 mod snapshot;
 mod snapshot_parser;
+mod source_maps;
 mod summary;
 
 pub use analysis::Analysis;
 pub use classes::memwatch_what;
-pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
+pub use diff::{Census, Change, ClassChange, DefinedAt, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
+pub use script_urls::ScriptUrls;
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
 pub use snapshot_parser::SnapshotParser;
+pub use source_maps::{display_path, location_text, script_file, OriginalPosition, Position, SourceMaps};
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]

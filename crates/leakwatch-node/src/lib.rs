@@ -33,3 +33,4 @@ mod leak;
 mod malloc;
 mod panics;
 mod snapshot_parser;
+mod source_maps;

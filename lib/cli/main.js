@@ -64,6 +64,7 @@ async function main(args) {
     return 0;
   }
   if (SNAPSHOT_COMMANDS.includes(command)) return require('../native').runCli(args);
+  if (command === 'watch') return require('./watch').watch(rest);
   process.stderr.write(`leakwatch: error: unknown command '${command}' (see leakwatch --help)\n`);
   return 2;
 }

@@ -1,0 +1,62 @@
+// @ts-check
+'use strict';
+// What `leakwatch watch` loads into the watched program (node's --require, through
+// NODE_OPTIONS, so it runs before the program's own code, CommonJS or ES module, and in every
+// node process the program starts). It only observes: it starts leakwatch's detector with the
+// watcher's options and sends its events over the channel (lib/cli/channel.js); the watcher
+// renders, writes and serves them. Everything that could fail here fails quietly, leaving the
+// program as it would have run without leakwatch.
+//
+// Worker threads are skipped: node runs --require preloads in each of them too, but the
+// detector is watched once per process.
+
+const { isMainThread } = require('node:worker_threads');
+const { SOCKET_ENV, OPTIONS_ENV, encodeMessage } = require('./channel');
+
+/** Starts the detector and sends its events to the watcher at `address`, each as {type, time, pid, ...fields}. */
+function startWatching(address) {
+  const net = require('node:net');
+  // The same instance the program gets from require('leakwatch'), if it asks (see index.js).
+  const memwatch = require('../..');
+  const socket = net.createConnection(address);
+  // The channel never keeps the program alive, nor does leakwatch's watching.
+  socket.unref();
+  const listeners = [];
+  const send = (type, fields) => {
+    if (socket.destroyed) return;
+    socket.write(encodeMessage({ type, time: Date.now(), pid: process.pid, ...fields }));
+  };
+  const listen = (event, listener) => {
+    memwatch.on(event, listener);
+    listeners.push([event, listener]);
+  };
+  // The watcher is gone: stop watching for it, the program goes on.
+  socket.on('error', () => {
+    for (const [event, listener] of listeners.splice(0)) memwatch.off(event, listener);
+    socket.destroy();
+  });
+  send('start', {
+    ppid: process.ppid,
+    command: [process.argv0, ...process.execArgv, ...process.argv.slice(1)],
+    node: process.version,
+  });
+  try {
+    memwatch.configure(JSON.parse(process.env[OPTIONS_ENV] || '{}'));
+  } catch (err) {
+    send('warning', { code: 'LEAKWATCH_OPTIONS_REJECTED', message: String(err && err.message) });
+  }
+  listen('stats', (stats) => send('stats', stats));
+  listen('leak', (info) => send('leak', info));
+  listen('warning', (warning) => send('warning', { code: warning.code, message: warning.message }));
+  // A connected local socket takes a short write at once, so this line leaves before the process.
+  process.on('exit', (code) => send('exit', { code, signal: null }));
+}
+
+const address = process.env[SOCKET_ENV];
+if (isMainThread && address) {
+  try {
+    startWatching(address);
+  } catch (err) {
+    process.emitWarning(`leakwatch watch could not start in this process: ${err && err.message}`, 'LeakwatchWarning');
+  }
+}

@@ -1,0 +1,180 @@
+'use strict';
+// `leakwatch watch` on real programs: leaks found from outside the program (CommonJS, ES module,
+// a cluster worker), clean programs left alone, and the program's stdout, arguments, exit status
+// and signals passed through. The leak cases each need ~20 s of the program's time, so every
+// case starts at once and they run side by side.
+
+const { describe, test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { root } = require('../helpers/child');
+const { waitFor } = require('../helpers/wait');
+
+const command = path.join(root, 'lib', 'cli', 'main.js');
+const fixtures = path.join(root, 'test', 'fixtures', 'watch');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-watch-'));
+const LEAK_TIMEOUT_MS = 90_000;
+// A shorter window and more probes than the defaults: the leaks here are found in about half the
+// time, and the options reach the program through the command line, as a user's would.
+const QUICK = ['--min-window-ms', '6000', '--probe-budget', '0.05'];
+/** Every run started, so that a failed test leaves no program running. */
+const runs = [];
+after(() => {
+  for (const run of runs) if (run.exit === null) run.child.kill('SIGTERM');
+});
+
+process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Starts `leakwatch watch ARGS`; the returned run collects its output and how it ended. */
+function startWatch(args) {
+  const child = spawn(process.execPath, [command, 'watch', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = { child, stdout: '', stderr: '', exit: null };
+  runs.push(run);
+  child.stdout.on('data', (d) => (run.stdout += d));
+  child.stderr.on('data', (d) => (run.stderr += d));
+  run.ended = new Promise((resolve) => child.on('close', (code, signal) => resolve((run.exit = { code, signal }))));
+  return run;
+}
+
+function eventsOf(file) {
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/** The fields every event has, and those of its type, as the README documents them. */
+function assertEventShape(event) {
+  assert.equal(typeof event.type, 'string');
+  assert.ok(Number.isInteger(event.time) && Math.abs(event.time - Date.now()) < 600_000, `time of ${JSON.stringify(event)}`);
+  assert.ok(Number.isInteger(event.pid), `pid of ${event.type}`);
+  if (event.type === 'start') {
+    assert.ok(Array.isArray(event.command) && event.command.every((part) => typeof part === 'string'));
+    assert.match(event.node, /^v\d+\./);
+    assert.ok(Number.isInteger(event.ppid));
+  } else if (event.type === 'stats') {
+    for (const field of ['num_full_gc', 'num_inc_gc', 'heap_compactions', 'usage_trend', 'estimated_base', 'current_base', 'min', 'max']) {
+      assert.equal(typeof event[field], 'number', `stats.${field}`);
+    }
+  } else if (event.type === 'leak') {
+    assert.equal(typeof event.reason, 'string');
+    assert.ok(['heap', 'external'].includes(event.memory));
+    for (const field of ['growth', 'rate_per_hour', 'confidence', 'samples', 'start_bytes', 'end_bytes']) assert.equal(typeof event[field], 'number', `leak.${field}`);
+    assert.ok(!Number.isNaN(Date.parse(event.start)) && !Number.isNaN(Date.parse(event.end)));
+    assert.ok(Array.isArray(event.suspects));
+  } else if (event.type === 'warning') {
+    assert.equal(typeof event.message, 'string');
+  } else if (event.type === 'exit') {
+    assert.ok(event.code === null || Number.isInteger(event.code));
+    assert.ok(event.signal === null || typeof event.signal === 'string');
+  } else {
+    assert.fail(`unknown event type ${event.type}`);
+  }
+}
+
+describe('leakwatch watch', { concurrency: true, timeout: 180_000 }, () => {
+  test('a leaky CommonJS program: the leak is reported with its suspects, SIGTERM reaches it, --fail-on-leak exits 3', async () => {
+    const events = path.join(dir, 'leaky-cjs.ndjson');
+    const run = startWatch([...QUICK, '--fail-on-leak', '--events', events, '--', 'node', path.join(fixtures, 'leaky.cjs')]);
+    await waitFor(() => /leakwatch: leak in pid \d+/.test(run.stderr) || run.exit, { timeoutMs: LEAK_TIMEOUT_MS, what: 'a leak report' });
+    run.child.kill('SIGTERM');
+    const exit = await run.ended;
+    assert.deepEqual(exit, { code: 3, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'ready\n');
+    const all = eventsOf(events);
+    all.forEach(assertEventShape);
+    const [start] = all;
+    assert.equal(start.type, 'start');
+    assert.match(run.stderr, new RegExp(`leakwatch: watching pid ${start.pid} \\(node .*leaky\\.cjs\\)`));
+    const leak = all.find((event) => event.type === 'leak');
+    assert.equal(leak.pid, start.pid);
+    assert.ok(leak.suspects.some((suspect) => suspect.class === 'Order'), JSON.stringify(leak.suspects));
+    assert.match(run.stderr, /Order: \+\d+ objects/);
+    assert.ok(all.some((event) => event.type === 'stats'));
+    assert.deepEqual(all.at(-1), { type: 'exit', time: all.at(-1).time, pid: start.pid, code: null, signal: 'SIGTERM' });
+  });
+
+  test('a leaky ES module: the leak is reported; without --fail-on-leak leakwatch dies of the SIGTERM that killed it', async () => {
+    const run = startWatch([...QUICK, '--', 'node', path.join(fixtures, 'leaky.mjs')]);
+    await waitFor(() => /leakwatch: leak in pid \d+/.test(run.stderr) || run.exit, { timeoutMs: LEAK_TIMEOUT_MS, what: 'a leak report' });
+    run.child.kill('SIGTERM');
+    assert.deepEqual(await run.ended, { code: null, signal: 'SIGTERM' }, run.stderr);
+    assert.equal(run.stdout, 'ready true\n');
+    assert.match(run.stderr, /Reading: \+\d+ objects/);
+    assert.match(run.stderr, /killed by SIGTERM: 1 leak reported/);
+  });
+
+  test('a cluster of 2 workers, one leaking: the report names that worker, each process is its own series', async () => {
+    const events = path.join(dir, 'cluster.ndjson');
+    const run = startWatch([...QUICK, '--events', events, '--', 'node', path.join(fixtures, 'cluster.cjs')]);
+    await waitFor(() => /leakwatch: leak in pid \d+/.test(run.stderr) || run.exit, { timeoutMs: LEAK_TIMEOUT_MS, what: 'a leak report' });
+    run.child.kill('SIGTERM');
+    await run.ended;
+    const leakingPid = Number(/leaking (\d+)/.exec(run.stdout)?.[1]);
+    const cleanPid = Number(/clean (\d+)/.exec(run.stdout)?.[1]);
+    const all = eventsOf(events);
+    all.forEach(assertEventShape);
+    const started = all.filter((event) => event.type === 'start').map((event) => event.pid);
+    // The primary and both workers.
+    assert.equal(started.length, 3, JSON.stringify(started));
+    assert.ok(started.includes(leakingPid) && started.includes(cleanPid), JSON.stringify(started));
+    const leaks = all.filter((event) => event.type === 'leak');
+    assert.deepEqual([...new Set(leaks.map((event) => event.pid))], [leakingPid]);
+    assert.match(run.stderr, new RegExp(`leakwatch: leak in pid ${leakingPid} \\(\\S*node .*cluster\\.cjs\\)`));
+  });
+
+  test('a clean program busy for 20 s: no leak, its stdout, arguments and exit status untouched', async () => {
+    const run = startWatch([...QUICK, '--fail-on-leak', '--', 'node', path.join(fixtures, 'clean.cjs'), '20', 'a b']);
+    assert.deepEqual(await run.ended, { code: 7, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'done ["20","a b"]\n');
+    assert.doesNotMatch(run.stderr, /leak in/);
+    assert.match(run.stderr, /exited with code 7: 0 leaks reported, \d+ full GCs watched/);
+  });
+
+  test('an ES module that exits at once: its status and stdout pass through', async () => {
+    const run = startWatch(['--', 'node', path.join(fixtures, 'clean.mjs'), '--flag']);
+    assert.deepEqual(await run.ended, { code: 5, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'esm ["--flag"]\n');
+  });
+
+  test("a program's own require('leakwatch') is the watcher's instance", async () => {
+    const run = startWatch(['--', 'node', path.join(fixtures, 'requires-leakwatch.cjs'), root]);
+    assert.deepEqual(await run.ended, { code: 0, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'shared true\n');
+  });
+
+  test('a script node cannot find: node says so, and leakwatch exits with its status', async () => {
+    const run = startWatch(['--', 'node', path.join(dir, 'missing.js')]);
+    assert.deepEqual(await run.ended, { code: 1, signal: null });
+    assert.match(run.stderr, /Cannot find module/);
+  });
+
+  test('bad input: one line, exit 2, the program not started', async () => {
+    const marker = path.join(dir, 'started');
+    const program = ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
+    const cases = [
+      [[], /^leakwatch: error: no command to watch: /],
+      [['--', 'no-such-program-here'], /^leakwatch: error: cannot find 'no-such-program-here' on PATH$/],
+      [['--min-rate', 'fast', '--', ...program], /^leakwatch: error: --min-rate takes a number, 'auto', true or false, not 'fast'$/],
+      [['--sensitivity', '-1', '--', ...program], /^leakwatch: error: .*sensitivity.*$/],
+      [['--events', path.join(dir, 'no', 'such', 'dir', 'e.ndjson'), '--', ...program], /^leakwatch: error: --events .*: cannot write it \(ENOENT\)$/],
+      [['--bogus', '--', ...program], /^leakwatch: error: unknown option '--bogus' \(see leakwatch watch --help\)$/],
+    ];
+    for (const [args, message] of cases) {
+      const run = startWatch(args);
+      assert.deepEqual(await run.ended, { code: 2, signal: null }, `${args.join(' ')}: ${run.stderr}`);
+      const lines = run.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], message);
+    }
+    assert.equal(fs.existsSync(marker), false);
+  });
+
+  test('leakwatch watch --help lists the options with examples and says worker threads are not watched', async () => {
+    const run = startWatch(['--help']);
+    assert.deepEqual(await run.ended, { code: 0, signal: null });
+    for (const option of ['--events', '--fail-on-leak', '--snapshot-on-leak', '--min-rate', '--sensitivity']) assert.ok(run.stdout.includes(option), option);
+    assert.match(run.stdout, /Worker threads are not watched/);
+    assert.match(run.stdout, /Examples:/);
+  });
+});

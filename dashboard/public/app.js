@@ -416,7 +416,22 @@
       state.controls = controls;
       changed('controls');
     },
+    // Under `leakwatch watch`, every watched process has a dashboard of its own: a picker of them.
+    processes(processes) {
+      const picker = $('processes');
+      picker.replaceChildren(...processes.map((process) => {
+        const option = document.createElement('option');
+        option.value = process.url;
+        option.textContent = `pid ${process.pid}: ${process.command}`;
+        option.selected = process.current;
+        return option;
+      }));
+      picker.hidden = processes.length < 2;
+    },
   };
+  $('processes').addEventListener('change', (event) => {
+    window.location.assign(event.currentTarget.value);
+  });
 
   const streamUrl = token ? `/events?token=${encodeURIComponent(token)}` : '/events';
   const stream = new EventSource(streamUrl);

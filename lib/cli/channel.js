@@ -2,7 +2,8 @@
 'use strict';
 // The channel between `leakwatch watch` and the programs it watches: a local socket (a Unix
 // socket, or a named pipe on Windows) that each watched process connects to, carrying one JSON
-// object per line from the program to the watcher. Its address and the detector's options reach
+// object per line: events from the program to the watcher, and, with --dashboard, the page's
+// actions back. Its address and the detector's options reach
 // the program through the environment, so child processes and cluster workers inherit them.
 
 const os = require('node:os');
@@ -13,6 +14,8 @@ const crypto = require('node:crypto');
 const SOCKET_ENV = 'LEAKWATCH_WATCH_SOCKET';
 /** What the watched program passes to configure(), as JSON. */
 const OPTIONS_ENV = 'LEAKWATCH_WATCH_OPTIONS';
+/** Set when the watcher serves a dashboard: the program then sends the dashboard's events too. */
+const DASHBOARD_ENV = 'LEAKWATCH_WATCH_DASHBOARD';
 
 /** A fresh socket address for the watcher with pid `pid`. */
 function socketAddress(pid = process.pid) {
@@ -51,4 +54,4 @@ function readMessages(socket, onMessage) {
   });
 }
 
-module.exports = { SOCKET_ENV, OPTIONS_ENV, socketAddress, encodeMessage, readMessages };
+module.exports = { SOCKET_ENV, OPTIONS_ENV, DASHBOARD_ENV, socketAddress, encodeMessage, readMessages };

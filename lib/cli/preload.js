@@ -11,7 +11,7 @@
 // detector is watched once per process.
 
 const { isMainThread } = require('node:worker_threads');
-const { SOCKET_ENV, OPTIONS_ENV, encodeMessage } = require('./channel');
+const { SOCKET_ENV, OPTIONS_ENV, DASHBOARD_ENV, encodeMessage, readMessages } = require('./channel');
 
 /** Starts the detector and sends its events to the watcher at `address`, each as {type, time, pid, ...fields}. */
 function startWatching(address) {
@@ -50,6 +50,23 @@ function startWatching(address) {
   listen('warning', (warning) => send('warning', { code: warning.code, message: warning.message }));
   // A connected local socket takes a short write at once, so this line leaves before the process.
   process.on('exit', (code) => send('exit', { code, signal: null }));
+  if (process.env[DASHBOARD_ENV]) serveDashboard(memwatch, socket, send);
+}
+
+/**
+ * Runs the dashboard's data source here, as memwatch.dashboard() does, but sends what it
+ * publishes to the watcher, which serves the page, and runs the page's actions it passes back.
+ */
+function serveDashboard(memwatch, socket, send) {
+  const { InProcessSource } = require('../dashboard');
+  const source = new InProcessSource(memwatch, {}, '');
+  source.subscribe((event, data) => send('dashboard', { event, data }));
+  readMessages(socket, (message) => {
+    if (message.command === 'gc') source.gc();
+    else if (message.command === 'diff') {
+      source.diff().catch((err) => send('warning', { code: 'LEAKWATCH_DASHBOARD_DIFF_FAILED', message: String(err && err.message) }));
+    }
+  });
 }
 
 const address = process.env[SOCKET_ENV];

@@ -36,6 +36,8 @@ Options:
                           warning, exit (the README gives their fields)
   --fail-on-leak          exit with status 3 if a leak was reported, whatever the program's status
   --snapshot-on-leak DIR  write a heap snapshot into DIR at each leak (configure's snapshotOnLeak)
+  --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT (3000 by default); each
+                          further process gets a free port, and the page a picker of them all
   --help                  this text
 
 The leak detector's options, as configure({leak}) takes them (the README gives each):
@@ -68,13 +70,29 @@ function optionValue(flag, text) {
 }
 
 /**
+ * The port of `--dashboard [PORT]`: the value given inline (`--dashboard=4000`), or the next
+ * argument if it is a number (then `consume()` is called), or 3000.
+ */
+function dashboardPort(inline, next, consume) {
+  let text = inline;
+  if (text === undefined && next !== undefined && /^\d+$/.test(next)) {
+    consume();
+    text = next;
+  }
+  if (text === undefined) return 3000;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--dashboard takes a port number (0 to 65535), not '${text}'`);
+  return port;
+}
+
+/**
  * The options of `args` (what follows `leakwatch watch`): {help} or {command, events,
  * failOnLeak, configure}. Throws a UsageError naming the first mistake.
  * @param {string[]} args
  */
 function parseWatchArgs(args) {
   const leakFlags = new Map(leakOptionNames().map((name) => [flagOf(name), name]));
-  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), leak: {} };
+  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), leak: {} };
   let i = 0;
   const valueOf = (flag) => {
     if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
@@ -93,6 +111,7 @@ function parseWatchArgs(args) {
     else if (flag === '--fail-on-leak') options.failOnLeak = true;
     else if (flag === '--events') options.events = value();
     else if (flag === '--snapshot-on-leak') options.snapshotDir = value();
+    else if (flag === '--dashboard') options.dashboardPort = dashboardPort(inline, args[i + 1], () => i++);
     else if (leakFlags.has(flag)) options.leak[/** @type {string} */ (leakFlags.get(flag))] = optionValue(flag, value());
     else throw new UsageError(`unknown option '${flag}' (see leakwatch watch --help)`);
   }

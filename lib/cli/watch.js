@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { SOCKET_ENV, OPTIONS_ENV, socketAddress, readMessages } = require('./channel');
+const { SOCKET_ENV, OPTIONS_ENV, DASHBOARD_ENV, socketAddress, readMessages } = require('./channel');
 const { UsageError, parseWatchArgs, configureOptions, findExecutable, helpText } = require('./watch-options');
 const report = require('./report');
 
@@ -34,9 +34,13 @@ function nodeOptionsWithPreload(existing) {
 
 /** The events of one run: each process's series, the --events file, the stderr reports. */
 class WatchRun {
-  /** @param {number | null} eventsFd */
-  constructor(eventsFd) {
+  /**
+   * @param {number | null} eventsFd
+   * @param {import('./watch-dashboard').WatchDashboards | null} dashboards
+   */
+  constructor(eventsFd, dashboards) {
     this.eventsFd = eventsFd;
+    this.dashboards = dashboards;
     /** pid -> {command, leaks, fullGcs, lastStats, exit}. @type {Map<number, any>} */
     this.series = new Map();
     /** Open connections, each with the pid it announced (null until it did). */
@@ -74,6 +78,7 @@ class WatchRun {
   /** Process `pid` ended with `exit` ({code, signal}; both null when unknown). */
   #ended(pid, exit) {
     const series = this.series.get(pid);
+    this.dashboards?.ended(pid);
     this.write({ type: 'exit', time: Date.now(), pid, code: exit.code, signal: exit.signal });
     if (series) {
       series.exit = exit;
@@ -102,6 +107,15 @@ class WatchRun {
       this.connections.set(socket, pid);
       this.series.set(pid, { command: message.command, leaks: 0, fullGcs: 0, lastStats: null, exit: null });
       process.stderr.write(`${report.startLine(message)}\n`);
+      this.dashboards?.add(pid, message.command, socket).then(
+        (url) => process.stderr.write(`leakwatch: dashboard of pid ${pid} on ${url}\n`),
+        (err) => process.stderr.write(`leakwatch: no dashboard for pid ${pid}: ${err.message}\n`),
+      );
+    }
+    if (message.type === 'dashboard') {
+      // The dashboard's own traffic: served, not written to --events.
+      this.dashboards?.relay(pid, message.event, message.data);
+      return;
     }
     const series = this.series.get(pid);
     if (!series) return;
@@ -183,7 +197,19 @@ async function watch(args) {
     return 2;
   }
 
-  const run = new WatchRun(eventsFd);
+  let dashboards = null;
+  if (options.dashboardPort !== null) {
+    const { WatchDashboards } = require('./watch-dashboard');
+    dashboards = new WatchDashboards(options.dashboardPort);
+    try {
+      await dashboards.start();
+    } catch (err) {
+      process.stderr.write(`leakwatch: error: ${String(err.message).replace(/^leakwatch dashboard: /, '--dashboard: ')}\n`);
+      return 2;
+    }
+  }
+
+  const run = new WatchRun(eventsFd, dashboards);
   const server = net.createServer((socket) => run.connected(socket));
   const address = socketAddress();
   await listen(server, address);
@@ -195,6 +221,7 @@ async function watch(args) {
       NODE_OPTIONS: nodeOptionsWithPreload(process.env.NODE_OPTIONS),
       [SOCKET_ENV]: address,
       [OPTIONS_ENV]: JSON.stringify(configure),
+      ...(dashboards ? { [DASHBOARD_ENV]: '1' } : {}),
     },
   });
   run.directPid = child.pid;
@@ -222,6 +249,7 @@ async function watch(args) {
   run.summarizeRest();
   for (const socket of run.connections.keys()) socket.destroy();
   server.close();
+  await dashboards?.close();
   if (eventsFd !== null) fs.closeSync(eventsFd);
   for (const [signal, forward] of forwarders) process.off(signal, forward);
 

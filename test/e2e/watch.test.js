@@ -170,6 +170,40 @@ describe('leakwatch watch', { concurrency: true, timeout: 180_000 }, () => {
     assert.equal(fs.existsSync(marker), false);
   });
 
+  test("--dashboard: the program's dashboard is served by the watcher, its actions reach the program", async () => {
+    const program = "setInterval(() => {}, 1000); console.log('up')";
+    const run = startWatch(['--dashboard', '0', '--', 'node', '-e', program]);
+    await waitFor(() => /dashboard of pid \d+ on http/.test(run.stderr) || run.exit, { timeoutMs: 60_000, what: 'the dashboard' });
+    const [, pid, url] = /dashboard of pid (\d+) on (http\S+)/.exec(run.stderr) ?? [];
+    assert.ok(url, run.stderr);
+    const state = async () => (await fetch(`${url}api/state`)).json();
+    // Polled: the samples come every 333 ms once the program's data source runs.
+    let current;
+    const deadline = Date.now() + 60_000;
+    while (!(current = await state()).series.sample.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(current.hello.pid, Number(pid));
+    assert.ok(current.series.sample.length > 0, 'samples of the program');
+    const origin = new URL(url).origin;
+    const diff = await fetch(`${url}api/diff`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' });
+    assert.equal(diff.status, 200);
+    assert.ok(Array.isArray((await diff.json()).result.rows));
+    run.child.kill('SIGTERM');
+    assert.deepEqual(await run.ended, { code: null, signal: 'SIGTERM' });
+  });
+
+  test('--dashboard on a port in use: one line, exit 2, the program not started', async () => {
+    const net = require('node:net');
+    const taken = net.createServer();
+    await new Promise((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = /** @type {import('node:net').AddressInfo} */ (taken.address());
+    const marker = path.join(dir, 'started-despite-dashboard');
+    const run = startWatch(['--dashboard', String(port), '--', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]);
+    assert.deepEqual(await run.ended, { code: 2, signal: null });
+    taken.close();
+    assert.equal(run.stderr, `leakwatch: error: --dashboard: 127.0.0.1:${port} is already in use\n`);
+    assert.equal(fs.existsSync(marker), false);
+  });
+
   test('leakwatch watch --help lists the options with examples and says worker threads are not watched', async () => {
     const run = startWatch(['--help']);
     assert.deepEqual(await run.ended, { code: 0, signal: null });

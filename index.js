@@ -17,6 +17,6 @@ const INSTANCE = Symbol.for('leakwatch.instance');
 if (!Object.hasOwn(globalThis, INSTANCE)) {
   const memwatch = new LeakWatch();
   memwatch.LeakWatch = LeakWatch;
-  Object.defineProperty(globalThis, INSTANCE, { value: memwatch, enumerable: false });
+  Object.defineProperty(globalThis, INSTANCE, { value: memwatch, enumerable: false, configurable: true });
 }
 module.exports = globalThis[INSTANCE];

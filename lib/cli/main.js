@@ -3,19 +3,22 @@
 'use strict';
 // The npm package's `leakwatch` command. The snapshot reports (summary, diff, retainers) are the
 // Rust CLI's own code, run inside this process by the addon (crates/leakwatch-node/src/cli.rs), so
-// they print and exit exactly as the Rust binary does; watch and attach are written here.
+// they print and exit exactly as the Rust binary does; watch and attach are written here
+// (lib/cli/watch.js, lib/cli/attach.js).
 
 const HELP = `\
 leakwatch: finds memory leaks in Node.js programs.
 
 Usage:
   leakwatch watch [options] -- node [node options] app.js [args]
+  leakwatch attach [options] PID
   leakwatch summary FILE [--top N] [--json]
   leakwatch diff BEFORE AFTER [--top N] [--json]
   leakwatch retainers FILE (--id N | --class NAME) [--paths K] [--json]
 
 Commands:
   watch      run a Node.js program with the leak detector loaded, unchanged, and report its leaks
+  attach     watch a running Node.js process through its inspector, then leave it as it was
   summary    the classes of a heap snapshot, ranked by retained size
   diff       what changed between two heap snapshots of one process
   retainers  the shortest paths from the roots that keep objects alive
@@ -26,6 +29,9 @@ Examples:
 
   Keep every event of the run as NDJSON:
     leakwatch watch --events run.ndjson -- node --import tsx app.ts
+
+  Watch a running server for ten minutes:
+    leakwatch attach --for 10m 4211
 
   Which classes hold the most memory:
     leakwatch summary app.heapsnapshot --top 15
@@ -65,6 +71,7 @@ async function main(args) {
   }
   if (SNAPSHOT_COMMANDS.includes(command)) return require('../native').runCli(args);
   if (command === 'watch') return require('./watch').watch(rest);
+  if (command === 'attach') return require('./attach').attach(rest);
   process.stderr.write(`leakwatch: error: unknown command '${command}' (see leakwatch --help)\n`);
   return 2;
 }

@@ -69,6 +69,13 @@ function optionValue(flag, text) {
   return number;
 }
 
+/** "90", "90s", "10m", "1h" in ms. */
+function durationMs(flag, text) {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
+  if (!match) throw new UsageError(`${flag} takes a duration such as 90s, 10m or 1h, not '${text}'`);
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'];
+}
+
 /**
  * The port of `--dashboard [PORT]`: the value given inline (`--dashboard=4000`), or the next
  * argument if it is a number (then `consume()` is called), or 3000.
@@ -90,9 +97,9 @@ function dashboardPort(inline, next, consume) {
  * failOnLeak, configure}. Throws a UsageError naming the first mistake.
  * @param {string[]} args
  */
-function parseWatchArgs(args) {
+function parseWatchArgs(args, { attach = false } = {}) {
   const leakFlags = new Map(leakOptionNames().map((name) => [flagOf(name), name]));
-  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), leak: {} };
+  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), forMs: /** @type {number | null} */ (null), leak: {} };
   let i = 0;
   const valueOf = (flag) => {
     if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
@@ -111,12 +118,19 @@ function parseWatchArgs(args) {
     else if (flag === '--fail-on-leak') options.failOnLeak = true;
     else if (flag === '--events') options.events = value();
     else if (flag === '--snapshot-on-leak') options.snapshotDir = value();
+    else if (attach && flag === '--for') options.forMs = durationMs(flag, value());
     else if (flag === '--dashboard') options.dashboardPort = dashboardPort(inline, args[i + 1], () => i++);
     else if (leakFlags.has(flag)) options.leak[/** @type {string} */ (leakFlags.get(flag))] = optionValue(flag, value());
     else throw new UsageError(`unknown option '${flag}' (see leakwatch watch --help)`);
   }
   options.command = args.slice(i);
   if (options.help) return options;
+  if (attach) {
+    if (options.command.length !== 1 || !/^[1-9]\d*$/.test(options.command[0])) {
+      throw new UsageError('attach takes one process id: leakwatch attach [options] PID');
+    }
+    return options;
+  }
   if (options.command.length === 0) throw new UsageError('no command to watch: leakwatch watch [options] -- node app.js');
   return options;
 }

@@ -46,7 +46,7 @@ class WatchRun {
     /** Open connections, each with the pid it announced (null until it did). */
     this.connections = new Map();
     this.leaks = 0;
-    /** COMMAND's pid, once it runs. @type {number | undefined} */
+    /** COMMAND's pid, once it runs (attach's target's): its end is not its channel's. @type {number | undefined} */
     this.directPid = undefined;
     /** Called whenever a connection closes. */
     this.onClose = () => {};
@@ -86,6 +86,12 @@ class WatchRun {
     }
   }
 
+  /** Prints the summary of process `pid` as it stands. */
+  summarize(pid) {
+    const series = this.series.get(pid);
+    if (series) process.stderr.write(`${report.summaryLine(pid, series)}\n`);
+  }
+
   /** COMMAND itself ended: its exit status is the child process's. */
   directEnded(exit) {
     if (this.directPid !== undefined) this.#ended(this.directPid, exit);
@@ -94,9 +100,7 @@ class WatchRun {
   /** The processes that were still watched when COMMAND ended. */
   summarizeRest() {
     for (const pid of new Set(this.connections.values())) {
-      if (pid === null || pid === this.directPid) continue;
-      const series = this.series.get(pid);
-      if (series) process.stderr.write(`${report.summaryLine(pid, series)}\n`);
+      if (pid !== null && pid !== this.directPid) this.summarize(pid);
     }
   }
 
@@ -264,4 +268,4 @@ async function watch(args) {
   return exit.code;
 }
 
-module.exports = { watch };
+module.exports = { watch, WatchRun, openEventsFile, listen };

@@ -41,9 +41,16 @@ Options:
   --snapshot-on-leak DIR  write a heap snapshot into DIR at each leak
   and the leak detector's options, as 'leakwatch watch --help' lists them.
 
+A one-off look, without the detector:
+  --snapshot FILE         write one heap snapshot of the process to FILE, then detach
+  --diff DURATION         take two snapshots DURATION apart and print what changed between
+                          them, as 'leakwatch diff' prints it
+
 Examples:
   leakwatch attach 4211
   leakwatch attach --for 10m --events leaks.ndjson 4211
+  leakwatch attach --snapshot now.heapsnapshot 4211
+  leakwatch attach --diff 30s 4211
 
 Exit status: 0 once detached, 3 with --fail-on-leak after a leak, 2 when leakwatch cannot attach
 (no such process, not Node.js, no permission, port ${INSPECTOR_PORT} taken, Node.js too old).`;
@@ -152,6 +159,49 @@ async function connectTo(pid) {
   return session;
 }
 
+/** Streams a heap snapshot of the session's process into `file`. */
+async function takeSnapshot(session, file) {
+  const fd = fs.openSync(file, 'w');
+  session.onEvent = (method, params) => {
+    if (method === 'HeapProfiler.addHeapSnapshotChunk') fs.writeSync(fd, params.chunk);
+  };
+  try {
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  } finally {
+    session.onEvent = null;
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * `--snapshot FILE` and `--diff DURATION`: snapshots through the inspector, no detector. Resolves
+ * to the exit status.
+ */
+async function lookOnce(session, options) {
+  if (options.snapshotFile !== null) {
+    await takeSnapshot(session, options.snapshotFile);
+    process.stderr.write(`leakwatch: wrote ${options.snapshotFile}\n`);
+  }
+  if (options.diffMs === null) return 0;
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'leakwatch-attach-'));
+  try {
+    const [before, after] = [path.join(dir, 'before.heapsnapshot'), path.join(dir, 'after.heapsnapshot')];
+    await takeSnapshot(session, before);
+    // The wait is the user's: what grows over it is the question.
+    await new Promise((resolve) => setTimeout(resolve, options.diffMs));
+    await takeSnapshot(session, after);
+    return require('../native').runCli(['diff', before, after]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Closes the inspector of the session's process, which ends the session itself. */
+function closeInspector(session) {
+  // Its answer never comes: the connection ends first.
+  session.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true }).catch(() => {});
+}
+
 /**
  * Runs `leakwatch attach` with `args`; resolves to the exit status.
  * @param {string[]} args
@@ -181,6 +231,18 @@ async function attach(args) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`leakwatch: error: ${err.message}\n`);
     return 2;
+  }
+
+  if (options.snapshotFile !== null || options.diffMs !== null) {
+    try {
+      return await lookOnce(session, options);
+    } catch (err) {
+      process.stderr.write(`leakwatch: error: ${err.message}\n`);
+      return 2;
+    } finally {
+      if (opened) closeInspector(session);
+      session.close();
+    }
   }
 
   const run = new WatchRun(eventsFd, null);
@@ -215,8 +277,7 @@ async function attach(args) {
   if (why !== 'ended' && !session.closed) {
     try {
       await session.evaluate(`(() => { const stop = globalThis[${DETACH}]; delete globalThis[${DETACH}]; if (stop) stop(); return true; })()`);
-      // Closing the inspector ends this very connection: its answer is not awaited.
-      if (opened) session.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true }).catch(() => {});
+      if (opened) closeInspector(session);
     } catch (err) {
       process.stderr.write(`leakwatch: warning: detaching from pid ${pid} failed: ${err.message}\n`);
     }

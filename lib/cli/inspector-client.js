@@ -58,6 +58,8 @@ class InspectorSession {
     this.pending = new Map();
     this.buffer = rest;
     this.closed = false;
+    /** Called with each protocol event (a message with no id). @type {((method: string, params: any) => void) | null} */
+    this.onEvent = null;
     socket.on('data', (chunk) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.#readFrames();
@@ -123,7 +125,10 @@ class InspectorSession {
   }
 
   #message(message) {
-    if (message.id === undefined) return;
+    if (message.id === undefined) {
+      this.onEvent?.(message.method, message.params);
+      return;
+    }
     const waiting = this.pending.get(message.id);
     this.pending.delete(message.id);
     if (!waiting) return;

@@ -99,7 +99,7 @@ function dashboardPort(inline, next, consume) {
  */
 function parseWatchArgs(args, { attach = false } = {}) {
   const leakFlags = new Map(leakOptionNames().map((name) => [flagOf(name), name]));
-  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), forMs: /** @type {number | null} */ (null), leak: {} };
+  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), forMs: /** @type {number | null} */ (null), snapshotFile: /** @type {string | null} */ (null), diffMs: /** @type {number | null} */ (null), leak: {} };
   let i = 0;
   const valueOf = (flag) => {
     if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
@@ -119,6 +119,8 @@ function parseWatchArgs(args, { attach = false } = {}) {
     else if (flag === '--events') options.events = value();
     else if (flag === '--snapshot-on-leak') options.snapshotDir = value();
     else if (attach && flag === '--for') options.forMs = durationMs(flag, value());
+    else if (attach && flag === '--snapshot') options.snapshotFile = value();
+    else if (attach && flag === '--diff') options.diffMs = durationMs(flag, value());
     else if (flag === '--dashboard') options.dashboardPort = dashboardPort(inline, args[i + 1], () => i++);
     else if (leakFlags.has(flag)) options.leak[/** @type {string} */ (leakFlags.get(flag))] = optionValue(flag, value());
     else throw new UsageError(`unknown option '${flag}' (see leakwatch watch --help)`);

@@ -64,6 +64,20 @@ test('attach to a plain program, find its leak, detach: the program runs on as i
   await target.ended;
 });
 
+test('attach --diff: two snapshots through the inspector, printed as leakwatch diff prints; the inspector closed after', { timeout: 120_000 }, async () => {
+  const target = start([path.join(fixtures, 'attach-target.cjs')]);
+  await waitFor(() => target.stdout.includes('ready'), { what: 'the target to start' });
+  const run = start([command, 'attach', '--diff', '2s', String(target.child.pid)]);
+  assert.deepEqual(await run.ended, { code: 0, signal: null }, run.stderr);
+  assert.match(run.stdout, /^before: [\d,]+ nodes, .*\nafter: +[\d,]+ nodes/);
+  assert.match(run.stdout, /\nOrder +[\d,]+ +0 +\+/);
+  let state;
+  for (let i = 0; i < 100 && (state = await stateOf(target)).inspectorUrl !== null; i++);
+  assert.equal(state.inspectorUrl, null);
+  target.child.kill('SIGTERM');
+  await target.ended;
+});
+
 test('attach refuses, in one line with status 2: no such process, not Node.js, a bad pid', async () => {
   const sleeper = start(['sleep', '30'], { node: false });
   const cases = [

@@ -46,7 +46,7 @@ test('attach to a plain program, find its leak, detach: the program runs on as i
   const attached = start([command, 'attach', '--min-window-ms', '6000', '--probe-budget', '0.05', String(target.child.pid)]);
   await waitFor(() => /leakwatch: leak in pid \d+/.test(attached.stderr) || attached.exit, { timeoutMs: 120_000, what: 'a leak report' });
   assert.match(attached.stderr, new RegExp(`attached to pid ${target.child.pid}, whose inspector it opened on port 9229`));
-  assert.match(attached.stderr, /Order: \+\d+ objects/);
+  assert.match(attached.stderr, /\n  1\. .+: \+\d+ objects/);
   attached.child.kill('SIGINT');
   assert.deepEqual(await attached.ended, { code: 0, signal: null }, attached.stderr);
   assert.match(attached.stderr, new RegExp(`detached from pid ${target.child.pid}\\n$`));

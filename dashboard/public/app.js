@@ -382,6 +382,7 @@
       state.status = latest.status || null;
       state.diff = latest.diff || null;
       if (latest.controls) state.controls = latest.controls;
+      if (latest.processes) handlers.processes(latest.processes);
       changed('memory', 'gcs', 'panels', 'culprits', 'controls');
     },
     sample(sample) {

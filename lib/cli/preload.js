@@ -76,6 +76,9 @@ function startWatching(address, options, { dashboard = false } = {}) {
 function forget(memwatch) {
   memwatch.stop();
   delete globalThis[INSTANCE];
+  // Its inspector session, if the culprit hunt made one, is the last thing of it still running.
+  const inspectorModule = require.resolve('../snapshot/inspector');
+  if (require.cache[inspectorModule]) require(inspectorModule).disconnectInspectorSession();
   const ownFile = (file) => file.startsWith(PACKAGE_ROOT + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
   for (const file of Object.keys(require.cache)) if (ownFile(file)) delete require.cache[file];
 }

@@ -5,12 +5,15 @@
 
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { root } = require('../helpers/child');
 const { waitFor } = require('../helpers/wait');
 
 const command = path.join(root, 'lib', 'cli', 'main.js');
+const rustBinary = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'leakwatch');
 const fixtures = path.join(root, 'test', 'fixtures', 'watch');
 const children = [];
 after(() => {
@@ -37,27 +40,44 @@ async function stateOf(target) {
   return JSON.parse(lines().at(-1));
 }
 
+/** leakwatch's JavaScript classes: none may be left in the program's heap after detaching. */
+const LEAKWATCH_CLASSES = ['LeakWatch', 'GcWatcher', 'LeakTracker', 'CulpritHunt', 'HeapDiff', 'AllocationSampler', 'MetricsCollector', 'GcStats', 'GcDurations', 'LeakSnapshots', 'InProcessSource'];
+
+/** The class names of the snapshot at `file`, by `leakwatch summary --json`. */
+function classesOf(file) {
+  const summary = spawnSync(rustBinary, ['summary', file, '--json'], { encoding: 'utf8' });
+  assert.equal(summary.status, 0, summary.stderr);
+  return JSON.parse(summary.stdout).classes.map((row) => row.name);
+}
+
 test('attach to a plain program, find its leak, detach: the program runs on as it was', { timeout: 150_000 }, async () => {
-  const target = start([path.join(fixtures, 'attach-target.cjs')]);
+  const snapshots = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-attach-'));
+  after(() => fs.rmSync(snapshots, { recursive: true, force: true }));
+  const target = start([path.join(fixtures, 'attach-target.cjs'), snapshots]);
   await waitFor(() => target.stdout.includes('ready'), { what: 'the target to start' });
-  const before = await stateOf(target);
-  assert.equal(before.inspectorUrl, null);
+  const beforeState = await stateOf(target);
+  assert.equal(beforeState.inspectorUrl, null);
 
   const attached = start([command, 'attach', '--min-window-ms', '6000', '--probe-budget', '0.05', String(target.child.pid)]);
   await waitFor(() => /leakwatch: leak in pid \d+/.test(attached.stderr) || attached.exit, { timeoutMs: 120_000, what: 'a leak report' });
   assert.match(attached.stderr, new RegExp(`attached to pid ${target.child.pid}, whose inspector it opened on port 9229`));
   assert.match(attached.stderr, /\n  1\. .+: \+\d+ objects/);
+  const attachedState = await stateOf(target);
   attached.child.kill('SIGINT');
   assert.deepEqual(await attached.ended, { code: 0, signal: null }, attached.stderr);
   assert.match(attached.stderr, new RegExp(`detached from pid ${target.child.pid}\\n$`));
 
   // The inspector closes on the target's own thread once the connection is gone.
-  let after;
-  for (let i = 0; i < 100 && (after = await stateOf(target)).inspectorUrl !== null; i++);
-  assert.equal(after.inspectorUrl, null);
-  assert.deepEqual(after.resources, before.resources);
-  assert.deepEqual(after.leakwatchModules, []);
-  assert.equal(after.instance, false);
+  let afterState;
+  for (let i = 0; i < 100 && (afterState = await stateOf(target)).inspectorUrl !== null; i++);
+  assert.equal(afterState.inspectorUrl, null);
+  assert.deepEqual(afterState.resources, beforeState.resources);
+  assert.deepEqual(afterState.leakwatchModules, []);
+  assert.equal(afterState.instance, false);
+  // Read as it is, with no self-exclusion: the addon's class constructors may stay cached by V8,
+  // as the addon's library stays mapped, but no object of leakwatch's scripts.
+  assert.deepEqual(classesOf(afterState.snapshot).filter((name) => LEAKWATCH_CLASSES.includes(name)), []);
+  assert.ok(classesOf(attachedState.snapshot).includes('LeakWatch'), 'while attached, the same check sees leakwatch');
   assert.equal(target.exit, null, 'the target still runs');
   assert.match(target.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:9229\//);
   target.child.kill('SIGTERM');

@@ -156,6 +156,15 @@ describe('leakwatch watch', { concurrency: true, timeout: 180_000 }, () => {
     assert.equal(run.stdout, 'shared true\n');
   });
 
+  test('worker threads are skipped: one series for the process, the worker runs and answers', async () => {
+    const events = path.join(dir, 'worker.ndjson');
+    const program = "const { Worker } = require('node:worker_threads'); new Worker('require(\"node:worker_threads\").parentPort.postMessage(Object.hasOwn(globalThis, Symbol.for(\"leakwatch.instance\")))', { eval: true }).on('message', (m) => console.log('worker has leakwatch: ' + m))";
+    const run = startWatch(['--events', events, '--', node, '-e', program]);
+    assert.deepEqual(await run.ended, { code: 0, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'worker has leakwatch: false\n');
+    assert.equal(eventsOf(events).filter((event) => event.type === 'start').length, 1);
+  });
+
   test('a script node cannot find: node says so, and leakwatch exits with its status', async () => {
     const run = startWatch(['--', node, path.join(dir, 'missing.js')]);
     assert.deepEqual(await run.ended, { code: 1, signal: null });

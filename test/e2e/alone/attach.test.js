@@ -9,8 +9,8 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { root } = require('../helpers/child');
-const { waitFor } = require('../helpers/wait');
+const { root } = require('../../helpers/child');
+const { waitFor } = require('../../helpers/wait');
 
 const command = path.join(root, 'lib', 'cli', 'main.js');
 const rustBinary = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'leakwatch');

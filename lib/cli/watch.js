@@ -229,7 +229,8 @@ async function watch(args) {
     },
   });
   run.directPid = child.pid;
-  const atTerminal = process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY;
+  // Asked of the descriptors, not of process.stdin, which would open a stream on COMMAND's input.
+  const atTerminal = [0, 1, 2].some((fd) => require('node:tty').isatty(fd));
   const forwarders = FORWARDED_SIGNALS.map((signal) => {
     const forward = () => {
       // Ctrl-C at a terminal has reached COMMAND already: sending it again would be a second one.

@@ -31,8 +31,8 @@ after(() => {
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Starts `leakwatch watch ARGS`; the returned run collects its output and how it ended. */
-function startWatch(args) {
-  const child = spawn(process.execPath, [command, 'watch', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWatch(args, { stdin = 'ignore' } = {}) {
+  const child = spawn(process.execPath, [command, 'watch', ...args], { cwd: root, stdio: [stdin, 'pipe', 'pipe'] });
   const run = { child, stdout: '', stderr: '', exit: null };
   runs.push(run);
   child.stdout.on('data', (d) => (run.stdout += d));
@@ -154,6 +154,17 @@ describe('leakwatch watch', { concurrency: true, timeout: 180_000 }, () => {
     const run = startWatch(['--', node, path.join(fixtures, 'requires-leakwatch.cjs'), root]);
     assert.deepEqual(await run.ended, { code: 0, signal: null }, run.stderr);
     assert.equal(run.stdout, 'shared true\n');
+  });
+
+  test('stdin reaches the program, and SIGINT sent to leakwatch reaches it too', async () => {
+    const program = "process.stdin.on('data', (d) => console.log(String(d).trim().toUpperCase())); process.on('SIGINT', () => { console.log('interrupted'); process.exit(9); }); console.log('listening')";
+    const run = startWatch(['--', node, '-e', program], { stdin: 'pipe' });
+    await waitFor(() => run.stdout.includes('listening') || run.exit, { what: 'the program to start' });
+    run.child.stdin.write('hello\n');
+    await waitFor(() => run.stdout.includes('HELLO') || run.exit, { what: 'the echo' });
+    run.child.kill('SIGINT');
+    assert.deepEqual(await run.ended, { code: 9, signal: null }, run.stderr);
+    assert.equal(run.stdout, 'listening\nHELLO\ninterrupted\n');
   });
 
   test('worker threads are skipped: one series for the process, the worker runs and answers', async () => {

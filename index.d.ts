@@ -537,6 +537,52 @@ declare namespace leakwatch {
     removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
   }
 
+  /** What every line of `leakwatch watch --events FILE` has. */
+  interface WatchEventBase {
+    /** When it happened, in ms since the Unix epoch. */
+    time: number;
+    /** The watched process it comes from. */
+    pid: number;
+  }
+
+  /** A process started being watched. */
+  interface WatchStartEvent extends WatchEventBase {
+    type: 'start';
+    /** Its parent's pid. */
+    ppid: number;
+    /** Its command line: node's name, node's options, the script and its arguments. */
+    command: string[];
+    /** Its Node.js version, such as "v22.12.0". */
+    node: string;
+  }
+
+  /** A full GC's 'stats' event. */
+  type WatchStatsEvent = WatchEventBase & { type: 'stats' } & Stats;
+
+  /** A 'leak' event, every field of it; its dates as ISO 8601 strings. */
+  type WatchLeakEvent = WatchEventBase & { type: 'leak' } & Omit<LeakInfo, 'start' | 'end'> & { start: string; end: string };
+
+  /** A 'warning' event of the library in the watched process. */
+  interface WatchWarningEvent extends WatchEventBase {
+    type: 'warning';
+    /** The warning's code, such as 'LEAKWATCH_SNAPSHOT_SKIPPED'. */
+    code: string;
+    /** What happened, for people. */
+    message: string;
+  }
+
+  /** A watched process ended. */
+  interface WatchExitEvent extends WatchEventBase {
+    type: 'exit';
+    /** Its exit status; null when it was killed by a signal, or when it is unknown. */
+    code: number | null;
+    /** The signal that killed it, such as 'SIGTERM'; null when none did, or when it is unknown. */
+    signal: string | null;
+  }
+
+  /** One line of `leakwatch watch --events FILE`, parsed. */
+  type WatchEvent = WatchStartEvent | WatchStatsEvent | WatchLeakEvent | WatchWarningEvent | WatchExitEvent;
+
   /** `new memwatch.LeakWatch()`: a memwatch object of one's own. */
   interface LeakWatchConstructor {
     new (): LeakWatch;

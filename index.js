@@ -11,5 +11,12 @@
 
 const { LeakWatch } = require('./lib/memwatch');
 
-module.exports = new LeakWatch();
-module.exports.LeakWatch = LeakWatch;
+// One memwatch per thread, even when two copies of leakwatch are loaded (`leakwatch watch`'s and
+// the program's own): two detectors would each run probes and hunts on the same heap.
+const INSTANCE = Symbol.for('leakwatch.instance');
+if (!Object.hasOwn(globalThis, INSTANCE)) {
+  const memwatch = new LeakWatch();
+  memwatch.LeakWatch = LeakWatch;
+  Object.defineProperty(globalThis, INSTANCE, { value: memwatch, enumerable: false, configurable: true });
+}
+module.exports = globalThis[INSTANCE];

@@ -3,9 +3,11 @@
 // which leak, what class and allocation site are to blame, and what holds the leaked objects),
 // with default settings:
 //
-//   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME]
+//   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME] [--watch]
 //
-// Each program runs for --seconds under bench/watch-program.js. Printed: per program, whether and
+// Each program runs for --seconds under bench/watch-program.js, or, with --watch, unchanged under
+// `leakwatch watch --events FILE -- node PROGRAM` (times counted from its `start` event, and
+// node-memwatch's rule judged on its `stats` events). Printed: per program, whether and
 // when leakwatch reported a leak and whether its top suspect names the right class, site and
 // holder (its `held_by`, judged by bench/verdict-labels.js; none is "no"); then recall, false
 // alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
@@ -28,9 +30,33 @@ const { heldByMatches, siteMatches } = require('./verdict-labels');
 const seconds = Number(option('seconds', 60));
 const jobs = Number(option('jobs', 2));
 const only = option('only', null);
+const underWatch = process.argv.includes('--watch');
+
+/**
+ * Runs one program for `seconds` under `leakwatch watch`; resolves to its first leak event and
+ * its full GCs, from the events file.
+ */
+function runUnderWatch(entry, traceDir) {
+  const events = path.join(traceDir, `${entry.program}.ndjson`);
+  const command = [path.join(root, 'lib', 'cli', 'main.js'), 'watch', '--events', events, '--', 'node', path.join(programsDir, entry.program)];
+  const child = spawn(process.execPath, command, { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+  const timer = setTimeout(() => child.kill('SIGTERM'), seconds * 1000);
+  return new Promise((resolve) => {
+    child.on('close', () => {
+      clearTimeout(timer);
+      const lines = fs.readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const start = lines.find((e) => e.type === 'start');
+      const leak = lines.find((e) => e.type === 'leak');
+      const { type, time, pid, ...report } = leak ?? {};
+      const gcs = lines.filter((e) => e.type === 'stats').map((e) => ({ t: e.time, kind: 'major', heap: e.current_base }));
+      resolve({ entry, leak: leak ? { seconds: (leak.time - start.time) / 1000, report } : null, gcs: start ? [{ t: start.time }, ...gcs] : gcs });
+    });
+  });
+}
 
 /** Runs one program for `seconds`; resolves to its first leak event and its GC trace. */
 function run(entry, traceDir) {
+  if (underWatch) return runUnderWatch(entry, traceDir);
   const trace = path.join(traceDir, `${entry.program}.jsonl`);
   const child = spawn(process.execPath, [path.join(__dirname, 'watch-program.js'), path.join(programsDir, entry.program), trace], {
     cwd: root,
@@ -89,7 +115,8 @@ const secs = (s) => (s === null ? '-' : `${s.toFixed(1)} s`);
 async function main() {
   const programs = readPrograms(only);
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-traces-'));
-  console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings (node ${process.version})\n`);
+  const how = underWatch ? 'under leakwatch watch' : 'in-process';
+  console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings, ${how} (node ${process.version})\n`);
 
   const results = await runEach(programs, jobs, (entry) => run(entry, traceDir));
 

@@ -199,4 +199,4 @@ async function startDashboard(memwatch, options = {}) {
   return startDashboardServer(source, { port, host, token });
 }
 
-module.exports = { startDashboard };
+module.exports = { startDashboard, InProcessSource };

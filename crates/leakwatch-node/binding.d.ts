@@ -266,6 +266,14 @@ export declare function originalPosition(file: string, line: number, column: num
 export declare function releaseFreeMemory(): boolean
 
 /**
+ * Runs the `leakwatch` command line `args` (without the program's name: `['summary',
+ * 'app.heapsnapshot']`) and returns its exit status, 0 on success or help and 2 on any error.
+ * It writes its report to the process's stdout and its errors to stderr itself, and blocks the
+ * JS thread until done: it is meant for the command, not for a program at work.
+ */
+export declare function runCli(args: Array<string>): number
+
+/**
  * Asks V8 for a full GC the way growing external memory does: V8 starts incremental marking and
  * finishes it on its own schedule, as it does the full GCs it decides on. A forced GC (`gc()`)
  * marks atomically and lets go of every map nothing uses at that instant, so a busy program's

@@ -382,6 +382,7 @@
       state.status = latest.status || null;
       state.diff = latest.diff || null;
       if (latest.controls) state.controls = latest.controls;
+      if (latest.processes) handlers.processes(latest.processes);
       changed('memory', 'gcs', 'panels', 'culprits', 'controls');
     },
     sample(sample) {
@@ -416,7 +417,22 @@
       state.controls = controls;
       changed('controls');
     },
+    // Under `leakwatch watch`, every watched process has a dashboard of its own: a picker of them.
+    processes(processes) {
+      const picker = $('processes');
+      picker.replaceChildren(...processes.map((process) => {
+        const option = document.createElement('option');
+        option.value = process.url;
+        option.textContent = `pid ${process.pid}: ${process.command}`;
+        option.selected = process.current;
+        return option;
+      }));
+      picker.hidden = processes.length < 2;
+    },
   };
+  $('processes').addEventListener('change', (event) => {
+    window.location.assign(event.currentTarget.value);
+  });
 
   const streamUrl = token ? `/events?token=${encodeURIComponent(token)}` : '/events';
   const stream = new EventSource(streamUrl);

@@ -39,4 +39,15 @@ function postNow(method, params) {
   return result;
 }
 
-module.exports = { inspectorSession, postNow };
+/**
+ * Disconnects the session, if one was made. Only for leaving a process as leakwatch found it
+ * (`leakwatch attach` detaching, with nothing of leakwatch running any more): V8 then forgets the
+ * object ids it gave out, which no HeapDiff of leakwatch's needs by then.
+ */
+function disconnectInspectorSession() {
+  if (session === null) return;
+  session.disconnect();
+  session = null;
+}
+
+module.exports = { inspectorSession, postNow, disconnectInspectorSession };

@@ -27,6 +27,7 @@
 
 mod catch_panic;
 mod census;
+mod cli;
 mod gc;
 mod heap_diff;
 mod leak;

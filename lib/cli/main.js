@@ -15,6 +15,7 @@ Usage:
   leakwatch summary FILE [--top N] [--json]
   leakwatch diff BEFORE AFTER [--top N] [--json]
   leakwatch retainers FILE (--id N | --class NAME) [--paths K] [--json]
+  leakwatch mcp
 
 Commands:
   watch      run a Node.js program with the leak detector loaded, unchanged, and report its leaks
@@ -22,6 +23,7 @@ Commands:
   summary    the classes of a heap snapshot, ranked by retained size
   diff       what changed between two heap snapshots of one process
   retainers  the shortest paths from the roots that keep objects alive
+  mcp        serve the snapshot reports to an AI assistant over MCP (stdio)
 
 Examples:
   Run a server and report leaks on stderr, exiting with 3 if one was found:
@@ -72,6 +74,14 @@ async function main(args) {
   if (SNAPSHOT_COMMANDS.includes(command)) return require('../native').runCli(args);
   if (command === 'watch') return require('./watch').watch(rest);
   if (command === 'attach') return require('./attach').attach(rest);
+  if (command === 'mcp') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write('Usage: leakwatch mcp\n\nServes the summary, diff and retainers reports as MCP tools on stdin and stdout.\n');
+      return 0;
+    }
+    require('../mcp/server').main();
+    return null;
+  }
   process.stderr.write(`leakwatch: error: unknown command '${command}' (see leakwatch --help)\n`);
   return 2;
 }

@@ -6,10 +6,14 @@
 //   memwatch.on('leak', (info) => { ... });    // a steady rise of post-GC memory
 //   const hd = new memwatch.HeapDiff();        // ...later: hd.end() or await hd.endAsync()
 //   memwatch.stop();                           // removes every observer leakwatch started
+//   await memwatch.assertNoLeak(() => handler()); // in a test: rejects with a LeakError if it leaks
 //
 // See index.d.ts for every field. One file per concept lives in lib/.
 
 const { LeakWatch } = require('./lib/memwatch');
+const { assertNoLeak, LeakError } = require('./lib/leak-test/assert-no-leak');
 
 module.exports = new LeakWatch();
 module.exports.LeakWatch = LeakWatch;
+module.exports.assertNoLeak = assertNoLeak;
+module.exports.LeakError = LeakError;

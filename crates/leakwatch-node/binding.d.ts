@@ -147,6 +147,33 @@ export interface Status {
   nearFloor: boolean
 }
 
+/** The growth of every class from one snapshot to the next, for a series of snapshots. */
+export declare class CensusRounds {
+  /** An empty series. */
+  constructor()
+  /**
+   * Ends `parser`'s snapshot, takes its census and records how each class changed since the
+   * snapshot added before it, if any. Blocks the JS thread.
+   */
+  add(parser: SnapshotParser): void
+  /** Makes the last snapshot added the one that `finish` compares the final snapshot with. */
+  markBase(): void
+  /**
+   * Adds `parser`'s snapshot as [`CensusRounds::add`] does, then compares it with the marked
+   * one and explains the rows of `classes`, in that order: the retainer path of the added
+   * object of each that retains the most, and where its constructor is defined. Returns that
+   * diff, with only those rows, as node-memwatch's HeapDiff JSON.
+   */
+  finish(parser: SnapshotParser, classes: Array<string>): string
+  /**
+   * Every round's growth as JSON: per round, `{what, added, removed, size_bytes}` per class
+   * that changed.
+   */
+  growth(): string
+  /** Frees the censuses now rather than when the JS object is collected. */
+  release(): void
+}
+
 /**
  * What a diff keeps of one snapshot: each object's id, class and size. Ready at once, or being
  * computed in the background.

@@ -27,6 +27,7 @@
 
 mod catch_panic;
 mod census;
+mod census_rounds;
 mod gc;
 mod heap_diff;
 mod leak;

@@ -131,7 +131,7 @@ declare namespace leakwatch {
     rounds?: number;
     /** Calls made before the first snapshot, for what the function sets up once (default 32). */
     warmup?: number;
-    /** Time budget in ms (default 30000); when it runs out before a verdict, assertNoLeak rejects with a plain Error. */
+    /** Time budget in ms (default 60000); when it runs out before a verdict, assertNoLeak rejects with a plain Error. */
     timeout?: number;
     /** The sampling heap profiler's interval in bytes, while it looks for where leaked objects are allocated (default 256). */
     samplingInterval?: number;
@@ -178,8 +178,9 @@ declare namespace leakwatch {
     growth: ClassGrowth[];
   }
 
-  /** `LeakError`, for `instanceof`. */
+  /** `LeakError`, for `instanceof`; assertNoLeak makes them. */
   interface LeakErrorConstructor {
+    new (leaks: LeakSuspect[], run: { calls: number; rounds: number; growth: ClassGrowth[] }): LeakError;
     readonly prototype: LeakError;
   }
 

@@ -38,7 +38,9 @@ const DEFAULTS = {
   // Two rounds that a clean function passes, two more when a class grew in both.
   rounds: 4,
   warmup: 32,
-  timeout: 30_000,
+  // Generous: a verdict needs several snapshots, and a test runner's worker on a busy CI machine
+  // may take seconds for each.
+  timeout: 60_000,
   samplingInterval: 256,
 };
 /** The last rounds, run only when a class grew in every one before them. */

@@ -7,6 +7,7 @@
 mod args;
 mod diff;
 mod failure;
+mod find_leaks;
 mod load;
 mod progress;
 mod render;
@@ -47,6 +48,12 @@ fn try_main() -> Result<(), Failure> {
             after,
             output,
         } => diff::run(before, after, output, &progress)?,
+        Command::FindLeaks {
+            baseline,
+            target,
+            last,
+            output,
+        } => find_leaks::run(baseline, target, last, output, &progress)?,
         Command::Retainers {
             file,
             target,

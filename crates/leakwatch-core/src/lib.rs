@@ -8,8 +8,8 @@
 //! 2. [`Analysis::new`] computes what Chrome DevTools computes: the exact dominator tree over the
 //!    essential edges, retained sizes and class names.
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
-//!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
-//!    distances).
+//!    object id, [`find_leaks`] for three (memlab's method), [`Retainers`] for the shortest ways
+//!    from the roots to an object (DevTools' distances).
 //! 4. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
 //!
 //! ```no_run
@@ -34,6 +34,7 @@ mod distances;
 mod dominators;
 mod error;
 mod essential;
+mod find_leaks;
 mod nice_size;
 mod parse;
 mod retainers;
@@ -47,6 +48,7 @@ pub use analysis::Analysis;
 pub use classes::memwatch_what;
 pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
+pub use find_leaks::{find_leaks, FoundLeaks, LeakGroup};
 pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};

@@ -184,6 +184,40 @@ declare namespace leakwatch {
     readonly prototype: LeakError;
   }
 
+  /** Objects of one class, held along one shape of retainer path, that outlived an action (findLeaks). */
+  interface LeakGroup {
+    /** The class (node-memwatch's names). */
+    class: string;
+    /** The last steps of their shortest retainer path from the root: classes and edges, element indexes as `[]`. */
+    shape: string;
+    /** How many objects. */
+    count: number;
+    /** Their retained size in bytes, each object counted once. */
+    retained_size: number;
+    /** The id of the object of the group that retains the most. */
+    example_id: number;
+    /** Its shortest retainer path in DevTools' notation; null when only weak edges hold it. */
+    path: string | null;
+  }
+
+  /** What findLeaks (and `leakwatch find-leaks --json`) finds. */
+  interface FoundLeaks {
+    /** How many objects allocated by the action the final snapshot still holds. */
+    still_alive: number;
+    /** The groups, the one that retains the most first. */
+    groups: LeakGroup[];
+  }
+
+  /** findLeaks' options. */
+  interface FindLeaksOptions {
+    /** What may leak: run once between the baseline and the target snapshot. */
+    action: () => unknown;
+    /** What undoes it (closing what the action opened): run before the final snapshot. */
+    back: () => unknown;
+    /** How many more times to run `action` then `back` before the final snapshot (default 0). */
+    repeat?: number;
+  }
+
   /** One 'leak' event: memory measured after GCs rose steadily and significantly over a window. */
   interface LeakInfo {
     /** Start of the window that shows the leak. */
@@ -566,6 +600,12 @@ declare const leakwatch: leakwatch.LeakWatch & {
    */
   assertNoLeak(fn: () => unknown, options?: leakwatch.LeakTestOptions): Promise<leakwatch.LeakTestReport>;
   LeakError: leakwatch.LeakErrorConstructor;
+  /**
+   * memlab's three-snapshot method in this process: a snapshot, `action`, a snapshot, `back`, a
+   * final snapshot; resolves to the objects `action` allocated that the final one still holds,
+   * grouped by class and retainer-path shape, as `leakwatch find-leaks` groups them.
+   */
+  findLeaks(options: leakwatch.FindLeaksOptions): Promise<leakwatch.FoundLeaks>;
 };
 
 export = leakwatch;

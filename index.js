@@ -12,8 +12,10 @@
 
 const { LeakWatch } = require('./lib/memwatch');
 const { assertNoLeak, LeakError } = require('./lib/leak-test/assert-no-leak');
+const { findLeaks } = require('./lib/snapshot/find-leaks');
 
 module.exports = new LeakWatch();
 module.exports.LeakWatch = LeakWatch;
 module.exports.assertNoLeak = assertNoLeak;
 module.exports.LeakError = LeakError;
+module.exports.findLeaks = findLeaks;

@@ -258,6 +258,13 @@ export declare class SnapshotParser {
 /** The leak detector's default options. */
 export declare function defaultDetectorOptions(): DetectorOptions
 
+/**
+ * Ends `last`'s snapshot and finds the objects allocated between the `baseline` and `target`
+ * censuses that it still holds, grouped by class and retainer-path shape (core's `find_leaks`).
+ * Blocks the JS thread; returns the groups as JSON text.
+ */
+export declare function findLeaks(baseline: HeapCensus, target: HeapCensus, last: SnapshotParser): string
+
 /** Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text. */
 export declare function heapDiff(before: HeapCensus, after: HeapCensus): string
 

@@ -28,6 +28,7 @@
 mod catch_panic;
 mod census;
 mod census_rounds;
+mod find_leaks;
 mod gc;
 mod heap_diff;
 mod leak;

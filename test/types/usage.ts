@@ -91,3 +91,12 @@ async function leakTest(): Promise<number> {
 void leakTest;
 // @ts-expect-error: no such option
 void memwatch.assertNoLeak(() => {}, { iterations: 5 });
+
+async function threeSnapshots(): Promise<number> {
+  const found = await memwatch.findLeaks({ action: () => {}, back: async () => {}, repeat: 2 });
+  const [top] = found.groups;
+  return found.still_alive + (top ? top.count + top.retained_size + top.example_id + top.shape.length + (top.path?.length ?? 0) : 0);
+}
+void threeSnapshots;
+// @ts-expect-error: back is required
+void memwatch.findLeaks({ action: () => {} });

@@ -27,11 +27,12 @@ pub fn run(baseline: &Path, target: &Path, last: &Path, output: &Output, progres
     });
     let last = last?;
     let mut found = find_leaks(&baseline?, &target?, &last.snapshot, &last.analysis);
+    let groups = found.groups.len();
     found.groups.truncate(output.rows());
     if output.json {
         return crate::to_json(&found);
     }
-    Ok(render(&found))
+    Ok(render(&found, groups))
 }
 
 /// What a table can show of a shape: its end, nearest the objects, which tells groups apart.
@@ -44,11 +45,12 @@ fn nearest_steps(shape: &str) -> String {
     format!("…{}", chars[chars.len() - (WIDTH - 1)..].iter().collect::<String>())
 }
 
-fn render(found: &FoundLeaks) -> String {
+/// The report as a table, the first of `groups` groups, then a path for each.
+fn render(found: &FoundLeaks, groups: usize) -> String {
     let mut out = format!(
         "{} objects allocated between the baseline and the target are still alive, in {} groups\n\n",
         count(found.still_alive),
-        count(found.groups.len() as u64),
+        count(groups as u64),
     );
     let mut table = Table::new(&[("Class", Align::Left), ("Count", Align::Right), ("Retained", Align::Right), ("Held along", Align::Left)]);
     for group in &found.groups {

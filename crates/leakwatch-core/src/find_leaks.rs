@@ -5,7 +5,10 @@
 //! Objects are matched by id, as in [`HeapDiff`](crate::HeapDiff), so the baseline and the
 //! target are only needed as [`Census`]es; the final snapshot is needed whole, for the paths.
 
-use std::collections::{HashMap, VecDeque};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, VecDeque},
+};
 
 use serde::Serialize;
 
@@ -59,7 +62,8 @@ pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analy
     let classes = Classes::by(last, |o| memwatch_what(last, o));
     let nearest = analysis.nearest_of_same_class(&classes);
     let shapes = path_shapes(last);
-    let mut groups: HashMap<(&str, &str), LeakGroup> = HashMap::new();
+    // Per group, the ordinal of the object that retains the most beside the group itself.
+    let mut groups: HashMap<(&str, &str), (LeakGroup, u32)> = HashMap::new();
     let mut still_alive = 0;
     for o in (0..n as u32).filter(|&o| outlived[o as usize]) {
         still_alive += 1;
@@ -67,33 +71,35 @@ pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analy
         let shape = shapes.of(o);
         let counted = nearest[o as usize] == NONE || !outlived[nearest[o as usize] as usize];
         let retained = if counted { analysis.retained_size(o) } else { 0 };
-        let group = groups.entry((class, shape)).or_insert_with(|| LeakGroup {
-            class: class.to_string(),
-            shape: shape.to_string(),
-            count: 0,
-            retained_size: 0,
-            example_id: last.node_id(o),
-            path: None,
+        let (group, example) = groups.entry((class, shape)).or_insert_with(|| {
+            let group = LeakGroup {
+                class: class.to_string(),
+                shape: shape.to_string(),
+                count: 0,
+                retained_size: 0,
+                example_id: last.node_id(o),
+                path: None,
+            };
+            (group, o)
         });
         group.count += 1;
         group.retained_size += retained;
-        if retained > 0 && last.find_node(group.example_id).is_none_or(|e| analysis.retained_size(e) < retained) {
+        if analysis.retained_size(*example) < retained {
+            *example = o;
             group.example_id = last.node_id(o);
         }
     }
-    let mut groups: Vec<LeakGroup> = groups.into_values().collect();
-    groups.sort_by(|a, b| {
+    let mut groups: Vec<(LeakGroup, u32)> = groups.into_values().collect();
+    groups.sort_by(|(a, _), (b, _)| {
         b.retained_size.cmp(&a.retained_size).then(b.count.cmp(&a.count)).then(a.class.cmp(&b.class)).then(a.shape.cmp(&b.shape))
     });
     if !groups.is_empty() {
         let retainers = Retainers::new(last);
-        for group in &mut groups {
-            group.path = last
-                .find_node(group.example_id)
-                .and_then(|o| retainers.paths(last, o, 1).into_iter().next())
-                .map(|p| p.to_string());
+        for (group, example) in &mut groups {
+            group.path = retainers.paths(last, *example, 1).into_iter().next().map(|p| p.to_string());
         }
     }
+    let groups = groups.into_iter().map(|(group, _)| group).collect();
     FoundLeaks { still_alive, groups }
 }
 
@@ -101,13 +107,16 @@ pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analy
 /// few enough that the elements of a long linked list share one shape.
 const SHAPE_STEPS: usize = 8;
 
+/// A shape as the search builds it: the ids of its last steps, root side first, how many there
+/// are, and whether steps above them were left out. Fixed-size, so that finding the shape of
+/// each of millions of objects allocates nothing.
+type ShapeKey = ([u32; SHAPE_STEPS], u8, bool);
+
 /// The retainer-path shape of every object: the last steps of one shortest path from the root
 /// (breadth first over the strong edges), each the edge to an object and the object's class.
 struct PathShapes {
-    /// Each object's shape, as an index into `shapes`; NONE for what the root does not reach.
+    /// Each object's shape, as an index into `texts`; NONE for what the root does not reach.
     of: Vec<u32>,
-    /// Each shape's steps, root side first, and whether steps above them were left out.
-    shapes: Vec<(Vec<String>, bool)>,
     texts: Vec<String>,
 }
 
@@ -120,45 +129,72 @@ impl PathShapes {
     }
 }
 
-/// Finds the shape of every object's shortest path from the root. Shapes are built top-down as
-/// the search reaches each object, so each is its parent's plus one step, interned once.
+/// Finds the shape of every object's shortest path from the root. Each shape is its parent's
+/// plus one step; steps and shapes are interned as numbers, and written out once each.
 fn path_shapes(snapshot: &HeapSnapshot) -> PathShapes {
     let n = snapshot.node_count();
-    let mut shapes = PathShapes { of: vec![NONE; n], shapes: vec![(Vec::new(), false)], texts: vec![String::new()] };
-    if n == 0 {
-        return shapes;
+    let mut of = vec![NONE; n];
+    // A step: the edge's name (None for a numbered one) and the class of the object it leads to.
+    let mut steps: Vec<(Option<&str>, Cow<'_, str>)> = Vec::new();
+    let mut step_ids: HashMap<(Option<&str>, Cow<'_, str>), u32> = HashMap::new();
+    let mut keys: Vec<ShapeKey> = vec![([0; SHAPE_STEPS], 0, false)];
+    let mut shape_ids: HashMap<ShapeKey, u32> = HashMap::from([(keys[0], 0)]);
+    if n > 0 {
+        of[ROOT as usize] = 0;
     }
-    let mut interned: HashMap<String, u32> = HashMap::from([(String::new(), 0)]);
-    shapes.of[ROOT as usize] = 0;
-    let mut queue = VecDeque::from([ROOT]);
+    let mut queue = VecDeque::from(if n > 0 { vec![ROOT] } else { vec![] });
     while let Some(node) = queue.pop_front() {
-        let parent = shapes.of[node as usize] as usize;
+        let (parent, len, cut) = keys[of[node as usize] as usize];
         for edge in snapshot.edges_of(node) {
             let target = snapshot.edge_target(edge);
-            if shapes.of[target as usize] != NONE || matches!(snapshot.edge_kind(edge), EdgeKind::Weak | EdgeKind::Shortcut) {
+            if of[target as usize] != NONE || matches!(snapshot.edge_kind(edge), EdgeKind::Weak | EdgeKind::Shortcut) {
                 continue;
             }
-            let class = devtools_class_name(snapshot, target);
-            let step = match (node == ROOT, snapshot.edge_label(edge)) {
-                (true, _) => class.to_string(),
+            let label = match snapshot.edge_label(edge) {
                 // A Map's or a Set's table numbers its slots with names of digits.
-                (false, EdgeLabel::Name(name)) if !name.bytes().all(|b| b.is_ascii_digit()) => format!("{name} → {class}"),
-                (false, _) => format!("[] → {class}"),
+                EdgeLabel::Name(name) if node != ROOT && !name.bytes().all(|b| b.is_ascii_digit()) => Some(name),
+                _ => None,
             };
-            let (parent_steps, parent_cut) = &shapes.shapes[parent];
-            let cut = *parent_cut || parent_steps.len() == SHAPE_STEPS;
-            let mut steps: Vec<String> = parent_steps[parent_steps.len().saturating_sub(SHAPE_STEPS - 1)..].to_vec();
-            steps.push(step);
-            let text = format!("{}{}", if cut { "… → " } else { "" }, steps.join(" → "));
-            let next = shapes.texts.len() as u32;
-            let id = *interned.entry(text.clone()).or_insert(next);
-            if id == next {
-                shapes.texts.push(text);
-                shapes.shapes.push((steps, cut));
+            let step = (label, devtools_class_name(snapshot, target));
+            let step_id = *step_ids.entry(step.clone()).or_insert_with(|| {
+                steps.push(step);
+                steps.len() as u32 - 1
+            });
+            let mut key: ShapeKey = (parent, len, cut);
+            if (len as usize) == SHAPE_STEPS {
+                key.0.copy_within(1.., 0);
+                key.0[SHAPE_STEPS - 1] = step_id;
+                key.2 = true;
+            } else {
+                key.0[len as usize] = step_id;
+                key.1 += 1;
             }
-            shapes.of[target as usize] = id;
+            let next = keys.len() as u32;
+            let id = *shape_ids.entry(key).or_insert(next);
+            if id == next {
+                keys.push(key);
+            }
+            of[target as usize] = id;
             queue.push_back(target);
         }
     }
-    shapes
+    let texts = keys
+        .iter()
+        .map(|(ids, len, cut)| {
+            let parts: Vec<String> = ids[..*len as usize]
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| {
+                    let (label, class) = &steps[id as usize];
+                    match (i, label) {
+                        (0, _) if !cut => class.to_string(),
+                        (_, Some(name)) => format!("{name} → {class}"),
+                        (_, None) => format!("[] → {class}"),
+                    }
+                })
+                .collect();
+            format!("{}{}", if *cut { "… → " } else { "" }, parts.join(" → "))
+        })
+        .collect();
+    PathShapes { of, texts }
 }

@@ -134,6 +134,104 @@ declare namespace leakwatch {
     path: string | null;
   }
 
+  /** assertNoLeak's options; every one has a default. */
+  interface LeakTestOptions {
+    /** Calls of the function in a round (default 32: a multiple of 8, so that a leak on one call in eight adds to every round). */
+    calls?: number;
+    /**
+     * Rounds of calls measured (default 4, at least 3). The last two run only when a class grew in
+     * every round before them, with the sampling heap profiler on; a leak is a class that grew in every round.
+     */
+    rounds?: number;
+    /** Calls made before the first snapshot, for what the function sets up once (default 32). */
+    warmup?: number;
+    /** Time budget in ms (default 60000); when it runs out before a verdict, assertNoLeak rejects with a plain Error. */
+    timeout?: number;
+    /** The sampling heap profiler's interval in bytes, while it looks for where leaked objects are allocated (default 256). */
+    samplingInterval?: number;
+  }
+
+  /** A class's growth over a leak test's rounds. */
+  interface ClassGrowth {
+    /** The class (node-memwatch's names). */
+    class: string;
+    /** Per round, how many more of its objects were alive after the round than before it. */
+    rounds: number[];
+    /** Per call, over every round: objects, and their shallow size in bytes. */
+    per_call: { objects: number; bytes: number };
+  }
+
+  /** What assertNoLeak resolves with when the function does not leak. */
+  interface LeakTestReport {
+    /** Calls a round. */
+    calls: number;
+    /** Rounds measured. */
+    rounds: number;
+    /** Calls before the first snapshot. */
+    warmup: number;
+    /** How long the test took, in ms. */
+    ms: number;
+    /** The classes whose objects grew over the rounds, most bytes per call first: none of them in every round. */
+    growth: ClassGrowth[];
+  }
+
+  /** One leak that assertNoLeak found: a Suspect with its growth round by round and per call. */
+  interface LeakSuspect extends Suspect {
+    /** Per round, how many more of its objects were alive after the round than before it: all above 0. */
+    rounds: number[];
+    /** Per call, over every round: objects, and their shallow size in bytes. */
+    per_call: { objects: number; bytes: number };
+  }
+
+  /** What assertNoLeak rejects with when the function leaks. */
+  interface LeakError extends Error {
+    name: 'LeakError';
+    /** What leaks, best first: one entry per class (and retainer path shape) that grew in every round. */
+    leaks: LeakSuspect[];
+    /** Every class whose objects grew over the rounds, leaking or not, most bytes per call first. */
+    growth: ClassGrowth[];
+  }
+
+  /** `LeakError`, for `instanceof`; assertNoLeak makes them. */
+  interface LeakErrorConstructor {
+    new (leaks: LeakSuspect[], run: { calls: number; rounds: number; growth: ClassGrowth[] }): LeakError;
+    readonly prototype: LeakError;
+  }
+
+  /** Objects of one class, held along one shape of retainer path, that outlived an action (findLeaks). */
+  interface LeakGroup {
+    /** The class (node-memwatch's names). */
+    class: string;
+    /** The last steps of their shortest retainer path from the root: classes and edges, element indexes as `[]`. */
+    shape: string;
+    /** How many objects. */
+    count: number;
+    /** Their retained size in bytes, each object counted once. */
+    retained_size: number;
+    /** The id of the object of the group that retains the most. */
+    example_id: number;
+    /** Its shortest retainer path in DevTools' notation; null when only weak edges hold it. */
+    path: string | null;
+  }
+
+  /** What findLeaks (and `leakwatch find-leaks --json`) finds. */
+  interface FoundLeaks {
+    /** How many objects allocated by the action the final snapshot still holds. */
+    still_alive: number;
+    /** The groups, the one that retains the most first. */
+    groups: LeakGroup[];
+  }
+
+  /** findLeaks' options. */
+  interface FindLeaksOptions {
+    /** What may leak: run once between the baseline and the target snapshot. */
+    action: () => unknown;
+    /** What undoes it (closing what the action opened): run before the final snapshot. */
+    back: () => unknown;
+    /** How many more times to run `action` then `back` before the final snapshot (default 0). */
+    repeat?: number;
+  }
+
   /** One 'leak' event: memory measured after GCs rose steadily and significantly over a window. */
   interface LeakInfo {
     /** Start of the window that shows the leak. */
@@ -591,6 +689,21 @@ declare namespace leakwatch {
 }
 
 /** The memwatch object, with the LeakWatch class for programs that want their own. */
-declare const leakwatch: leakwatch.LeakWatch & { LeakWatch: leakwatch.LeakWatchConstructor };
+declare const leakwatch: leakwatch.LeakWatch & {
+  LeakWatch: leakwatch.LeakWatchConstructor;
+  /**
+   * Calls `fn` (sync or async) in rounds, with full GCs between them, and rejects with a
+   * LeakError when objects of a class it makes outlive its calls round after round; resolves with
+   * a report otherwise. A TypeError for a non-function or bad options; `fn`'s own error as it is.
+   */
+  assertNoLeak(fn: () => unknown, options?: leakwatch.LeakTestOptions): Promise<leakwatch.LeakTestReport>;
+  LeakError: leakwatch.LeakErrorConstructor;
+  /**
+   * memlab's three-snapshot method in this process: a snapshot, `action`, a snapshot, `back`, a
+   * final snapshot; resolves to the objects `action` allocated that the final one still holds,
+   * grouped by class and retainer-path shape, as `leakwatch find-leaks` groups them.
+   */
+  findLeaks(options: leakwatch.FindLeaksOptions): Promise<leakwatch.FoundLeaks>;
+};
 
 export = leakwatch;

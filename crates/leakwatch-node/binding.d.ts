@@ -159,6 +159,33 @@ export interface Status {
   nearFloor: boolean
 }
 
+/** The growth of every class from one snapshot to the next, for a series of snapshots. */
+export declare class CensusRounds {
+  /** An empty series. */
+  constructor()
+  /**
+   * Ends `parser`'s snapshot, takes its census and records how each class changed since the
+   * snapshot added before it, if any. Blocks the JS thread.
+   */
+  add(parser: SnapshotParser): void
+  /** Makes the last snapshot added the one that `finish` compares the final snapshot with. */
+  markBase(): void
+  /**
+   * Adds `parser`'s snapshot as [`CensusRounds::add`] does, then compares it with the marked
+   * one and explains the rows of `classes`, in that order: the retainer path of the added
+   * object of each that retains the most, and where its constructor is defined. Returns that
+   * diff, with only those rows, as node-memwatch's HeapDiff JSON.
+   */
+  finish(parser: SnapshotParser, classes: Array<string>): string
+  /**
+   * Every round's growth as JSON: per round, `{what, added, removed, size_bytes}` per class
+   * that changed.
+   */
+  growth(): string
+  /** Frees the censuses now rather than when the JS object is collected. */
+  release(): void
+}
+
 /**
  * What a diff keeps of one snapshot: each object's id, class and size. Ready at once, or being
  * computed in the background.
@@ -242,6 +269,13 @@ export declare class SnapshotParser {
 
 /** The leak detector's default options. */
 export declare function defaultDetectorOptions(): DetectorOptions
+
+/**
+ * Ends `last`'s snapshot and finds the objects allocated between the `baseline` and `target`
+ * censuses that it still holds, grouped by class and retainer-path shape (core's `find_leaks`).
+ * Blocks the JS thread; returns the groups as JSON text.
+ */
+export declare function findLeaks(baseline: HeapCensus, target: HeapCensus, last: SnapshotParser): string
 
 /** Compares two censuses, blocking the JS thread; returns node-memwatch's HeapDiff as JSON text. */
 export declare function heapDiff(before: HeapCensus, after: HeapCensus): string

@@ -160,4 +160,4 @@ function suspectsFrom(sites, diff, profile) {
   }));
 }
 
-module.exports = { suspectsFrom, grownClasses, TOP };
+module.exports = { suspectsFrom, siteFor, grownClasses, TOP };

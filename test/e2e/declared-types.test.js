@@ -54,3 +54,30 @@ test('the check finds a missing key and an extra one, nested too', () => {
   const suspect = { class: null, site: { function: 'f', file: 'f.js', line: 1, column: 1, stack: [], where: 'x' }, bytes: 1, count: 1, path: null };
   assert.throws(() => assertDeclared(suspect, 'Suspect'), /Suspect\.site\.where: present, not declared/);
 });
+
+test("assertNoLeak's report and LeakError's leaks, and findLeaks' result, have exactly the declared keys", async () => {
+  const r = await runNode(
+    `const memwatch = require('.');
+     class Kept {
+       constructor(i) {
+         this.i = i;
+       }
+     }
+     const kept = [];
+     (async () => {
+       const report = await memwatch.assertNoLeak(() => new Kept(0).i);
+       const error = await memwatch.assertNoLeak(() => kept.push(new Kept(kept.length))).catch((e) => e);
+       const found = await memwatch.findLeaks({ action: () => kept.push(new Kept(-1)), back: () => {} });
+       console.log(JSON.stringify({ report, leaks: error.leaks, growth: error.growth, found }));
+     })();`,
+    { timeoutMs: 120_000 },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const { report, leaks, growth, found } = JSON.parse(r.stdout);
+  assertDeclared(report, 'LeakTestReport');
+  assert.equal(leaks[0].class, 'Kept');
+  for (const leak of leaks) assertDeclared(leak, 'LeakSuspect');
+  for (const g of growth) assertDeclared(g, 'ClassGrowth');
+  assert.ok(found.groups.some((g) => g.class === 'Kept'), JSON.stringify(found.groups));
+  assertDeclared(found, 'FoundLeaks');
+});

@@ -75,3 +75,28 @@ void hd.end().then;
 void memwatch.dashboard({ controls: { leak: { label: 'Leak' } } });
 // @ts-expect-error: only 'stream' and 'inspector'
 new memwatch.HeapDiff({ method: 'file' });
+
+async function leakTest(): Promise<number> {
+  try {
+    const report = await memwatch.assertNoLeak(async () => {}, { calls: 16, timeout: 10_000 });
+    return report.growth.reduce((n, g) => n + g.per_call.objects, report.calls * report.rounds);
+  } catch (err) {
+    if (err instanceof memwatch.LeakError) {
+      const [first] = err.leaks;
+      return first.per_call.bytes + first.rounds.length + (first.site?.line ?? 0) + (first.class?.length ?? 0);
+    }
+    throw err;
+  }
+}
+void leakTest;
+// @ts-expect-error: no such option
+void memwatch.assertNoLeak(() => {}, { iterations: 5 });
+
+async function threeSnapshots(): Promise<number> {
+  const found = await memwatch.findLeaks({ action: () => {}, back: async () => {}, repeat: 2 });
+  const [top] = found.groups;
+  return found.still_alive + (top ? top.count + top.retained_size + top.example_id + top.shape.length + (top.path?.length ?? 0) : 0);
+}
+void threeSnapshots;
+// @ts-expect-error: back is required
+void memwatch.findLeaks({ action: () => {} });

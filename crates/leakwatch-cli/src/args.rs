@@ -18,6 +18,10 @@ Examples:
   Every shortest way the roots hold object @12345:
     leakwatch retainers after.heapsnapshot --id 12345
 
+  What an action left behind: objects allocated between the first two snapshots and still alive
+  in the third, taken after the action was undone:
+    leakwatch find-leaks baseline.heapsnapshot target.heapsnapshot final.heapsnapshot
+
 A snapshot comes from node's v8.writeHeapSnapshot(), from DevTools (Memory > Save profile), or from
 `node --heapsnapshot-signal=SIGUSR2 app.js`.
 
@@ -48,6 +52,19 @@ pub enum Command {
         before: PathBuf,
         /// The later snapshot.
         after: PathBuf,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Objects allocated between BASELINE and TARGET that are still alive in FINAL, grouped by
+    /// class and retainer-path shape, the group that retains the most first.
+    FindLeaks {
+        /// The snapshot before the action.
+        baseline: PathBuf,
+        /// The snapshot after the action.
+        target: PathBuf,
+        /// The snapshot after the action was undone (or repeated).
+        #[arg(value_name = "FINAL")]
+        last: PathBuf,
         #[command(flatten)]
         output: Output,
     },

@@ -43,7 +43,8 @@ pub fn run(
     Ok(render(&diff))
 }
 
-fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
+/// The census of the snapshot at `path`: all that a comparison by object id needs of it.
+pub(crate) fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
     let loaded = load(path, progress)?;
     Ok(Census::new(&loaded.snapshot, &loaded.analysis))
 }

@@ -13,6 +13,7 @@
 mod args;
 mod diff;
 mod failure;
+mod find_leaks;
 mod load;
 mod progress;
 mod render;
@@ -67,6 +68,12 @@ fn run_command(command: &Command) -> Result<(), Failure> {
             after,
             output,
         } => diff::run(before, after, output, &progress)?,
+        Command::FindLeaks {
+            baseline,
+            target,
+            last,
+            output,
+        } => find_leaks::run(baseline, target, last, output, &progress)?,
         Command::Retainers {
             file,
             target,

@@ -284,3 +284,27 @@ fn strings_full_of_escapes_are_read_across_buffer_boundaries() {
         100
     );
 }
+
+#[test]
+fn find_leaks_groups_what_the_target_added_and_the_final_snapshot_still_holds() {
+    let f = fixtures();
+    // The 500 Foo added between `before` and `after` are all still alive in `after`.
+    let found = leakwatch(&["find-leaks", arg(&f.before), arg(&f.after), arg(&f.after), "--json"]).json();
+    let groups = found["groups"].as_array().unwrap();
+    let foo: Vec<&Value> = groups.iter().filter(|g| g["class"] == "Foo").collect();
+    assert_eq!(foo.len(), 1, "one shape holds them all: {foo:?}");
+    assert_eq!(foo[0]["count"], 500);
+    assert!(foo[0]["retained_size"].as_u64().unwrap() > 0);
+    assert!(foo[0]["shape"].as_str().unwrap().ends_with("Foo"), "{}", foo[0]["shape"]);
+    assert!(foo[0]["path"].as_str().unwrap().contains("Foo @"), "{}", foo[0]["path"]);
+    assert!(groups.iter().all(|g| g["class"] != "Baz" && g["class"] != "Bar"));
+
+    // Nothing was allocated between a snapshot and itself.
+    let none = leakwatch(&["find-leaks", arg(&f.after), arg(&f.after), arg(&f.after), "--json"]).json();
+    assert_eq!(none["still_alive"], 0);
+    assert_eq!(none["groups"].as_array().unwrap().len(), 0);
+
+    let table = leakwatch(&["find-leaks", arg(&f.before), arg(&f.after), arg(&f.after)]).stdout;
+    assert!(table.contains("are still alive, in"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("Foo ") && l.contains("500")), "{table}");
+}

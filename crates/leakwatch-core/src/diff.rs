@@ -75,6 +75,11 @@ impl Census {
         HeapTotals { nodes: self.nodes, size_bytes: self.size_bytes, size: nice_size(self.size_bytes as i64) }
     }
 
+    /// Whether an object with id `id` is in this census.
+    pub fn contains(&self, id: u32) -> bool {
+        self.objects.binary_search_by_key(&id, |object| object.id).is_ok()
+    }
+
     /// Whether the object with id `id` is in this census and marked in `marks`.
     fn is_marked(&self, marks: &[bool], id: u32) -> bool {
         self.objects.binary_search_by_key(&id, |object| object.id).is_ok_and(|i| marks[i])

@@ -8,8 +8,8 @@
 //! 2. [`Analysis::new`] computes what Chrome DevTools computes: the exact dominator tree over the
 //!    essential edges, retained sizes and class names.
 //! 3. Reports: [`Summary`] per class, [`Census`] and [`HeapDiff`] for comparing two snapshots by
-//!    object id, [`Retainers`] for the shortest ways from the roots to an object (DevTools'
-//!    distances).
+//!    object id, [`find_leaks`] for three (memlab's method), [`Retainers`] for the shortest ways
+//!    from the roots to an object (DevTools' distances).
 //! 4. [`SourceMaps`] maps a position in generated JavaScript (a constructor's [`DefinedAt`], an
 //!    allocation site) to the program's own sources when the script has a source map.
 //! 5. Every failure is an [`Error`] that says what was wrong and where (a byte offset).
@@ -36,6 +36,7 @@ mod distances;
 mod dominators;
 mod error;
 mod essential;
+mod find_leaks;
 mod nice_size;
 mod parse;
 mod retainers;
@@ -51,6 +52,7 @@ pub use analysis::Analysis;
 pub use classes::memwatch_what;
 pub use diff::{Census, Change, ClassChange, DefinedAt, HeapDiff, HeapTotals};
 pub use error::Error;
+pub use find_leaks::{find_leaks, FoundLeaks, LeakGroup};
 pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use script_urls::ScriptUrls;

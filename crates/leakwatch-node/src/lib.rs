@@ -27,7 +27,9 @@
 
 mod catch_panic;
 mod census;
+mod census_rounds;
 mod cli;
+mod find_leaks;
 mod gc;
 mod heap_diff;
 mod leak;

@@ -154,7 +154,8 @@ impl SnapshotParser {
         Ok(())
     }
 
-    fn take(&mut self) -> Result<leakwatch_core::SnapshotParser> {
+    /// The engine's parser, leaving this one spent.
+    pub(crate) fn take(&mut self) -> Result<leakwatch_core::SnapshotParser> {
         self.parser.take().ok_or_else(spent)
     }
 }
@@ -164,7 +165,7 @@ fn spent() -> Error {
 }
 
 /// Finishes parsing and reduces the snapshot to its census, dropping the graph.
-fn census_of(parser: leakwatch_core::SnapshotParser) -> std::result::Result<Census, String> {
+pub(crate) fn census_of(parser: leakwatch_core::SnapshotParser) -> std::result::Result<Census, String> {
     let census = {
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;

@@ -34,24 +34,34 @@ mod distances;
 mod dominators;
 mod error;
 mod essential;
+mod holders;
+mod modules;
 mod nice_size;
 mod parse;
+mod program_terms;
 mod retainers;
+mod scripts;
 mod shallow;
 mod shapes;
 mod snapshot;
 mod snapshot_parser;
+mod source_places;
 mod summary;
 
 pub use analysis::Analysis;
 pub use classes::memwatch_what;
 pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals};
 pub use error::Error;
+pub use holders::{explain_object, Holder, ObjectExplanation};
 pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
+pub use scripts::ScriptOrigin;
 pub use snapshot_parser::SnapshotParser;
+pub use source_places::SourcePlaces;
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]
 mod brute_force_tests;
+#[cfg(test)]
+mod holders_tests;

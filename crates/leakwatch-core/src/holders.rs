@@ -26,6 +26,13 @@ pub enum Holder {
         /// The module's file.
         file: String,
     },
+    /// A property of the global object.
+    Global {
+        /// The property's name.
+        name: String,
+        /// The class of its value.
+        class: String,
+    },
     /// A variable of a function, kept by a closure made in a call of it.
     FunctionVariable {
         /// The variable's name.
@@ -77,6 +84,7 @@ impl fmt::Display for Holder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Holder::ModuleVariable { name, class, file } => write!(f, "`{name}` ({class}) in {file}"),
+            Holder::Global { name, class } => write!(f, "globalThis.{name} ({class})"),
             Holder::FunctionVariable { name, class, function, place } => {
                 write!(f, "`{name}` ({class}) in {function}() at {place}")
             }
@@ -85,7 +93,7 @@ impl fmt::Display for Holder {
             Holder::Listeners { emitter, event, count } => {
                 let emitter = emitter.as_ref().map_or_else(|| "an EventEmitter".to_string(), |name| format!("`{name}`"));
                 let noun = if *count == 1 { "listener" } else { "listeners" };
-                write!(f, "{emitter}.on({event:?}), {} {noun}", thousands(*count))
+                write!(f, "{emitter}.on('{event}'), {} {noun}", thousands(*count))
             }
             Holder::Timer { repeats, callback } => {
                 let (kind, state) = if *repeats { ("an interval", "never cleared") } else { ("a timeout", "not yet run") };
@@ -189,7 +197,9 @@ fn holder_on(snapshot: &HeapSnapshot, retainers: &Retainers, places: &SourcePlac
             Holder::FunctionVariable { .. } => {
                 function_variable.get_or_insert(holder);
             }
-            Holder::ModuleVariable { .. } | Holder::Export { .. } => return Some(function_variable.unwrap_or(holder)),
+            Holder::ModuleVariable { .. } | Holder::Export { .. } | Holder::Global { .. } => {
+                return Some(function_variable.unwrap_or(holder))
+            }
             _ => return Some(holder),
         }
     }
@@ -219,6 +229,16 @@ fn holder_at(
             file: places.place(commonjs_file(snapshot, path.nodes[i - 1])?, None),
             es_module: false,
         }),
+        // A path starts at a global object when a user root holds the object.
+        // Node's own functions on the global object (`queueMicrotask`) only lead to its internals.
+        EdgeKind::Property | EdgeKind::Shortcut
+            if i == 0
+                && snapshot.node_kind(node) == NodeKind::Object
+                && (snapshot.node_kind(next) != NodeKind::Closure
+                    || function_origin(snapshot, next) == ScriptOrigin::Program) =>
+        {
+            Some(Holder::Global { name: name.to_string(), class: class() })
+        }
         EdgeKind::Internal if name == "value" && i >= 2 => es_export(snapshot, retainers, places, path, i, class()),
         EdgeKind::Internal if name == "reactions_or_result" => Some(pending_promise(snapshot, places, path, i)),
         _ => None,

@@ -25,7 +25,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "exports.leakedRequests (Array) of src/workload.js",
         "module src/workload.js → exports.leakedRequests → [",
     ),
-    ("Subscriber", "`bus`.on(\"config\"), 50 listeners", "module src/bus.js → exports.subscribe → bus → _events → config → ["),
+    ("Subscriber", "`bus`.on('config'), 50 listeners", "module src/bus.js → exports.subscribe → bus → _events → config → ["),
     (
         "Poller",
         "an interval never cleared, whose callback is the function at src/poll.js:12:15 (where the timer was started is not in a snapshot)",

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::{
     classes::devtools_class_name,
-    modules::commonjs_file,
+    modules::{commonjs_file, es_module_url, export_name},
     program_terms::program_terms,
     retainers::{NodePath, RetainerPath, Retainers},
     scripts::{constructor_of, edge_named, function_origin, script_url, target_named, ScriptOrigin},
@@ -344,8 +344,8 @@ fn es_export(
     i: usize,
     class: String,
 ) -> Option<Holder> {
-    let url = crate::modules::es_module_url(snapshot, retainers, path.nodes[i - 2])?;
-    let name = crate::modules::export_name(snapshot, path.nodes[i - 1], path.edges[i - 1])?;
+    let url = es_module_url(snapshot, retainers, path.nodes[i - 2])?;
+    let name = export_name(snapshot, path.nodes[i - 1], path.edges[i - 1])?;
     Some(Holder::Export { name: name.to_string(), class, file: places.place(url, None), es_module: true })
 }
 

@@ -190,6 +190,10 @@ fn closures_of_context<'a>(
 /// only when no emitter, timer or promise holds that function further up: there the variable
 /// belongs to a callback, and what holds the callback is what the program must let go.
 fn holder_on(snapshot: &HeapSnapshot, retainers: &Retainers, places: &SourcePlaces, path: &NodePath) -> Option<Holder> {
+    // A timer itself is held by Node's timer list: what names it is its callback.
+    if let Some(holder) = timer(snapshot, places, *path.nodes.last()?) {
+        return Some(holder);
+    }
     let mut function_variable = None;
     for i in (0..path.edges.len()).rev() {
         let Some(holder) = holder_at(snapshot, retainers, places, path, i) else { continue };
@@ -219,10 +223,9 @@ fn holder_at(
     let EdgeLabel::Name(name) = snapshot.edge_label(edge) else { return None };
     match snapshot.edge_kind(edge) {
         EdgeKind::Context => context_variable(snapshot, retainers, places, node, name, class()),
-        EdgeKind::Property if name == "_events" => Some(listeners(snapshot, path, i)),
-        EdgeKind::Property if name == "_onTimeout" && snapshot.node_kind(next) == NodeKind::Closure => {
-            Some(Holder::Timer { repeats: repeats(snapshot, node), callback: function_place(snapshot, places, next)? })
-        }
+        // The event's edge must follow: the `_events` object itself is no one listener's.
+        EdgeKind::Property if name == "_events" && i + 1 < path.edges.len() => Some(listeners(snapshot, path, i)),
+        EdgeKind::Property if name == "_onTimeout" => timer(snapshot, places, node),
         EdgeKind::Property if i > 0 && is_exports_of_module(snapshot, path, i) => Some(Holder::Export {
             name: name.to_string(),
             class: class(),
@@ -321,6 +324,13 @@ fn listeners(snapshot: &HeapSnapshot, path: &NodePath, i: usize) -> Holder {
         .filter(|&e| matches!(snapshot.edge_kind(e), EdgeKind::Context | EdgeKind::Property))
         .map(|e| snapshot.edge_label(e).to_string());
     Holder::Listeners { emitter, event, count }
+}
+
+/// The timer holder that `timeout` is, when it is one of Node's timers: its `_onTimeout` is the
+/// callback.
+fn timer(snapshot: &HeapSnapshot, places: &SourcePlaces, timeout: u32) -> Option<Holder> {
+    let callback = target_named(snapshot, timeout, "_onTimeout").filter(|&c| snapshot.node_kind(c) == NodeKind::Closure)?;
+    Some(Holder::Timer { repeats: repeats(snapshot, timeout), callback: function_place(snapshot, places, callback)? })
 }
 
 /// Whether a Timeout repeats: Node stores an interval's period in `_repeat` (a small integer,

@@ -31,6 +31,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "an interval never cleared, whose callback is the function at src/poll.js:12:15 (where the timer was started is not in a snapshot)",
         "global → ",
     ),
+    // A timer is named by its callback, as what holds it is Node's timer list.
+    (
+        "Timeout",
+        "an interval never cleared, whose callback is the function at src/poll.js:12:15 (where the timer was started is not in a snapshot)",
+        "global → ",
+    ),
     ("PendingReply", "a promise never settled, awaited in waitForReply() at src/client.js:11:28", "module src/"),
     ("Thing", "`previous` (Thing) in replaceThing() at src/replace.js:13:22", "module src/replace.js → exports.replaceThing → current → "),
     ("CacheEntry", "export entries (Array) of src/cache.mjs", "module src/cache.mjs → entries → ["),

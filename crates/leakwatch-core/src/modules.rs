@@ -8,18 +8,15 @@ use crate::{
 };
 
 /// The file of a CommonJS module: `node` is one when it is an object with an `exports` property
-/// and a string `filename` (Node's `Module`, whatever its constructor is called).
+/// and a string `filename` or `id` (Node's `Module`, whatever its constructor is called).
 pub(crate) fn commonjs_file(snapshot: &HeapSnapshot, node: u32) -> Option<&str> {
     if snapshot.node_kind(node) != NodeKind::Object {
         return None;
     }
     target_named(snapshot, node, "exports")?;
     let filename = target_named(snapshot, node, "filename").or_else(|| target_named(snapshot, node, "id"))?;
-    let is_string = matches!(
-        snapshot.node_kind(filename),
-        NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString
-    );
-    is_string.then(|| snapshot.node_name(filename))
+    // Only a flat string's node is named by its text.
+    (snapshot.node_kind(filename) == NodeKind::String).then(|| snapshot.node_name(filename))
 }
 
 /// The URL of an ES module's script: `node` is an ES module record (V8's `SourceTextModule`)

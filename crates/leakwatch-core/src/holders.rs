@@ -152,7 +152,7 @@ pub fn explain_object(
 }
 
 /// Whether `node` belongs to the program: a function of its scripts, the context of one, an
-/// object of one of its classes, or one of its CommonJS modules.
+/// object of one of its classes, or one of its modules (CommonJS or ES).
 fn is_programs(snapshot: &HeapSnapshot, retainers: &Retainers, node: u32) -> bool {
     match snapshot.node_kind(node) {
         NodeKind::Closure => function_origin(snapshot, node) == ScriptOrigin::Program,
@@ -163,6 +163,7 @@ fn is_programs(snapshot: &HeapSnapshot, retainers: &Retainers, node: u32) -> boo
             commonjs_file(snapshot, node).is_some()
                 || constructor_of(snapshot, node).is_some_and(|c| function_origin(snapshot, c) == ScriptOrigin::Program)
         }
+        NodeKind::Hidden => es_module_url(snapshot, retainers, node).is_some_and(|url| ScriptOrigin::of_url(url) == ScriptOrigin::Program),
         _ => false,
     }
 }

@@ -170,8 +170,8 @@ impl Retainers {
         found
     }
 
-    /// One shortest path from the roots to `target` that goes through a node `preferred` accepts,
-    /// if any of the shortest paths does; otherwise the first shortest path, as [`paths`] finds
+    /// One shortest path from the roots to `target` that goes through a node `preferred` accepts
+    /// (above the target), if any of the shortest paths does; otherwise the first shortest path, as [`paths`] finds
     /// it. `None` when only weak edges hold the target, or when the search budget ran out first.
     ///
     /// The nodes on shortest paths to the target are gathered from the target up (each one step
@@ -212,7 +212,8 @@ impl Retainers {
         // From the target up: once the path has passed a preferred node any retainer will do, and
         // the first one is the one DevTools would show.
         let (mut nodes, mut edges) = (vec![target], Vec::new());
-        let mut passed = preferred(target);
+        // The target itself does not count: the path is to say what of the program holds it.
+        let mut passed = false;
         let mut node = target;
         loop {
             let parents = above.get(&node).map_or(&[][..], Vec::as_slice);

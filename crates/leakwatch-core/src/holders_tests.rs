@@ -76,3 +76,29 @@ fn held_by_and_program_paths_on_node_20() {
 fn held_by_and_program_paths_on_node_24() {
     check(NODE_24);
 }
+
+/// A snapshot where `global.a` (a function of Node's) and `global.b` (one of the program's)
+/// both hold an `Item` by `x`: two shortest paths, Node's first in edge order.
+fn two_paths_snapshot() -> String {
+    let meta = r#"{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]}"#;
+    // Nodes: root, global, Node's function, the program's, their shared infos, Item, two scripts.
+    let nodes = "9,0,1,0,1, 3,1,3,10,2, 5,2,5,10,2, 5,3,7,10,2, 4,2,9,10,1, 4,3,11,10,1, 3,4,13,10,0, 4,5,15,10,0, 4,6,17,10,0";
+    let edges = "5,1,5, 2,7,10, 2,8,15, 2,9,30, 3,10,20, 2,9,30, 3,10,25, 3,11,35, 3,11,40";
+    let strings = r#"["","global","internalFn","appFn","Item","node:events","/app/server.js","a","b","x","shared","script_or_debug_info"]"#;
+    format!(
+        r#"{{"snapshot":{{"meta":{meta},"node_count":9,"edge_count":9}},"nodes":[{nodes}],"edges":[{edges}],"strings":{strings}}}"#
+    )
+}
+
+#[test]
+fn of_the_shortest_paths_the_one_through_the_programs_code_is_chosen() {
+    let json = two_paths_snapshot();
+    let snapshot = HeapSnapshot::read(json.as_bytes()).unwrap();
+    let retainers = Retainers::new(&snapshot);
+    let item = snapshot.find_node(13).unwrap();
+    let devtools = retainers.paths(&snapshot, item, 1)[0].to_string();
+    assert!(devtools.contains("internalFn()"), "{devtools}");
+    let explained = explain_object(&snapshot, &retainers, &SourcePlaces::relative_to("/app"), item).unwrap();
+    assert_eq!(explained.program_path, "global → b → x → Item");
+    assert!(explained.path.to_string().contains("appFn()"), "{}", explained.path);
+}

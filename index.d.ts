@@ -130,8 +130,18 @@ declare namespace leakwatch {
     bytes: number;
     /** How many more objects there are (estimated, without a HeapDiff). */
     count: number;
-    /** The shortest retainer path of one of its new objects, in DevTools' notation; null when unknown. */
+    /**
+     * A shortest retainer path of one of its new objects, through the program's code when one
+     * is, told from the module it leads to (`module src/app.js → exports.cache → [12] → Item`);
+     * null when unknown.
+     */
     path: string | null;
+    /**
+     * What keeps that object alive, as the program's source names it (`` `waiting` (Map) in
+     * src/registry.js ``, `` `bus`.on('config'), 1,204 listeners ``, an interval never cleared,
+     * a promise never settled); null when unknown.
+     */
+    held_by: string | null;
   }
 
   /** assertNoLeak's options; every one has a default. */
@@ -455,10 +465,17 @@ declare namespace leakwatch {
     /** The change in the class's retained size, in bytes: what ranks the details. */
     retained_size_bytes: number;
     /**
-     * With end({retainers: N}), for the first N rows that grew: the shortest retainer path of the
-     * added object of the class that retains the most.
+     * With end({retainers: N}), for the first N rows that grew: a shortest retainer path of the
+     * added object of the class that retains the most, through the program's code when one is,
+     * told from the module it leads to: `module src/app.js → exports.cache → [12] → Item`.
      */
     retainers?: string;
+    /**
+     * With end({retainers: N}), for the same rows, when found: what keeps that object alive, as
+     * the program's source names it: a module's variable, an export, an emitter's listeners, a
+     * timer never cleared, a promise never settled, a function's variable kept by a closure.
+     */
+    held_by?: string;
     /**
      * With end({retainers: N}), for the same rows: where that object's constructor is defined
      * (a `Closure`'s own function), if V8 recorded it. `script_id` is the inspector protocol's

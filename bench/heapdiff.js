@@ -5,6 +5,8 @@
 // Usage: node bench/heapdiff.js [N ...]          (default: 400000 1000000)
 // Env:   TOOLS=v8,leakwatch,airbnb               which to run (default: all)
 //        RUNS=1                                  runs of each; the fastest is reported
+//        RETAINERS=0                             leakwatch's end({retainers: N}): rows explained
+//                                                (retainer path and held_by)
 //
 // Each measurement runs in a fresh node process (--max-old-space-size=8192) that builds the heap,
 // then:
@@ -74,7 +76,8 @@ async function child(tool, n) {
     const t1 = process.hrtime.bigint();
     addSessions(n, added);
     const t2 = process.hrtime.bigint();
-    const diff = hd.end();
+    const retainers = Number(process.env.RETAINERS || 0);
+    const diff = tool === 'leakwatch' && retainers > 0 ? hd.end({ retainers }) : hd.end();
     const t3 = process.hrtime.bigint();
     result.start = Number(t1 - t0) / 1e9;
     result.end = Number(t3 - t2) / 1e9;

@@ -248,6 +248,7 @@
         retained: suspect.bytes,
         site: suspect.site,
         path: suspect.path,
+        heldBy: suspect.held_by || null,
       });
     }
     for (const row of ((state.diff && state.diff.rows) || []).slice(0, DIFF_ROWS_SHOWN)) {
@@ -260,6 +261,7 @@
         retained: row.retained_size_bytes,
         site: row.site || null,
         path: row.retainers || null,
+        heldBy: row.held_by || null,
       });
     }
     return rows;
@@ -287,6 +289,7 @@
       cell(tr, row.shallow === null ? '' : bytes(row.shallow, true), 'num');
       cell(tr, row.retained === null ? '' : bytes(row.retained, true), 'num');
       cell(tr, siteText(row.site), 'site');
+      cell(tr, row.heldBy || '', 'held-by');
       tr.addEventListener('click', () => showCulprit(row, tr, index));
       if (index === state.selectedRow) tr.classList.add('selected');
       body.appendChild(tr);
@@ -304,6 +307,7 @@
     for (const selected of $('culprits').querySelectorAll('tr.selected')) selected.classList.remove('selected');
     tr.classList.add('selected');
     const lines = [];
+    if (row.heldBy) lines.push(`Held by: ${row.heldBy}\n`);
     lines.push(row.path ? `Retainer path:\n  ${row.path}` : 'No retainer path was recorded for this row.');
     if (row.site) {
       lines.push(`\nAllocated at: ${siteText(row.site)}`);

@@ -149,6 +149,7 @@ function suspectsFrom(sites, diff, profile) {
       bytes: Math.round(s.bytes),
       count: Math.round(s.count),
       path: null,
+      held_by: null,
     }));
   }
   return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
@@ -157,6 +158,7 @@ function suspectsFrom(sites, diff, profile) {
     bytes: row.retained_size_bytes,
     count: row['+'] - row['-'],
     path: row.retainers ?? null,
+    held_by: row.held_by ?? null,
   }));
 }
 

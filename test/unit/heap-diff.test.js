@@ -107,7 +107,8 @@ test('HeapDiff: with {retainers}, the top rows say what holds them and where the
     const diff = await hd[end]({ retainers: 3 });
     const row = rowOf(diff, 'LeakingClass');
     assert.equal(diff.change.details.indexOf(row), 0, end);
-    assert.match(row.retainers, /leakwatchTestLeaks → Array @\d+ → \[\d+\] → LeakingClass @\d+$/, end);
+    assert.match(row.retainers, /^global → leakwatchTestLeaks → \[\d+\] → LeakingClass$/, end);
+    assert.equal(row.held_by, 'globalThis.leakwatchTestLeaks (Array)', end);
     // The constructor's parameters: on the line after `class LeakingClass {`, in this file (no source map).
     assert.deepEqual(row.defined_at, { script_id: thisScriptId(), file: __filename, line: line + 1, column }, end);
     globalThis.leakwatchTestLeaks = [];

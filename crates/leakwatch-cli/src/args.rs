@@ -12,11 +12,11 @@ Examples:
   What grew between two snapshots of one process, as node-memwatch's HeapDiff JSON:
     leakwatch diff before.heapsnapshot after.heapsnapshot --json
 
-  Why the three largest Session objects are still alive:
+  Why the three largest Session objects are still alive, and what in the program holds them:
     leakwatch retainers after.heapsnapshot --class Session --paths 3
 
-  Every shortest way the roots hold object @12345:
-    leakwatch retainers after.heapsnapshot --id 12345
+  Every shortest way the roots hold object @12345, in DevTools' notation:
+    leakwatch retainers after.heapsnapshot --id 12345 --devtools
 
   What an action left behind: objects allocated between the first two snapshots and still alive
   in the third, taken after the action was undone:
@@ -68,15 +68,20 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
-    /// The shortest paths from the roots that keep objects alive.
+    /// What keeps objects alive: the holder the program's source names, and a shortest path from
+    /// the roots (one through the program's code, told from the module it leads to).
     Retainers {
         /// The .heapsnapshot file.
         file: PathBuf,
         #[command(flatten)]
         target: Target,
-        /// With --id, how many paths to show; with --class, how many objects.
+        /// With --class, how many objects; with --id and --devtools, how many paths.
         #[arg(long, value_name = "K", default_value_t = 5, value_parser = at_least_one())]
         paths: usize,
+        /// Show DevTools' shortest paths in full (every object with its @id) instead of the
+        /// holder and the program-terms path.
+        #[arg(long)]
+        devtools: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

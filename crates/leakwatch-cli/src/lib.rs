@@ -78,8 +78,9 @@ fn run_command(command: &Command) -> Result<(), Failure> {
             file,
             target,
             paths,
+            devtools,
             json,
-        } => retainers::run(file, target, *paths, *json, &progress)?,
+        } => retainers::run(file, target, *paths, retainers::Notation { devtools: *devtools, json: *json }, &progress)?,
     };
     // The bars must be gone from the terminal before the report is printed under them.
     drop(progress);

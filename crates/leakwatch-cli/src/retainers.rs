@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use leakwatch_core::{DefinedAt, RetainerPath, Retainers, ScriptUrls};
+use leakwatch_core::{explain_object, DefinedAt, ObjectExplanation, RetainerPath, Retainers, ScriptUrls, SourcePlaces};
 use serde::Serialize;
 
 use crate::{
@@ -13,6 +13,14 @@ use crate::{
     render::size,
 };
 
+/// How the report is written.
+pub struct Notation {
+    /// DevTools' full paths rather than the holder and the program-terms path.
+    pub devtools: bool,
+    /// JSON (with both) rather than text.
+    pub json: bool,
+}
+
 /// An object to explain, and the paths that hold it.
 struct Explained {
     ordinal: u32,
@@ -20,16 +28,20 @@ struct Explained {
     defined_at: Option<DefinedAt>,
     /// Edges from the user roots; `None` when only weak references reach the object.
     distance: Option<u32>,
+    /// DevTools' shortest paths (when they are to be shown).
     paths: Vec<RetainerPath>,
+    /// The holder and the path in the program's terms (when they are to be shown).
+    explanation: Option<ObjectExplanation>,
 }
 
-/// The retainer paths of the objects `target` names in the snapshot at `file`: up to `k` paths
-/// to one object (`--id`), or one path to each of the `k` largest objects of a class (`--class`).
+/// What holds the objects `target` names in the snapshot at `file`: one object (`--id`), or the
+/// `k` largest objects of a class (`--class`). In DevTools' notation, up to `k` paths to the one
+/// object, or one path to each.
 pub fn run(
     file: &Path,
     target: &Target,
     k: usize,
-    json: bool,
+    notation: Notation,
     progress: &Progress,
 ) -> Result<String, Failure> {
     let loaded = load(file, progress)?;
@@ -54,22 +66,30 @@ pub fn run(
     // The index of retaining edges is built once and serves every object asked about.
     let retainers = Retainers::new(snapshot);
     let scripts = ScriptUrls::new(snapshot);
+    let places = SourcePlaces::relative_to_current_dir();
     let explained: Vec<Explained> = objects
         .into_iter()
         .map(|ordinal| Explained {
             ordinal,
             defined_at: DefinedAt::of(snapshot, &scripts, ordinal),
             distance: retainers.distance(ordinal),
-            paths: retainers.paths(snapshot, ordinal, paths_each),
+            paths: if notation.devtools || notation.json {
+                retainers.paths(snapshot, ordinal, paths_each)
+            } else {
+                Vec::new()
+            },
+            explanation: (!notation.devtools || notation.json)
+                .then(|| explain_object(snapshot, &retainers, &places, ordinal))
+                .flatten(),
         })
         .collect();
-    if json {
+    if notation.json {
         let objects: Vec<_> = explained.iter().map(|e| object_json(&loaded, e)).collect();
         return crate::to_json(&objects);
     }
     Ok(explained
         .iter()
-        .map(|e| render(&loaded, e))
+        .map(|e| render(&loaded, e, notation.devtools))
         .collect::<Vec<_>>()
         .join("\n"))
 }
@@ -93,7 +113,7 @@ fn class_of(loaded: &Loaded, ordinal: u32) -> &str {
         .class_name(loaded.analysis.class_of(ordinal))
 }
 
-fn render(loaded: &Loaded, explained: &Explained) -> String {
+fn render(loaded: &Loaded, explained: &Explained, devtools: bool) -> String {
     let (snapshot, analysis) = (&loaded.snapshot, &loaded.analysis);
     let n = explained.ordinal;
     let defined_at = explained
@@ -107,11 +127,19 @@ fn render(loaded: &Loaded, explained: &Explained) -> String {
         size(snapshot.self_size(n)),
         size(analysis.retained_size(n)),
     );
-    if explained.paths.is_empty() {
+    if explained.distance.is_none() {
         out.push_str("  no path from the roots: only weak references hold it\n");
-    }
-    for (i, path) in explained.paths.iter().enumerate() {
-        out.push_str(&format!("  {}. {path}\n", i + 1));
+    } else if devtools {
+        for (i, path) in explained.paths.iter().enumerate() {
+            out.push_str(&format!("  {}. {path}\n", i + 1));
+        }
+    } else if let Some(explanation) = &explained.explanation {
+        if let Some(holder) = &explanation.held_by {
+            out.push_str(&format!("  held by: {holder}\n"));
+        }
+        out.push_str(&format!("  path: {}\n", explanation.program_path));
+    } else {
+        out.push_str("  no path found within the search budget: try --devtools\n");
     }
     out
 }
@@ -128,6 +156,11 @@ struct ObjectJson<'a> {
     /// Where its constructor is defined, mapped to the original source when it has a map.
     #[serde(skip_serializing_if = "Option::is_none")]
     defined_at: Option<&'a DefinedAt>,
+    /// The nearest holder the program's source names, as one line.
+    held_by: Option<String>,
+    /// A shortest path through the program's code, from the module it leads to.
+    program_path: Option<&'a str>,
+    /// DevTools' shortest paths.
     paths: &'a [RetainerPath],
 }
 
@@ -141,6 +174,8 @@ fn object_json<'a>(loaded: &'a Loaded, explained: &'a Explained) -> ObjectJson<'
         retained_size: analysis.retained_size(n),
         distance: explained.distance,
         defined_at: explained.defined_at.as_ref(),
+        held_by: explained.explanation.as_ref().and_then(|e| e.held_by.as_ref()).map(|h| h.to_string()),
+        program_path: explained.explanation.as_ref().map(|e| e.program_path.as_str()),
         paths: &explained.paths,
     }
 }

@@ -171,15 +171,31 @@ fn retainers_of_a_class_go_through_the_map() {
                 .any(|s| s["class"] == "Map" && s["edge"] == "table"),
             "{steps:?}"
         );
+        assert_eq!(object["held_by"], "globalThis.leakwatchFixture (Object)");
+        let program_path = object["program_path"].as_str().unwrap();
+        assert!(
+            program_path.starts_with("global → leakwatchFixture → foos → table → [")
+                && program_path.ends_with("] → Foo"),
+            "{program_path}"
+        );
     }
 
     let text = leakwatch(&["retainers", arg(&f.after), "--class", "Foo", "--paths", "1"]);
     text.assert_success();
     assert!(text.stdout.starts_with("Foo @"), "{}", text.stdout);
     assert!(
-        text.stdout.contains("Map @") && text.stdout.contains("table"),
+        text.stdout.contains("\n  held by: globalThis.leakwatchFixture (Object)\n")
+            && text.stdout.contains("\n  path: global → leakwatchFixture → foos → table → ["),
         "{}",
         text.stdout
+    );
+
+    let devtools = leakwatch(&["retainers", arg(&f.after), "--class", "Foo", "--paths", "1", "--devtools"]);
+    devtools.assert_success();
+    assert!(
+        devtools.stdout.contains("Map @") && devtools.stdout.contains("table"),
+        "{}",
+        devtools.stdout
     );
 }
 
@@ -222,7 +238,7 @@ fn retainers_of_an_id_end_at_that_object() {
         );
     }
 
-    let text = leakwatch(&["retainers", arg(&f.before), "--id", &id]);
+    let text = leakwatch(&["retainers", arg(&f.before), "--id", &id, "--devtools"]);
     text.assert_success();
     assert!(
         text.stdout.starts_with(&format!("Bar @{id}:")),

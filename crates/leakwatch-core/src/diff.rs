@@ -7,11 +7,13 @@ use serde::Serialize;
 use crate::{
     analysis::{Analysis, NONE},
     classes::{memwatch_what, Classes},
+    holders::explain_object,
     nice_size::nice_size,
     retainers::Retainers,
     script_urls::ScriptUrls,
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
     source_maps::{location_text, script_file, Position, SourceMaps},
+    source_places::SourcePlaces,
 };
 
 /// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
@@ -132,10 +134,16 @@ pub struct ClassChange {
     /// one a retainer path best explains.
     #[serde(skip)]
     pub example_id: Option<u32>,
-    /// The shortest retainer path of that object, in DevTools' notation, once
-    /// [`HeapDiff::explain`] has looked for it.
+    /// A shortest retainer path of that object, one through the program's code when there is
+    /// one, in the program's terms (from the module it leads to), once [`HeapDiff::explain`] has
+    /// looked for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retainers: Option<String>,
+    /// What keeps that object alive, as the program's source names it (a module's variable, an
+    /// export, an emitter's listeners, a timer, a promise never settled), once
+    /// [`HeapDiff::explain`] has found it on that path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
     /// Where that object's constructor (or, for a `Closure`, the function itself) is defined,
     /// once [`HeapDiff::explain`] or [`HeapDiff::locate`] has looked, if V8 recorded it: what
     /// tells a class of the program's from one of Node's when no sampled stack shows its
@@ -295,6 +303,7 @@ impl HeapDiff {
                 retained_size_bytes: row.retained,
                 example_id: row.example.map(|(id, _)| id),
                 retainers: None,
+                held_by: None,
                 defined_at: None,
             })
             .collect();
@@ -321,18 +330,27 @@ impl HeapDiff {
         }
     }
 
-    /// Finds the shortest retainer path of the example object of each of the first `top` rows
-    /// that grew, and where its constructor is defined (see [`HeapDiff::locate`]), in `after`:
-    /// the snapshot the `after` census of this diff was taken from.
+    /// Explains the example object of each of the first `top` rows that grew: its retainer
+    /// path in the program's terms, what holds it ([`explain_object`]) and where its constructor
+    /// is defined (see [`HeapDiff::locate`]), in `after`: the snapshot the `after` census of this
+    /// diff was taken from. Files inside the current directory are named relative to it.
     pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
         let ordinals = self.example_ordinals(after, top);
         if ordinals.is_empty() {
             return;
         }
         let retainers = Retainers::new(after);
+        let places = SourcePlaces::relative_to_current_dir();
         for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
-            let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
-            row.retainers = path.map(|p| p.to_string());
+            let Some(ordinal) = ordinal else { continue };
+            match explain_object(after, &retainers, &places, ordinal) {
+                Some(explained) => {
+                    row.retainers = Some(explained.program_path);
+                    row.held_by = explained.held_by.map(|holder| holder.to_string());
+                }
+                // Past the budget of the program-path search, DevTools' first path still serves.
+                None => row.retainers = retainers.paths(after, ordinal, 1).into_iter().next().map(|p| p.to_string()),
+            }
         }
         self.locate(after, top);
     }

@@ -37,15 +37,20 @@ mod dominators;
 mod error;
 mod essential;
 mod find_leaks;
+mod holders;
+mod modules;
 mod nice_size;
 mod parse;
+mod program_terms;
 mod retainers;
 mod script_urls;
+mod scripts;
 mod shallow;
 mod shapes;
 mod snapshot;
 mod snapshot_parser;
 mod source_maps;
+mod source_places;
 mod summary;
 
 pub use analysis::Analysis;
@@ -53,13 +58,18 @@ pub use classes::memwatch_what;
 pub use diff::{Census, Change, ClassChange, DefinedAt, HeapDiff, HeapTotals};
 pub use error::Error;
 pub use find_leaks::{find_leaks, FoundLeaks, LeakGroup};
+pub use holders::{explain_object, Holder, ObjectExplanation};
 pub use nice_size::nice_size;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use script_urls::ScriptUrls;
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};
+pub use scripts::ScriptOrigin;
 pub use snapshot_parser::SnapshotParser;
 pub use source_maps::{display_path, location_text, script_file, OriginalPosition, Position, SourceMaps};
+pub use source_places::SourcePlaces;
 pub use summary::{ClassSummary, Summary};
 
 #[cfg(test)]
 mod brute_force_tests;
+#[cfg(test)]
+mod holders_tests;

@@ -1,6 +1,9 @@
 //! Shortest retainer paths, from the roots down to an object.
 
-use std::fmt;
+use std::{
+    collections::{HashMap, VecDeque},
+    fmt,
+};
 
 use serde::Serialize;
 
@@ -56,6 +59,32 @@ pub struct Retainers {
 /// Paths are not looked for beyond this many steps of search, so a pathological graph cannot
 /// make a query run away.
 const SEARCH_BUDGET: usize = 1_000_000;
+
+/// One retainer path as ordinals: `nodes[0]` is held by the root, the last node is the target,
+/// and `edges[i]` leads from `nodes[i]` to `nodes[i + 1]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct NodePath {
+    pub(crate) nodes: Vec<u32>,
+    pub(crate) edges: Vec<u32>,
+}
+
+impl NodePath {
+    /// The path with each object's class and name, as DevTools shows it.
+    pub(crate) fn retainer_path(&self, snapshot: &HeapSnapshot) -> RetainerPath {
+        let steps = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &node)| RetainerStep {
+                id: snapshot.node_id(node),
+                class: devtools_class_name(snapshot, node).to_string(),
+                name: display_name(snapshot, node),
+                edge: self.edges.get(i).map(|&e| snapshot.edge_label(e).to_string()),
+            })
+            .collect();
+        RetainerPath { steps }
+    }
+}
 
 impl Retainers {
     /// Indexes the retaining edges of every node (one `u32` per edge and per node), and measures
@@ -113,10 +142,7 @@ impl Retainers {
                 let edge = self.edges[*next];
                 *next += 1;
                 let from = self.source_of(snapshot, edge);
-                if from != ROOT
-                    && snapshot.edge_kind(edge) != EdgeKind::Weak
-                    && self.distances[from as usize].checked_add(1) == Some(distance)
-                {
+                if self.is_step_up(snapshot, from, edge, distance) {
                     step_up = Some((from, edge));
                     break;
                 }
@@ -144,6 +170,97 @@ impl Retainers {
         found
     }
 
+    /// One shortest path from the roots to `target` that goes through a node `preferred` accepts
+    /// (above the target), if any of the shortest paths does; otherwise the first shortest path, as [`paths`] finds
+    /// it. `None` when only weak edges hold the target, or when the search budget ran out first.
+    ///
+    /// The nodes on shortest paths to the target are gathered from the target up (each one step
+    /// nearer the roots than the node below it), then marked, nearest the roots first, when a
+    /// path from them to the roots passes a preferred node. Past the search budget, the nodes not
+    /// yet reached count as not preferred.
+    ///
+    /// [`paths`]: Retainers::paths
+    pub(crate) fn path_preferring(
+        &self,
+        snapshot: &HeapSnapshot,
+        target: u32,
+        preferred: impl Fn(u32) -> bool,
+    ) -> Option<NodePath> {
+        self.distance(target)?;
+        // Every node above the target on a shortest path, with the retainers one step up of each.
+        let mut above: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+        let mut queue = VecDeque::from([target]);
+        let mut budget = SEARCH_BUDGET;
+        while let Some(node) = queue.pop_front() {
+            if above.contains_key(&node) {
+                continue;
+            }
+            let parents = if self.is_held_by_root(snapshot, node) { Vec::new() } else { self.steps_up(snapshot, node) };
+            budget = budget.saturating_sub(parents.len() + 1);
+            if budget > 0 {
+                queue.extend(parents.iter().map(|&(from, _)| from).filter(|from| !above.contains_key(from)));
+            }
+            above.insert(node, parents);
+        }
+        let mut nearest_roots_first: Vec<u32> = above.keys().copied().collect();
+        nearest_roots_first.sort_unstable_by_key(|&node| (self.distances[node as usize], node));
+        let mut passes_preferred: HashMap<u32, bool> = HashMap::with_capacity(above.len());
+        for &node in &nearest_roots_first {
+            let through_parent = above[&node].iter().any(|(from, _)| passes_preferred.get(from) == Some(&true));
+            passes_preferred.insert(node, through_parent || preferred(node));
+        }
+        // From the target up: once the path has passed a preferred node any retainer will do, and
+        // the first one is the one DevTools would show.
+        let (mut nodes, mut edges) = (vec![target], Vec::new());
+        // The target itself does not count: the path is to say what of the program holds it.
+        let mut passed = false;
+        let mut node = target;
+        loop {
+            let parents = above.get(&node).map_or(&[][..], Vec::as_slice);
+            let choice = parents
+                .iter()
+                .find(|(from, _)| !passed && passes_preferred.get(from) == Some(&true))
+                .or(parents.first());
+            let Some(&(from, edge)) = choice else { break };
+            passed |= preferred(from);
+            nodes.push(from);
+            edges.push(edge);
+            node = from;
+        }
+        if !self.is_held_by_root(snapshot, node) {
+            // The search ran out of budget before it reached the roots.
+            return None;
+        }
+        nodes.reverse();
+        edges.reverse();
+        Some(NodePath { nodes, edges })
+    }
+
+    /// The retainers of `node` one step nearer the roots, with the edge from each: what a
+    /// shortest path may go through. Weak edges and the root's own edges are left out.
+    fn steps_up(&self, snapshot: &HeapSnapshot, node: u32) -> Vec<(u32, u32)> {
+        let distance = self.distances[node as usize];
+        self.retainers_of(snapshot, node)
+            .filter(|&(from, edge)| self.is_step_up(snapshot, from, edge, distance))
+            .collect()
+    }
+
+    /// Whether `edge`, from `from` to a node at `distance`, is a step of a shortest path.
+    fn is_step_up(&self, snapshot: &HeapSnapshot, from: u32, edge: u32, distance: u32) -> bool {
+        from != ROOT
+            && snapshot.edge_kind(edge) != EdgeKind::Weak
+            && self.distances[from as usize].checked_add(1) == Some(distance)
+    }
+
+    /// The edges that point at `node`, and the node each leaves from.
+    pub(crate) fn retainers_of<'a>(
+        &'a self,
+        snapshot: &'a HeapSnapshot,
+        node: u32,
+    ) -> impl Iterator<Item = (u32, u32)> + 'a {
+        self.retaining_edges(node).map(move |edge| (self.source_of(snapshot, edge), edge))
+    }
+
     /// Whether the root points at `node` directly (it is a user global or a GC root group).
     fn is_held_by_root(&self, snapshot: &HeapSnapshot, node: u32) -> bool {
         self.retaining_edges(node).any(|e| self.source_of(snapshot, e) == ROOT)
@@ -162,18 +279,9 @@ impl Retainers {
 /// The path that `chain` describes: it runs from the target up, and each entry holds the edge
 /// from its node to the node of the entry before it.
 fn path_of(snapshot: &HeapSnapshot, chain: &[(u32, u32, usize)]) -> RetainerPath {
-    let steps = chain
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, &(node, _, _))| RetainerStep {
-            id: snapshot.node_id(node),
-            class: devtools_class_name(snapshot, node).to_string(),
-            name: display_name(snapshot, node),
-            edge: (i > 0).then(|| snapshot.edge_label(chain[i].1).to_string()),
-        })
-        .collect();
-    RetainerPath { steps }
+    let nodes = chain.iter().rev().map(|&(node, _, _)| node).collect();
+    let edges = chain[1..].iter().rev().map(|&(_, edge, _)| edge).collect();
+    NodePath { nodes, edges }.retainer_path(snapshot)
 }
 
 /// Up to `max_paths` shortest distinct paths from the user roots to node `target`, shortest first.
@@ -184,7 +292,7 @@ pub fn retainer_paths(snapshot: &HeapSnapshot, target: u32, max_paths: usize) ->
 }
 
 /// A node's name as a retainer path shows it.
-fn display_name(snapshot: &HeapSnapshot, node: u32) -> String {
+pub(crate) fn display_name(snapshot: &HeapSnapshot, node: u32) -> String {
     let name = snapshot.node_name(node);
     match snapshot.node_kind(node) {
         NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString => {

@@ -7,7 +7,10 @@
 
 use std::collections::HashMap;
 
-use crate::snapshot::{EdgeLabel, HeapSnapshot, NodeKind};
+use crate::{
+    scripts::script_url,
+    snapshot::{HeapSnapshot, NodeKind},
+};
 
 /// Script URLs (a path for CommonJS, a `file://` URL for an ES module) by V8's script id.
 pub struct ScriptUrls<'a> {
@@ -22,10 +25,7 @@ impl<'a> ScriptUrls<'a> {
             if urls.contains_key(&location.script_id) || snapshot.node_kind(ordinal) != NodeKind::Closure {
                 continue;
             }
-            let script = internal_edge(snapshot, ordinal, &["shared"])
-                .and_then(|shared| internal_edge(snapshot, shared, &["script", "script_or_debug_info"]));
-            if let Some(script) = script {
-                let url = snapshot.node_name(script);
+            if let Some(url) = script_url(snapshot, ordinal) {
                 // Code without a script of its own (V8's builtins) points at an unnamed one.
                 if !url.is_empty() && !url.starts_with("system / ") {
                     urls.insert(location.script_id, url);
@@ -39,15 +39,6 @@ impl<'a> ScriptUrls<'a> {
     pub fn get(&self, script_id: u32) -> Option<&'a str> {
         self.urls.get(&script_id).copied()
     }
-}
-
-/// The target of the first edge of node `ordinal` named one of `names` (V8 renamed some
-/// internal fields between versions: Node 20 has `script_or_debug_info`, Node 22 `script`).
-fn internal_edge(snapshot: &HeapSnapshot, ordinal: u32, names: &[&str]) -> Option<u32> {
-    snapshot
-        .edges_of(ordinal)
-        .find(|&edge| matches!(snapshot.edge_label(edge), EdgeLabel::Name(name) if names.contains(&name)))
-        .map(|edge| snapshot.edge_target(edge))
 }
 
 #[cfg(test)]

@@ -70,7 +70,8 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.site.line > 0 && top.site.column > 0);
     assert.ok(top.site.stack.length >= 1 && top.site.stack[0].startsWith('leakSome ('), top.site.stack[0]);
     assert.ok(top.count > 0 && top.bytes > 0);
-    assert.match(top.path, /leakedRequests → Array @\d+ → \[\d+\] → LeakedRequest @\d+$/);
+    assert.match(top.path, /^module examples\/workload\.js → exports\.leakedRequests → \[\d+\] → LeakedRequest$/);
+    assert.equal(top.held_by, 'exports.leakedRequests (Array) of examples/workload.js');
     const { isDate, timerMapKept, ...event } = info;
     assertDeclared(event, 'LeakInfo');
   });

@@ -189,8 +189,11 @@ export declare class LeakDetector {
 
 /** A heap snapshot being parsed as it arrives, chunk by chunk. */
 export declare class SnapshotParser {
-  /** Starts a parser thread that waits for chunks. */
-  constructor()
+  /**
+   * Starts a parser thread that waits for chunks. `ownScripts` lists leakwatch's own scripts
+   * (file paths, or directories ending in `/`): what they hold is left out of the census.
+   */
+  constructor(ownScripts?: Array<string> | undefined | null)
   /**
    * Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
    * Throws if the text so far is not a valid snapshot; the parser is then spent.

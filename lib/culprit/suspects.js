@@ -36,25 +36,30 @@ function siteOf(grown) {
 }
 
 /**
- * node-memwatch's names for what the engine itself makes (and V8's internal objects): they hold
- * a leak more often than they are one, so a class of the program's that grew comparably (a
- * quarter as much or more) is the better suspect.
- */
-const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
-const isGeneric = (/** @type {string} */ what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
-
-/**
- * Diff rows that grew, best suspects first.
+ * Diff rows that grew, in the core's order (crates/leakwatch-core/src/ranking.rs): a class of the
+ * program's before the runtime's containers that hold it.
  * @param {{change: {details: ClassChange[]}}} diff
  */
 function grownClasses(diff) {
-  const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
-  const best = (/** @type {ClassChange} */ row) => {
-    if (!isGeneric(row.what)) return row.retained_size_bytes;
-    const rival = rows.find((r) => !isGeneric(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
-    return rival ? rival.retained_size_bytes - 1 : row.retained_size_bytes;
-  };
-  return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
+  return diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
+}
+
+/**
+ * A grown row's groups that are worth a suspect of their own: those that retain at least a tenth
+ * of what its largest group retains (a leak, not the odd object made elsewhere). A row without
+ * groups is one group.
+ * @param {ClassChange} row
+ * @returns {{count: number, bytes: number, path: string | null}[]}
+ */
+function leaksOf(row) {
+  const groups = row.groups ?? [];
+  if (groups.length === 0) {
+    return [{ count: row['+'] - row['-'], bytes: row.retained_size_bytes, path: row.retainers ?? null }];
+  }
+  const largest = groups[0].retained_size_bytes;
+  return groups
+    .filter((g) => g.retained_size_bytes * 10 >= largest)
+    .map((g) => ({ count: g.count, bytes: g.retained_size_bytes, path: g.retainers ?? null }));
 }
 
 /**
@@ -133,7 +138,8 @@ function siteFor(name, definedAt, sites, profile) {
 
 /**
  * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
- * per class that grew, the top one with the top site; without, one per site, class unknown.
+ * per group of a class that grew (see leaksOf), in the diff's order, the top one with the top
+ * site; without, one per site, class unknown.
  * `profile` is the sampling profiler's last reading, null if it did not run.
  *
  * @param {import('./profile').Site[]} sites
@@ -151,12 +157,13 @@ function suspectsFrom(sites, diff, profile) {
       path: null,
     }));
   }
-  return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
+  const leaks = grownClasses(diff).flatMap((row) => leaksOf(row).map((leak) => ({ row, leak })));
+  return leaks.slice(0, TOP).map(({ row, leak }, rank) => ({
     class: row.what,
     site: rank === 0 ? siteFor(row.what, row.defined_at, sites, profile) : null,
-    bytes: row.retained_size_bytes,
-    count: row['+'] - row['-'],
-    path: row.retainers ?? null,
+    bytes: leak.bytes,
+    count: leak.count,
+    path: leak.path,
   }));
 }
 

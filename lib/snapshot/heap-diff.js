@@ -71,7 +71,7 @@ class HeapDiff {
       try {
         return JSON.parse(this.#snapshot().diffAgainst(before, explain));
       } finally {
-        before.release();
+        this.#dropBefore();
       }
     }
     try {
@@ -82,7 +82,7 @@ class HeapDiff {
         after.release();
       }
     } finally {
-      before.release();
+      this.#dropBefore();
     }
   }
 
@@ -97,7 +97,7 @@ class HeapDiff {
       try {
         return JSON.parse(await this.#snapshot().diffAgainstAsync(before, explain));
       } finally {
-        before.release();
+        this.#dropBefore();
       }
     }
     try {
@@ -108,7 +108,7 @@ class HeapDiff {
         after.release();
       }
     } finally {
-      before.release();
+      this.#dropBefore();
     }
   }
 
@@ -129,17 +129,26 @@ class HeapDiff {
   static {
     abandonHeapDiff = (diff) => {
       if (diff.#ended) return;
-      diff.#take().release();
+      diff.#take();
+      diff.#dropBefore();
       diff.#letGoOfIds();
     };
   }
 
+  /**
+   * The first census, for the one end(). This HeapDiff holds it until #dropBefore(), so that
+   * the second snapshot finds it held by leakwatch's object and leaves it out of the diff.
+   */
   #take() {
     if (this.#ended) throw new Error(ALREADY_ENDED);
     this.#ended = true;
-    const before = this.#before;
+    return this.#before;
+  }
+
+  /** Frees the first census. */
+  #dropBefore() {
+    this.#before?.release();
     this.#before = null;
-    return before;
   }
 }
 

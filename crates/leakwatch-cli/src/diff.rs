@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{Census, HeapDiff, HeapTotals};
+use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts};
 
 use crate::{
     args::Output,
@@ -39,7 +39,7 @@ pub fn run(
 
 fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
     let loaded = load(path, progress)?;
-    Ok(Census::new(&loaded.snapshot, &loaded.analysis))
+    Ok(Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default()))
 }
 
 fn render(diff: &HeapDiff) -> String {

@@ -8,21 +8,31 @@ use crate::{
     analysis::{Analysis, NONE},
     classes::{memwatch_what, Classes},
     nice_size::nice_size,
+    origin::{Origin, OwnScripts, ScriptOrigins},
+    own_objects::own_objects,
+    path_shapes::{path_shapes, NO_SHAPE},
+    ranking::rank,
     retainers::Retainers,
-    snapshot::{HeapSnapshot, NodeKind, SourceLocation},
+    snapshot::{HeapSnapshot, SourceLocation},
 };
 
-/// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
-/// the nearest object of its class that dominates it. Much smaller than the snapshot (24 bytes
-/// an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
+/// How many groups a row lists at most, the largest first.
+const MAX_GROUPS: usize = 5;
+
+/// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, the
+/// nearest object of its class that dominates it, and the shape of its retainer path. Much
+/// smaller than the snapshot (32 bytes an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
 /// a graph.
 pub struct Census {
     nodes: u64,
     size_bytes: u64,
     /// Every object, sorted by id.
     objects: Vec<Object>,
-    /// The `what` of each class; "" for the node types node-memwatch leaves out.
+    /// The `what` of each class; "" for the node types node-memwatch leaves out and for
+    /// leakwatch's own objects.
     class_names: Vec<String>,
+    /// Who defines each class.
+    class_origins: Vec<Origin>,
 }
 
 #[derive(Clone, Copy)]
@@ -35,21 +45,34 @@ struct Object {
     dominated_by: u32,
     /// The retained size; 0 for internal arrays that DevTools counts as part of their owner.
     retained: u64,
+    /// The shape of its retainer path (see `path_shapes`), which groups the objects of a class.
+    shape: u64,
 }
 
 impl Census {
     /// Takes the census of an analysed snapshot, grouping objects by node-memwatch's `what`.
-    /// Like node-memwatch, it leaves out the `HeapDiff` objects themselves.
-    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis) -> Census {
-        let classes = Classes::by(snapshot, |ordinal| {
-            let is_heap_diff =
-                snapshot.node_kind(ordinal) == NodeKind::Object && snapshot.node_name(ordinal) == "HeapDiff";
-            if is_heap_diff {
-                None
-            } else {
-                memwatch_what(snapshot, ordinal)
+    /// Like node-memwatch, which left out its `HeapDiff` objects, it leaves out what leakwatch
+    /// holds while it measures: the objects and functions of the scripts in `own` and whatever
+    /// only they hold (see `own_objects`). `own` is empty for a snapshot of another process.
+    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis, own: &OwnScripts) -> Census {
+        let mut classes = Classes::by(snapshot, |ordinal| memwatch_what(snapshot, ordinal));
+        let origins = ScriptOrigins::of(snapshot, own);
+        let leakwatchs = if own.is_empty() { None } else { own_objects(snapshot, &origins) };
+        if let Some(leakwatchs) = leakwatchs {
+            let unnamed = classes.class_named("");
+            for (ordinal, class) in classes.of.iter_mut().enumerate() {
+                if leakwatchs.contains(ordinal) {
+                    *class = unnamed;
+                }
             }
-        });
+        }
+        let mut class_origins = vec![Origin::Runtime; classes.names.len()];
+        for &(ordinal, _) in &snapshot.locations {
+            if origins.of_class(snapshot, ordinal) == Origin::Program {
+                class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
+            }
+        }
+        let shapes = path_shapes(snapshot);
         let nearest = analysis.nearest_of_same_class(&classes);
         let mut objects: Vec<Object> = (0..snapshot.node_count())
             .map(|i| Object {
@@ -58,6 +81,7 @@ impl Census {
                 size: snapshot.self_sizes[i],
                 dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
                 retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
+                shape: shapes[i],
             })
             .collect();
         objects.sort_unstable_by_key(|object| object.id);
@@ -66,6 +90,7 @@ impl Census {
             size_bytes: snapshot.total_size(),
             objects,
             class_names: classes.names,
+            class_origins,
         }
     }
 
@@ -106,6 +131,9 @@ pub struct ClassChange {
     /// node-memwatch's name for the class: the constructor name, or `Array`, `String`, `Code`,
     /// `Closure`, `RegExp`, `Number`, `Native`.
     pub what: String,
+    /// Who defines the class: `program` when its constructor is in one of the program's
+    /// scripts, `runtime` for Node's and V8's (closures, arrays, plain objects and the like).
+    pub origin: Origin,
     /// Shallow size of the added objects minus that of the deleted ones.
     pub size_bytes: i64,
     /// `size_bytes` for people.
@@ -118,8 +146,8 @@ pub struct ClassChange {
     pub removed: u64,
     /// Retained size of the added objects minus that of the deleted ones, each counted once: an
     /// object dominated by another changed object of its class is part of that one's. This is
-    /// what `details` are ranked by: a container that merely holds the new objects (an `Array`,
-    /// a `Map`) does not outrank the class of what it holds.
+    /// what `details` are ranked by (see `ranking`): a container that merely holds the new
+    /// objects (an `Array`, a `Map`) does not outrank the class of what it holds.
     pub retained_size_bytes: i64,
     /// The id of the added object of this class that retains the most, if any was added: the
     /// one a retainer path best explains.
@@ -134,6 +162,31 @@ pub struct ClassChange {
     /// program's from one of Node's when no sampled stack shows its constructor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defined_at: Option<SourceLocation>,
+    /// One line naming what holds the example object in the program's terms, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
+    /// The added objects grouped by the shape of their retainer path, the group that retains
+    /// the most first (at most five): one leak is one group however many objects it made, and
+    /// two containers that each hold objects of the class make two groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<ObjectGroup>,
+}
+
+/// Added objects of one class whose retainer paths have one shape: what one leak made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObjectGroup {
+    /// How many objects the group has.
+    pub count: u64,
+    /// Their retained size, each counted once (as in [`ClassChange::retained_size_bytes`]).
+    pub retained_size_bytes: u64,
+    /// The id of the object of the group that retains the most.
+    pub example_id: u32,
+    /// The shortest retainer path of that object, once [`HeapDiff::explain`] has looked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retainers: Option<String>,
+    /// One line naming what holds that object in the program's terms, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
 }
 
 /// The change between the two sides.
@@ -147,7 +200,8 @@ pub struct Change {
     pub freed_nodes: u64,
     /// How many objects of the second snapshot were not in the first.
     pub allocated_nodes: u64,
-    /// Per class, the class that grew most in retained size first.
+    /// Per class, best suspect first: the class that grew most in retained size, except that a
+    /// class of the program comes before the runtime's containers that hold it (see `ranking`).
     pub details: Vec<ClassChange>,
 }
 
@@ -171,6 +225,16 @@ struct RowTally {
     retained: i64,
     /// The added object that retains the most, and how much.
     example: Option<(u32, u64)>,
+    origin: Origin,
+}
+
+/// One group of a row while it is being added up.
+#[derive(Default)]
+struct GroupTally {
+    count: u64,
+    retained: u64,
+    /// The object that retains the most, and how much.
+    example: (u32, u64),
 }
 
 impl HeapDiff {
@@ -196,14 +260,18 @@ impl HeapDiff {
             }
         }
         let mut changes: HashMap<&str, RowTally> = HashMap::new();
+        let mut groups: HashMap<(&str, u64), GroupTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
             let row = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
+            row.origin = row.origin.max_program(before.class_origins[object.class as usize]);
             row.removed += 1;
             row.size -= i64::from(object.size);
             row.retained -= before.own_retained(&freed, object) as i64;
         }
         for (object, _) in new.iter().zip(&allocated).filter(|(_, &born)| born) {
-            let row = changes.entry(after.class_names[object.class as usize].as_str()).or_default();
+            let what = after.class_names[object.class as usize].as_str();
+            let row = changes.entry(what).or_default();
+            row.origin = row.origin.max_program(after.class_origins[object.class as usize]);
             row.added += 1;
             row.size += i64::from(object.size);
             let retained = after.own_retained(&allocated, object);
@@ -211,12 +279,31 @@ impl HeapDiff {
             if row.example.is_none_or(|(_, most)| retained > most) {
                 row.example = Some((object.id, retained));
             }
+            if object.shape != NO_SHAPE && !what.is_empty() {
+                let group = groups.entry((what, object.shape)).or_default();
+                group.count += 1;
+                group.retained += retained;
+                if group.count == 1 || retained > group.example.1 {
+                    group.example = (object.id, retained);
+                }
+            }
+        }
+        let mut groups_of: HashMap<&str, Vec<ObjectGroup>> = HashMap::new();
+        for ((what, _), group) in groups {
+            groups_of.entry(what).or_default().push(ObjectGroup {
+                count: group.count,
+                retained_size_bytes: group.retained,
+                example_id: group.example.0,
+                retainers: None,
+                held_by: None,
+            });
         }
         let mut details: Vec<ClassChange> = changes
             .into_iter()
             .filter(|(what, _)| !what.is_empty())
             .map(|(what, row)| ClassChange {
                 what: what.to_string(),
+                origin: row.origin,
                 size_bytes: row.size,
                 size: nice_size(row.size),
                 added: row.added,
@@ -225,15 +312,11 @@ impl HeapDiff {
                 example_id: row.example.map(|(id, _)| id),
                 retainers: None,
                 defined_at: None,
+                held_by: None,
+                groups: largest_groups(groups_of.remove(what).unwrap_or_default()),
             })
             .collect();
-        details.sort_by(|a, b| {
-            b.retained_size_bytes
-                .cmp(&a.retained_size_bytes)
-                .then(b.size_bytes.cmp(&a.size_bytes))
-                .then(b.added.cmp(&a.added))
-                .then(a.what.cmp(&b.what))
-        });
+        rank(&mut details);
         let freed_nodes = freed.iter().filter(|&&gone| gone).count() as u64;
         let allocated_nodes = allocated.iter().filter(|&&born| born).count() as u64;
         let size_bytes = after.size_bytes as i64 - before.size_bytes as i64;
@@ -251,27 +334,45 @@ impl HeapDiff {
     }
 
     /// Finds the shortest retainer path of the example object of each of the first `top` rows
-    /// that grew, and where its constructor is defined, in `after`: the snapshot the `after`
-    /// census of this diff was taken from.
+    /// that grew, and of each of their groups, and where the row's constructor is defined, in
+    /// `after`: the snapshot the `after` census of this diff was taken from.
     pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
         let rows: Vec<&mut ClassChange> =
             self.change.details.iter_mut().take(top).filter(|row| row.example_id.is_some()).collect();
         if rows.is_empty() {
             return;
         }
-        let wanted: HashMap<u32, usize> =
-            rows.iter().enumerate().filter_map(|(i, row)| Some((row.example_id?, i))).collect();
-        let mut ordinals = vec![None; rows.len()];
+        let mut wanted: HashMap<u32, Option<u32>> = HashMap::new();
+        for row in &rows {
+            wanted.extend(row.example_id.map(|id| (id, None)));
+            wanted.extend(row.groups.iter().map(|group| (group.example_id, None)));
+        }
         for (ordinal, id) in after.node_ids.iter().enumerate() {
-            if let Some(&row) = wanted.get(id) {
-                ordinals[row] = Some(ordinal as u32);
+            if let Some(slot) = wanted.get_mut(id) {
+                *slot = Some(ordinal as u32);
             }
         }
         let retainers = Retainers::new(after);
-        for (row, ordinal) in rows.into_iter().zip(ordinals) {
-            let path = ordinal.and_then(|o| retainers.paths(after, o, 1).into_iter().next());
-            row.retainers = path.map(|p| p.to_string());
+        let path_of = |id: u32| {
+            let ordinal = wanted.get(&id).copied().flatten()?;
+            retainers.paths(after, ordinal, 1).into_iter().next().map(|p| p.to_string())
+        };
+        for row in rows {
+            let ordinal = row.example_id.and_then(|id| wanted.get(&id).copied().flatten());
+            row.retainers = row.example_id.and_then(path_of);
             row.defined_at = ordinal.and_then(|o| after.location(o));
+            for group in &mut row.groups {
+                group.retainers = path_of(group.example_id);
+            }
         }
     }
+}
+
+/// `groups`, the one that retains the most first, at most [`MAX_GROUPS`] of them.
+fn largest_groups(mut groups: Vec<ObjectGroup>) -> Vec<ObjectGroup> {
+    groups.sort_by(|a, b| {
+        b.retained_size_bytes.cmp(&a.retained_size_bytes).then(b.count.cmp(&a.count)).then(a.example_id.cmp(&b.example_id))
+    });
+    groups.truncate(MAX_GROUPS);
+    groups
 }

@@ -64,15 +64,26 @@ let streamIsSynchronous = true;
 function readSnapshot({ method } = {}) {
   return duringSnapshot(() => {
     if (method !== 'inspector' && streamIsSynchronous) {
-      const parser = new native.SnapshotParser(OWN_SCRIPTS);
+      const parser = newParser();
       if (streamInto(parser)) return parser;
       parser.discard();
       if (method === 'stream') throw new Error('leakwatch: this Node does not stream heap snapshots synchronously');
     }
-    const parser = new native.SnapshotParser(OWN_SCRIPTS);
+    const parser = newParser();
     inspectInto(parser);
     return parser;
   });
+}
+
+/**
+ * The parser being fed: held here, by leakwatch's own module, and not by the stack alone, so
+ * that the snapshot it reads leaves it out.
+ */
+let parserBeingFed = null;
+
+function newParser() {
+  parserBeingFed = new native.SnapshotParser(OWN_SCRIPTS);
+  return parserBeingFed;
 }
 
 /**
@@ -84,6 +95,7 @@ function duringSnapshot(takeSnapshot) {
   try {
     return asideFromProgram(takeSnapshot);
   } finally {
+    parserBeingFed = null;
     snapshotTaken();
   }
 }

@@ -335,8 +335,9 @@ declare namespace leakwatch {
     held_by?: string;
     /**
      * The added objects grouped by the shape of their retainer path (indices and keys folded),
-     * the group that retains the most first, at most five: one leak is one group however many
-     * objects it made; objects of the class held by two containers are two groups.
+     * the group that retains the most first, then those that retain a tenth as much or more, at
+     * most five: one leak is one group however many objects it made; objects of the class held
+     * by two containers are two groups.
      */
     groups?: ObjectGroup[];
   }

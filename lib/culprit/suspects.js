@@ -45,9 +45,8 @@ function grownClasses(diff) {
 }
 
 /**
- * A grown row's groups that are worth a suspect of their own: those that retain at least a tenth
- * of what its largest group retains (a leak, not the odd object made elsewhere). A row without
- * groups is one group.
+ * A grown row's leaks: its groups (the core keeps those worth a line), or the row itself when it
+ * has none.
  * @param {ClassChange} row
  * @returns {{count: number, bytes: number, path: string | null}[]}
  */
@@ -56,10 +55,7 @@ function leaksOf(row) {
   if (groups.length === 0) {
     return [{ count: row['+'] - row['-'], bytes: row.retained_size_bytes, path: row.retainers ?? null }];
   }
-  const largest = groups[0].retained_size_bytes;
-  return groups
-    .filter((g) => g.retained_size_bytes * 10 >= largest)
-    .map((g) => ({ count: g.count, bytes: g.retained_size_bytes, path: g.retainers ?? null }));
+  return groups.map((g) => ({ count: g.count, bytes: g.retained_size_bytes, path: g.retainers ?? null }));
 }
 
 /**

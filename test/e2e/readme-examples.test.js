@@ -74,5 +74,7 @@ test("the README's --json diff row is the program class's row that `leakwatch di
   const r = spawnSync(cli, ['diff', 'before.heapsnapshot', 'after.heapsnapshot', '--json'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const printed = JSON.parse(r.stdout).change.details.find((d) => d.what === shown.what);
-  assert.deepEqual(printed, shown);
+  // An object's id depends on everything the process made before it: only its type is shown.
+  const withoutIds = (row) => ({ ...row, groups: row.groups.map(({ example_id: id, ...group }) => ({ ...group, id: typeof id })) });
+  assert.deepEqual(withoutIds(printed), withoutIds(shown));
 });

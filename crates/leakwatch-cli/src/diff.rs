@@ -59,6 +59,7 @@ fn render(diff: &HeapDiff) -> String {
         ("-", Align::Right),
         ("Size change", Align::Right),
         ("Retained change", Align::Right),
+        ("Held by", Align::Left),
     ]);
     for class in &change.details {
         table.row(vec![
@@ -67,7 +68,23 @@ fn render(diff: &HeapDiff) -> String {
             count(class.removed),
             signed_size(class.size_bytes),
             signed_size(class.retained_size_bytes),
+            class.held_by.clone().unwrap_or_default(),
         ]);
+        // A class whose new objects are held in more than one way (two leaks, or a leak and a
+        // cache) lists each way on a line of its own: how many, what they retain, and one of
+        // them for `leakwatch retainers --id`.
+        if class.groups.len() > 1 {
+            for group in &class.groups {
+                table.row(vec![
+                    format!("  like @{}", group.example_id),
+                    count(group.count),
+                    String::new(),
+                    String::new(),
+                    signed_size(group.retained_size_bytes as i64),
+                    group.held_by.clone().unwrap_or_default(),
+                ]);
+            }
+        }
     }
     out.push_str(&table.render());
     out

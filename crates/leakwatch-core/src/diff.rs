@@ -166,8 +166,9 @@ pub struct ClassChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_by: Option<String>,
     /// The added objects grouped by the shape of their retainer path, the group that retains
-    /// the most first (at most five): one leak is one group however many objects it made, and
-    /// two containers that each hold objects of the class make two groups.
+    /// the most first, and only those that retain a tenth as much or more (at most five): one
+    /// leak is one group however many objects it made, and two containers that each hold
+    /// objects of the class make two groups.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ObjectGroup>,
 }
@@ -368,11 +369,14 @@ impl HeapDiff {
     }
 }
 
-/// `groups`, the one that retains the most first, at most [`MAX_GROUPS`] of them.
+/// The groups worth a line: the one that retains the most first, and those that retain at least
+/// a tenth as much (a leak, not the odd object made elsewhere), at most [`MAX_GROUPS`] of them.
 fn largest_groups(mut groups: Vec<ObjectGroup>) -> Vec<ObjectGroup> {
     groups.sort_by(|a, b| {
         b.retained_size_bytes.cmp(&a.retained_size_bytes).then(b.count.cmp(&a.count)).then(a.example_id.cmp(&b.example_id))
     });
+    let largest = groups.first().map_or(0, |group| group.retained_size_bytes);
+    groups.retain(|group| group.retained_size_bytes.saturating_mul(10) >= largest);
     groups.truncate(MAX_GROUPS);
     groups
 }

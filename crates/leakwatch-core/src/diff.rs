@@ -380,3 +380,97 @@ fn largest_groups(mut groups: Vec<ObjectGroup>) -> Vec<ObjectGroup> {
     groups.truncate(MAX_GROUPS);
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analysis;
+
+    /// A node: its type (index in `node_types`), name, id, size, and edges as (edge type, name or
+    /// index, target ordinal).
+    type Node<'a> = (u32, &'a str, u32, u32, Vec<(u32, &'a str, u32)>);
+
+    /// A snapshot of `nodes`, with `locations` as (ordinal, script id).
+    fn snapshot(nodes: &[Node], locations: &[(u32, u32)]) -> HeapSnapshot {
+        let mut strings: Vec<&str> = vec![""];
+        let mut intern = |s: &str| -> usize {
+            strings.iter().position(|&t| t == s).unwrap_or_else(|| {
+                strings.push(Box::leak(s.to_string().into_boxed_str()));
+                strings.len() - 1
+            })
+        };
+        let mut node_values = Vec::new();
+        let mut edge_values = Vec::new();
+        for (kind, name, id, size, edges) in nodes {
+            node_values.push(format!("{kind},{},{id},{size},{}", intern(name), edges.len()));
+            for &(edge_kind, edge_name, to) in edges {
+                let name_or_index = if edge_kind == 1 { edge_name.parse().unwrap() } else { intern(edge_name) };
+                edge_values.push(format!("{edge_kind},{name_or_index},{}", to * 5));
+            }
+        }
+        let locations: Vec<String> = locations.iter().map(|(node, script)| format!("{},{script},1,1", node * 5)).collect();
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+                "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+                "edge_fields":["type","name_or_index","to_node"],
+                "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]],
+                "location_fields":["object_index","script_id","line","column"]}},
+                "node_count":{},"edge_count":{}}},
+              "nodes":[{}],"edges":[{}],"locations":[{}],"strings":{}}}"#,
+            nodes.len(),
+            edge_values.len(),
+            node_values.join(","),
+            edge_values.join(","),
+            locations.join(","),
+            serde_json::to_string(&strings).unwrap(),
+        );
+        HeapSnapshot::read(json.as_bytes()).unwrap()
+    }
+
+    fn census(snapshot: &HeapSnapshot) -> Census {
+        Census::new(snapshot, &Analysis::new(snapshot), &OwnScripts::default())
+    }
+
+    #[test]
+    fn one_class_held_by_two_containers_is_two_groups_of_a_program_class() {
+        let program = |id| (5, "main", id, 10, vec![(3, "shared", 0)]);
+        // Before: the global and the program's function `main`, of script 1.
+        let mut main = program(15);
+        main.4[0].2 = 3;
+        let before = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2)]),
+                main,
+                (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 4)]),
+                (4, "/app/main.js", 19, 10, vec![]),
+            ],
+            &[(2, 1)],
+        );
+        // After: the global also holds arrays `a` (two Foos) and `b` (one Foo).
+        let mut main = program(15);
+        main.4[0].2 = 8;
+        let after = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "a", 2), (2, "b", 3), (2, "main", 7)]),
+                (3, "Array", 5, 16, vec![(1, "0", 4), (1, "1", 5)]),
+                (3, "Array", 7, 16, vec![(1, "0", 6)]),
+                (3, "Foo", 9, 100, vec![]),
+                (3, "Foo", 11, 100, vec![]),
+                (3, "Foo", 13, 100, vec![]),
+                main,
+                (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 9)]),
+                (4, "/app/main.js", 19, 10, vec![]),
+            ],
+            &[(4, 1), (5, 1), (6, 1), (7, 1)],
+        );
+        let diff = HeapDiff::between(&census(&before), &census(&after));
+        let rows: Vec<(&str, Origin)> = diff.change.details.iter().map(|row| (row.what.as_str(), row.origin)).collect();
+        assert_eq!(rows, [("Foo", Origin::Program), ("Array", Origin::Runtime)]);
+        let foo = &diff.change.details[0];
+        let groups: Vec<(u64, u64, u32)> =
+            foo.groups.iter().map(|g| (g.count, g.retained_size_bytes, g.example_id)).collect();
+        assert_eq!(groups, [(2, 200, 9), (1, 100, 13)]);
+    }
+}

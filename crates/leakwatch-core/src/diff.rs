@@ -13,7 +13,7 @@ use crate::{
     path_shapes::{path_shapes, NO_SHAPE},
     ranking::rank,
     retainers::Retainers,
-    snapshot::{HeapSnapshot, SourceLocation},
+    snapshot::{HeapSnapshot, NodeKind, SourceLocation},
 };
 
 /// How many groups a row lists at most, the largest first.
@@ -67,8 +67,9 @@ impl Census {
             }
         }
         let mut class_origins = vec![Origin::Runtime; classes.names.len()];
-        for &(ordinal, _) in &snapshot.locations {
-            if origins.of_class(snapshot, ordinal) == Origin::Program {
+        for &(ordinal, at) in &snapshot.locations {
+            let is_object = snapshot.node_kind(ordinal) == NodeKind::Object;
+            if is_object && origins.of_script(at.script_id) == Origin::Program {
                 class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
             }
         }

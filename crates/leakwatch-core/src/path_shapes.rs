@@ -18,6 +18,7 @@ pub(crate) const NO_SHAPE: u64 = 0;
 /// (8 bytes a node, one pass over the edges). [`NO_SHAPE`] for nodes only weak edges reach.
 pub(crate) fn path_shapes(snapshot: &HeapSnapshot) -> Vec<u64> {
     let mut shapes = vec![NO_SHAPE; snapshot.node_count()];
+    let mut numeric = NumericNames::new(snapshot);
     shapes[ROOT as usize] = mix(0x6c65_616b_7761_7463, 0);
     let mut queue = VecDeque::from([ROOT]);
     while let Some(node) = queue.pop_front() {
@@ -27,7 +28,7 @@ pub(crate) fn path_shapes(snapshot: &HeapSnapshot) -> Vec<u64> {
             if shapes[to as usize] != NO_SHAPE || snapshot.edge_kind(e) == EdgeKind::Weak {
                 continue;
             }
-            let step = mix(edge_shape(snapshot, e), node_shape(snapshot, to));
+            let step = mix(edge_shape(snapshot, &mut numeric, e), node_shape(snapshot, to));
             shapes[to as usize] = mix(shape, step).max(1);
             queue.push_back(to);
         }
@@ -36,12 +37,39 @@ pub(crate) fn path_shapes(snapshot: &HeapSnapshot) -> Vec<u64> {
 }
 
 /// An edge as a shape sees it: its kind and name, with indices and numeric names folded.
-fn edge_shape(snapshot: &HeapSnapshot, edge: u32) -> u64 {
+fn edge_shape(snapshot: &HeapSnapshot, numeric: &mut NumericNames, edge: u32) -> u64 {
     let kind = snapshot.edge_kind(edge) as u64;
     match snapshot.edge_label(edge) {
         EdgeLabel::Index(_) => mix(kind, u64::MAX),
-        EdgeLabel::Name(name) if name.parse::<f64>().is_ok() => mix(kind, u64::MAX),
-        EdgeLabel::Name(_) => mix(kind, u64::from(snapshot.edge_name_or_index(edge))),
+        EdgeLabel::Name(name) => {
+            let index = snapshot.edge_name_or_index(edge);
+            if numeric.is_numeric(index, name) {
+                mix(kind, u64::MAX)
+            } else {
+                mix(kind, u64::from(index))
+            }
+        }
+    }
+}
+
+/// Which strings of the snapshot are numbers (a key such as `"1024"`), each parsed once: a
+/// property name is looked at once per node it leads to.
+struct NumericNames {
+    /// 0 not looked at yet, 1 not a number, 2 a number; by string index.
+    known: Vec<u8>,
+}
+
+impl NumericNames {
+    fn new(snapshot: &HeapSnapshot) -> NumericNames {
+        NumericNames { known: vec![0; snapshot.strings.len()] }
+    }
+
+    fn is_numeric(&mut self, index: u32, name: &str) -> bool {
+        let Some(known) = self.known.get_mut(index as usize) else { return name.parse::<f64>().is_ok() };
+        if *known == 0 {
+            *known = if name.parse::<f64>().is_ok() { 2 } else { 1 };
+        }
+        *known == 2
     }
 }
 

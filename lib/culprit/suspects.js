@@ -115,8 +115,8 @@ function siteMaking(name, definedAt, sites, profile) {
  * by what that code allocated (setInterval's Timeout), rather than a bigger site of what the
  * objects hold, or, when no stack shows Node's code, the top site's nearest grown caller; for a
  * class of the program's, the site that grew most by what it allocated itself.
- * When that site is the constructor itself (allocating its fields), the function that called
- * `new`. `profile` is the last reading of the sampling profiler.
+ * When that site is the constructor itself, or a function it calls (allocating its fields), the
+ * function that called `new`. `profile` is the last reading of the sampling profiler.
  * @param {string} name
  * @param {DefinedAt} definedAt
  * @param {Site[]} sites
@@ -127,8 +127,10 @@ function siteFor(name, definedAt, sites, profile) {
   // No sites without a reading of the profiler.
   if (sites.length === 0 || profile === null) return null;
   const site = siteMaking(name, definedAt, sites, profile);
-  if (site.frame.functionName !== name) return siteOf(site);
-  const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
+  // The constructor, or a function it calls to fill its fields, made them: `new` is in its caller.
+  const constructor = site.stack.findIndex((frame) => frame.functionName === name);
+  if (constructor < 0) return siteOf(site);
+  const caller = site.stack.findIndex((frame, i) => i > constructor && isUserFrame(frame) && frame.functionName !== name);
   return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
 }
 

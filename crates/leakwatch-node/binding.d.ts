@@ -210,14 +210,17 @@ export declare class SnapshotParser {
   feedAndFree(buffer: ArrayBuffer): void
   /** Hands the next chunk as a string, as the inspector protocol delivers it. */
   feedString(chunk: string): void
-  /** Ends the stream, waits for the parser and takes the census, blocking the JS thread. */
+  /**
+   * Ends the stream, waits for the parser and takes the census of a diff's second side (its
+   * new objects are grouped), blocking the JS thread.
+   */
   census(): HeapCensus
   /**
-   * Ends the stream and takes the census on a new thread; returns at once. A later blocking
+   * Ends the stream and takes the census of a diff's first side on a new thread; returns at once. A later blocking
    * call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
    */
   censusInBackground(): HeapCensus
-  /** Ends the stream and takes the census on libuv's thread pool. */
+  /** Ends the stream and takes the census of a diff's second side on libuv's thread pool. */
   censusAsync(): Promise<HeapCensus>
   /**
    * Ends the stream and compares it with `before`, blocking the JS thread; the first

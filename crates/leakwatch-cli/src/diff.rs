@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts};
+use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Side};
 
 use crate::{
     args::Output,
@@ -22,8 +22,8 @@ pub fn run(
     // Each side is parsed and analysed on its own thread; only the small census of each is kept,
     // so the first graph is freed while the second is still being analysed.
     let (before_census, after_census) = thread::scope(|scope| {
-        let first = scope.spawn(|| census(before, progress));
-        let second = census(after, progress);
+        let first = scope.spawn(|| census(before, Side::Before, progress));
+        let second = census(after, Side::After, progress);
         let first = first
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -37,9 +37,9 @@ pub fn run(
     Ok(render(&diff))
 }
 
-fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
+fn census(path: &Path, side: Side, progress: &Progress) -> Result<Census, Failure> {
     let loaded = load(path, progress)?;
-    Ok(Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default()))
+    Ok(Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default(), side))
 }
 
 fn render(diff: &HeapDiff) -> String {

@@ -16,6 +16,16 @@ use crate::{
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
 };
 
+/// Which side of a diff a census is taken for. Only the second side's new objects are grouped,
+/// so only its census finds each object's path shape (one pass over the graph).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The first snapshot.
+    Before,
+    /// The second snapshot, whose new objects a diff groups.
+    After,
+}
+
 /// How many groups a row lists at most, the largest first.
 const MAX_GROUPS: usize = 5;
 
@@ -54,7 +64,7 @@ impl Census {
     /// Like node-memwatch, which left out its `HeapDiff` objects, it leaves out what leakwatch
     /// holds while it measures: the objects and functions of the scripts in `own` and whatever
     /// only they hold (see `own_objects`). `own` is empty for a snapshot of another process.
-    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis, own: &OwnScripts) -> Census {
+    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis, own: &OwnScripts, side: Side) -> Census {
         let mut classes = Classes::by(snapshot, |ordinal| memwatch_what(snapshot, ordinal));
         let origins = ScriptOrigins::of(snapshot, own);
         let leakwatchs = if own.is_empty() { None } else { own_objects(snapshot, &origins) };
@@ -73,7 +83,10 @@ impl Census {
                 class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
             }
         }
-        let shapes = path_shapes(snapshot);
+        let shapes = match side {
+            Side::After => path_shapes(snapshot),
+            Side::Before => Vec::new(),
+        };
         let nearest = analysis.nearest_of_same_class(&classes);
         let mut objects: Vec<Object> = (0..snapshot.node_count())
             .map(|i| Object {
@@ -82,7 +95,7 @@ impl Census {
                 size: snapshot.self_sizes[i],
                 dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
                 retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
-                shape: shapes[i],
+                shape: shapes.get(i).copied().unwrap_or(NO_SHAPE),
             })
             .collect();
         objects.sort_unstable_by_key(|object| object.id);
@@ -429,7 +442,7 @@ mod tests {
     }
 
     fn census(snapshot: &HeapSnapshot) -> Census {
-        Census::new(snapshot, &Analysis::new(snapshot), &OwnScripts::default())
+        Census::new(snapshot, &Analysis::new(snapshot), &OwnScripts::default(), Side::After)
     }
 
     #[test]

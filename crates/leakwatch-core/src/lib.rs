@@ -49,7 +49,7 @@ mod summary;
 
 pub use analysis::Analysis;
 pub use classes::memwatch_what;
-pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals, ObjectGroup};
+pub use diff::{Census, Change, ClassChange, HeapDiff, HeapTotals, ObjectGroup, Side};
 pub use error::Error;
 pub use nice_size::nice_size;
 pub use origin::{Origin, OwnScripts, ScriptOrigins};

@@ -14,7 +14,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use leakwatch_core::{Analysis, Census, HeapDiff, OwnScripts};
+use leakwatch_core::{Analysis, Census, HeapDiff, OwnScripts, Side};
 use napi::{
     bindgen_prelude::{ArrayBuffer, AsyncTask},
     sys, Env, Error, JsValue, Result, Status, Task,
@@ -84,16 +84,17 @@ impl SnapshotParser {
         catching_panics("parsing the heap snapshot", || self.push(chunk.as_bytes()))
     }
 
-    /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
+    /// Ends the stream, waits for the parser and takes the census of a diff's second side (its
+    /// new objects are grouped), blocking the JS thread.
     #[napi]
     pub fn census(&mut self) -> Result<HeapCensus> {
         let parser = self.take()?;
         catching_panics("analysing the heap snapshot", || {
-            census_of(parser, &self.own).map(HeapCensus::ready).map_err(Error::from_reason)
+            census_of(parser, &self.own, Side::After).map(HeapCensus::ready).map_err(Error::from_reason)
         })
     }
 
-    /// Ends the stream and takes the census on a new thread; returns at once. A later blocking
+    /// Ends the stream and takes the census of a diff's first side on a new thread; returns at once. A later blocking
     /// call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
     #[napi]
     pub fn census_in_background(&mut self) -> Result<HeapCensus> {
@@ -104,7 +105,7 @@ impl SnapshotParser {
             let spawned = std::thread::Builder::new().name("leakwatch-census".into()).spawn(move || {
                 // The parser comes over a channel so that a failed spawn gives it back.
                 let parser: leakwatch_core::SnapshotParser = receiver.recv().expect("the parser is sent once");
-                catch_panic(|| census_of(parser, &own)).and_then(|result| result)
+                catch_panic(|| census_of(parser, &own, Side::Before)).and_then(|result| result)
             });
             match spawned {
                 Ok(handle) => {
@@ -112,12 +113,12 @@ impl SnapshotParser {
                     Ok(HeapCensus::new(CensusState::Pending(handle)))
                 }
                 // No thread to be had: do the work now rather than fail.
-                Err(_) => census_of(parser, &self.own).map(HeapCensus::ready).map_err(Error::from_reason),
+                Err(_) => census_of(parser, &self.own, Side::Before).map(HeapCensus::ready).map_err(Error::from_reason),
             }
         })
     }
 
-    /// Ends the stream and takes the census on libuv's thread pool.
+    /// Ends the stream and takes the census of a diff's second side on libuv's thread pool.
     #[napi(ts_return_type = "Promise<HeapCensus>")]
     pub fn census_async(&mut self) -> Result<AsyncTask<CensusTask>> {
         Ok(AsyncTask::new(CensusTask { parser: Some(self.take()?), own: self.own.clone() }))
@@ -173,12 +174,16 @@ fn spent() -> Error {
 
 /// Finishes parsing and reduces the snapshot to its census, leaving out what the scripts in `own`
 /// hold, and drops the graph.
-fn census_of(parser: leakwatch_core::SnapshotParser, own: &OwnScripts) -> std::result::Result<Census, String> {
+fn census_of(
+    parser: leakwatch_core::SnapshotParser,
+    own: &OwnScripts,
+    side: Side,
+) -> std::result::Result<Census, String> {
     let census = {
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
-        Census::new(&snapshot, &analysis, own)
+        Census::new(&snapshot, &analysis, own, side)
     };
     // The graph just dropped stays mapped in this thread's arena unless handed back.
     malloc::trim();
@@ -197,7 +202,7 @@ fn explained_diff(
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
-        let after = Census::new(&snapshot, &analysis, own);
+        let after = Census::new(&snapshot, &analysis, own, Side::After);
         drop(analysis);
         let mut diff = HeapDiff::between(&*census::wait(before)?, &after);
         drop(after);
@@ -221,7 +226,7 @@ impl Task for CensusTask {
 
     fn compute(&mut self) -> Result<Census> {
         let parser = self.parser.take().ok_or_else(spent)?;
-        catching_panics("analysing the heap snapshot", || census_of(parser, &self.own).map_err(Error::from_reason))
+        catching_panics("analysing the heap snapshot", || census_of(parser, &self.own, Side::After).map_err(Error::from_reason))
     }
 
     fn resolve(&mut self, _env: Env, census: Census) -> Result<HeapCensus> {

@@ -128,7 +128,11 @@ declare namespace leakwatch {
     site: AllocationSite | null;
     /** How many bytes it grew by: retained size (with a HeapDiff) or live bytes sampled at its site. */
     bytes: number;
-    /** How many more objects there are (estimated, without a HeapDiff). */
+    /**
+     * How many more objects there are: with a HeapDiff, the new objects of one group of the class
+     * (one leak: objects held the same way; two leaks of one class are two suspects); estimated
+     * without.
+     */
     count: number;
     /**
      * A shortest retainer path of one of its new objects, through the program's code when one
@@ -454,6 +458,11 @@ declare namespace leakwatch {
   interface ClassChange {
     /** The constructor name, or "Array", "String", "Code", "Closure", "RegExp", "Number", "Native". */
     what: string;
+    /**
+     * "program" when the class's constructor is in one of the program's scripts; "runtime" for
+     * Node's and V8's classes and containers (closures, arrays, plain objects, strings, timers).
+     */
+    origin: 'program' | 'runtime';
     /** Shallow size of the added objects minus that of the freed ones, in bytes. */
     size_bytes: number;
     /** size_bytes for people. */
@@ -462,7 +471,7 @@ declare namespace leakwatch {
     '+': number;
     /** Objects of the class freed between the snapshots. */
     '-': number;
-    /** The change in the class's retained size, in bytes: what ranks the details. */
+    /** The change in the class's retained size, in bytes: what ranks the details (see `details`). */
     retained_size_bytes: number;
     /**
      * With end({retainers: N}), for the first N rows that grew: a shortest retainer path of the
@@ -485,6 +494,27 @@ declare namespace leakwatch {
      * `generated` keeps the position in the script.
      */
     defined_at?: { script_id: number; file?: string; line: number; column: number; generated?: SourcePosition };
+    /**
+     * The added objects grouped by the shape of their retainer path (indices and keys folded),
+     * the group that retains the most first, then those that retain a tenth as much or more, at
+     * most five: one leak is one group however many objects it made; objects of the class held
+     * by two containers are two groups.
+     */
+    groups?: ObjectGroup[];
+  }
+
+  /** Added objects of one class held the same way: what one leak made. */
+  interface ObjectGroup {
+    /** How many objects the group has. */
+    count: number;
+    /** Their retained size, each counted once, in bytes. */
+    retained_size_bytes: number;
+    /** The id (`@id` in DevTools) of the object of the group that retains the most. */
+    example_id: number;
+    /** With end({retainers: N}), for groups of the first N rows: that object's shortest retainer path. */
+    retainers?: string;
+    /** What holds that object, in the program's terms, when known. */
+    held_by?: string;
   }
 
   /** node-memwatch's HeapDiff result. */
@@ -500,7 +530,11 @@ declare namespace leakwatch {
       freed_nodes: number;
       /** Objects of the second snapshot not in the first. */
       allocated_nodes: number;
-      /** One row per class that changed; the class whose retained size grew most first. */
+      /**
+       * One row per class that changed, the best suspect first: by retained growth, except that a
+       * class of the program comes before a runtime container (origin "runtime") that grew at
+       * most four times as much, which usually holds it.
+       */
       details: ClassChange[];
     };
   }

@@ -228,8 +228,11 @@ export declare class LeakDetector {
 
 /** A heap snapshot being parsed as it arrives, chunk by chunk. */
 export declare class SnapshotParser {
-  /** Starts a parser thread that waits for chunks. */
-  constructor()
+  /**
+   * Starts a parser thread that waits for chunks. `ownScripts` lists leakwatch's own scripts
+   * (file paths, or directories ending in `/`): what they hold is left out of the census.
+   */
+  constructor(ownScripts?: Array<string> | undefined | null)
   /**
    * Hands the next chunk of the snapshot's JSON text (a Buffer or Uint8Array) to the parser.
    * Throws if the text so far is not a valid snapshot; the parser is then spent.
@@ -246,14 +249,17 @@ export declare class SnapshotParser {
   feedAndFree(buffer: ArrayBuffer): void
   /** Hands the next chunk as a string, as the inspector protocol delivers it. */
   feedString(chunk: string): void
-  /** Ends the stream, waits for the parser and takes the census, blocking the JS thread. */
+  /**
+   * Ends the stream, waits for the parser and takes the census of a diff's second side (its
+   * new objects are grouped), blocking the JS thread.
+   */
   census(): HeapCensus
   /**
-   * Ends the stream and takes the census on a new thread; returns at once. A later blocking
+   * Ends the stream and takes the census of a diff's first side on a new thread; returns at once. A later blocking
    * call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
    */
   censusInBackground(): HeapCensus
-  /** Ends the stream and takes the census on libuv's thread pool. */
+  /** Ends the stream and takes the census of a diff's second side on libuv's thread pool. */
   censusAsync(): Promise<HeapCensus>
   /**
    * Ends the stream and compares it with `before`, blocking the JS thread; the first

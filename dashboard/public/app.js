@@ -263,6 +263,21 @@
         path: row.retainers || null,
         heldBy: row.held_by || null,
       });
+      // New objects of the class held in more than one way: one line for each way.
+      const groups = row.groups || [];
+      if (groups.length < 2) continue;
+      for (const group of groups) {
+        rows.push({
+          from: 'diff',
+          what: `  ${row.what} like @${group.example_id}`,
+          plus: group.count,
+          minus: null,
+          shallow: null,
+          retained: group.retained_size_bytes,
+          site: null,
+          path: group.retainers || null,
+        });
+      }
     }
     return rows;
   }

@@ -36,25 +36,26 @@ function siteOf(grown) {
 }
 
 /**
- * node-memwatch's names for what the engine itself makes (and V8's internal objects): they hold
- * a leak more often than they are one, so a class of the program's that grew comparably (a
- * quarter as much or more) is the better suspect.
- */
-const GENERIC = new Set(['Array', 'Object', 'Closure', 'String', 'Code', 'Native', 'RegExp', 'Number', 'Map', 'Set']);
-const isGeneric = (/** @type {string} */ what) => GENERIC.has(what) || what.startsWith('system / ') || what.startsWith('(');
-
-/**
- * Diff rows that grew, best suspects first.
+ * Diff rows that grew, in the core's order (crates/leakwatch-core/src/ranking.rs): a class of the
+ * program's before the runtime's containers that hold it.
  * @param {{change: {details: ClassChange[]}}} diff
  */
 function grownClasses(diff) {
-  const rows = diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
-  const best = (/** @type {ClassChange} */ row) => {
-    if (!isGeneric(row.what)) return row.retained_size_bytes;
-    const rival = rows.find((r) => !isGeneric(r.what) && r.retained_size_bytes * 4 >= row.retained_size_bytes);
-    return rival ? rival.retained_size_bytes - 1 : row.retained_size_bytes;
-  };
-  return rows.map((row) => ({ row, score: best(row) })).sort((a, b) => b.score - a.score).map((r) => r.row);
+  return diff.change.details.filter((row) => row.retained_size_bytes > 0 && row['+'] > row['-']);
+}
+
+/**
+ * A grown row's leaks: its groups (the core keeps those worth a line), or the row itself when it
+ * has none.
+ * @param {ClassChange} row
+ * @returns {{count: number, bytes: number, path: string | null}[]}
+ */
+function leaksOf(row) {
+  const groups = row.groups ?? [];
+  if (groups.length === 0) {
+    return [{ count: row['+'] - row['-'], bytes: row.retained_size_bytes, path: row.retainers ?? null, held_by: row.held_by ?? null }];
+  }
+  return groups.map((g) => ({ count: g.count, bytes: g.retained_size_bytes, path: g.retainers ?? null, held_by: g.held_by ?? null }));
 }
 
 /**
@@ -114,8 +115,8 @@ function siteMaking(name, definedAt, sites, profile) {
  * by what that code allocated (setInterval's Timeout), rather than a bigger site of what the
  * objects hold, or, when no stack shows Node's code, the top site's nearest grown caller; for a
  * class of the program's, the site that grew most by what it allocated itself.
- * When that site is the constructor itself (allocating its fields), the function that called
- * `new`. `profile` is the last reading of the sampling profiler.
+ * When that site is the constructor itself, or a function it calls (allocating its fields), the
+ * function that called `new`. `profile` is the last reading of the sampling profiler.
  * @param {string} name
  * @param {DefinedAt} definedAt
  * @param {Site[]} sites
@@ -126,14 +127,17 @@ function siteFor(name, definedAt, sites, profile) {
   // No sites without a reading of the profiler.
   if (sites.length === 0 || profile === null) return null;
   const site = siteMaking(name, definedAt, sites, profile);
-  if (site.frame.functionName !== name) return siteOf(site);
-  const caller = site.stack.findIndex((frame, i) => i > 0 && isUserFrame(frame) && frame.functionName !== name);
+  // The constructor, or a function it calls to fill its fields, made them: `new` is in its caller.
+  const constructor = site.stack.findIndex((frame) => frame.functionName === name);
+  if (constructor < 0) return siteOf(site);
+  const caller = site.stack.findIndex((frame, i) => i > constructor && isUserFrame(frame) && frame.functionName !== name);
   return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
 }
 
 /**
  * Suspects from the grown allocation sites and the HeapDiff (if one was taken): with a diff, one
- * per class that grew, the top one with the top site; without, one per site, class unknown.
+ * per group of a class that grew (see leaksOf), in the diff's order, the top one with the top
+ * site; without, one per site, class unknown.
  * `profile` is the sampling profiler's last reading, null if it did not run.
  *
  * @param {import('./profile').Site[]} sites
@@ -152,13 +156,14 @@ function suspectsFrom(sites, diff, profile) {
       held_by: null,
     }));
   }
-  return grownClasses(diff).slice(0, TOP).map((row, rank) => ({
+  const leaks = grownClasses(diff).flatMap((row) => leaksOf(row).map((leak) => ({ row, leak })));
+  return leaks.slice(0, TOP).map(({ row, leak }, rank) => ({
     class: row.what,
     site: rank === 0 ? siteFor(row.what, row.defined_at, sites, profile) : null,
-    bytes: row.retained_size_bytes,
-    count: row['+'] - row['-'],
-    path: row.retainers ?? null,
-    held_by: row.held_by ?? null,
+    bytes: leak.bytes,
+    count: leak.count,
+    path: leak.path,
+    held_by: leak.held_by,
   }));
 }
 

@@ -72,7 +72,7 @@ class HeapDiff {
       try {
         return JSON.parse(this.#snapshot().diffAgainst(before, explain));
       } finally {
-        before.release();
+        this.#dropBefore();
       }
     }
     try {
@@ -83,7 +83,7 @@ class HeapDiff {
         after.release();
       }
     } finally {
-      before.release();
+      this.#dropBefore();
     }
   }
 
@@ -98,7 +98,7 @@ class HeapDiff {
       try {
         return JSON.parse(await this.#snapshot().diffAgainstAsync(before, explain));
       } finally {
-        before.release();
+        this.#dropBefore();
       }
     }
     try {
@@ -109,7 +109,7 @@ class HeapDiff {
         after.release();
       }
     } finally {
-      before.release();
+      this.#dropBefore();
     }
   }
 
@@ -130,19 +130,27 @@ class HeapDiff {
   static {
     abandonHeapDiff = (diff) => {
       if (diff.#ended) return;
-      diff.#take().release();
+      diff.#take();
+      diff.#dropBefore();
       diff.#letGoOfIds();
     };
   }
 
+  /**
+   * The first census, for the one end(). This HeapDiff holds it until #dropBefore(), so that
+   * the second snapshot finds it held by leakwatch's object and leaves it out of the diff.
+   */
   #take() {
     if (this.#ended) throw new Error(ALREADY_ENDED);
     this.#ended = true;
-    const before = this.#before;
+    // Set by the constructor, and dropped only after #ended is set.
+    return /** @type {import("../../crates/leakwatch-node/binding").HeapCensus} */ (this.#before);
+  }
+
+  /** Frees the first census. */
+  #dropBefore() {
+    this.#before?.release();
     this.#before = null;
-    // Set by the constructor and cleared only here, after #ended is set.
-    if (before === null) throw new Error(ALREADY_ENDED);
-    return before;
   }
 }
 

@@ -24,16 +24,26 @@
 //
 // Before any snapshot, lib/snapshot/room.js checks that the process has the memory for it.
 //
+// What leakwatch holds while it measures (the stream, the parser, its HeapDiffs) is left out of
+// the census: the parser is told leakwatch's own scripts, and the engine leaves out their
+// objects and functions and whatever only those hold (crates/leakwatch-core/src/own_objects.rs).
+// The stream is never ended or destroyed through Node's stream code, which would queue a
+// process.nextTick() holding it: the next snapshot, if taken in the same tick, would show it.
+//
 // Either way V8 first collects garbage; those GCs are the snapshot's, not the program's, so
 // observers registered with onSnapshot() are told before and after (node-memwatch likewise never
 // emitted 'stats' for a HeapDiff's own GCs).
 
+const path = require('node:path');
 const v8 = require('node:v8');
-const { Readable } = require('node:stream');
 const native = require('../native');
 const { inspectorSession } = require('./inspector');
 const { snapshotTaken } = require('./heap-profiler-state');
 const { assertRoomForSnapshot, recordSnapshotSize } = require('./room');
+
+/** leakwatch's own scripts, as the native parser takes them: files, and directories ending in a separator. */
+const PACKAGE = path.resolve(__dirname, '..', '..');
+const OWN_SCRIPTS = [path.join(PACKAGE, 'index.js'), path.join(PACKAGE, 'lib') + path.sep, path.join(PACKAGE, 'dashboard') + path.sep];
 
 const observers = new Set();
 
@@ -57,15 +67,26 @@ let streamIsSynchronous = true;
 function readSnapshot({ method } = {}) {
   return duringSnapshot({ parse: true }, () => {
     if (method !== 'inspector' && streamIsSynchronous) {
-      const parser = new native.SnapshotParser();
+      const parser = newParser();
       if (streamInto(parser)) return parser;
       parser.discard();
       if (method === 'stream') throw new Error('leakwatch: this Node does not stream heap snapshots synchronously');
     }
-    const parser = new native.SnapshotParser();
+    const parser = newParser();
     inspectInto(parser);
     return parser;
   });
+}
+
+/**
+ * The parser being fed: held here, by leakwatch's own module, and not by the stack alone, so
+ * that the snapshot it reads leaves it out.
+ */
+let parserBeingFed = null;
+
+function newParser() {
+  parserBeingFed = new native.SnapshotParser(OWN_SCRIPTS);
+  return parserBeingFed;
 }
 
 /**
@@ -83,6 +104,7 @@ function duringSnapshot({ parse }, takeSnapshot) {
   try {
     return asideFromProgram(takeSnapshot);
   } finally {
+    parserBeingFed = null;
     snapshotTaken();
   }
 }
@@ -109,10 +131,13 @@ function streamInto(parser) {
   let bytes = 0;
   let failure = null;
   // Called by Node's stream machinery from inside V8's serializer: it must not throw.
-  stream.push = function push(chunk) {
+  stream.push = (chunk) => {
     if (chunk === null) {
+      // Not passed on (see the top of this file). The stream stays in its reading state, so
+      // Node's read(0) after the end does not start V8's serializer again; V8's native stream
+      // is freed when the JS object is collected.
       ended = true;
-      return Readable.prototype.push.call(this, null);
+      return false;
     }
     if (failure === null && !ended) {
       bytes += chunk.byteLength;
@@ -139,7 +164,6 @@ function streamInto(parser) {
     failure = new Error('not synchronous');
     return false;
   }
-  stream.destroy();
   if (failure) throw failure;
   recordSnapshotSize(bytes, usedHeap);
   return true;

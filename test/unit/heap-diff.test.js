@@ -28,7 +28,11 @@ function checkShape(diff) {
   assert.equal(typeof diff.change.freed_nodes, 'number');
   assert.equal(typeof diff.change.allocated_nodes, 'number');
   for (const row of diff.change.details) {
-    assert.deepEqual(Object.keys(row).sort(), ['+', '-', 'retained_size_bytes', 'size', 'size_bytes', 'what'].sort());
+    // node-memwatch's fields, the class's origin, and the groups of the added objects if any.
+    const keys = Object.keys(row).filter((key) => key !== 'groups');
+    assert.ok(row.groups === undefined || row['+'] > 0, 'only added objects are grouped');
+    assert.deepEqual(keys.sort(), ['+', '-', 'origin', 'retained_size_bytes', 'size', 'size_bytes', 'what'].sort());
+    assert.match(row.origin, /^(program|runtime)$/);
   }
 }
 

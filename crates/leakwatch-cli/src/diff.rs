@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{Census, HeapDiff, HeapTotals};
+use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Side};
 
 use crate::{
     args::Output,
@@ -21,11 +21,12 @@ pub fn run(
 ) -> Result<String, Failure> {
     // Each side is parsed and analysed on its own thread; only the small census of each is kept,
     // so the first graph is freed while the second is still being analysed. The second graph
-    // (without its analysis) stays to say where the shown classes are defined.
+    // (without its analysis) stays to explain the shown rows: what holds them, where their
+    // classes are defined.
     let (before_census, after) = thread::scope(|scope| {
-        let first = scope.spawn(|| census(before, progress));
+        let first = scope.spawn(|| census(before, Side::Before, progress));
         let second = load(after, progress).map(|loaded| {
-            let census = Census::new(&loaded.snapshot, &loaded.analysis);
+            let census = Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default(), Side::After);
             (census, loaded.snapshot)
         });
         let first = first
@@ -36,17 +37,18 @@ pub fn run(
     let (after_census, after_snapshot) = after?;
     let mut diff = HeapDiff::between(&before_census?, &after_census);
     diff.change.details.truncate(output.rows());
-    diff.locate(&after_snapshot, output.rows());
+    diff.explain(&after_snapshot, output.rows());
     if output.json {
         return crate::to_json(&diff);
     }
     Ok(render(&diff))
 }
 
-/// The census of the snapshot at `path`: all that a comparison by object id needs of it.
-pub(crate) fn census(path: &Path, progress: &Progress) -> Result<Census, Failure> {
+/// The census of the snapshot at `path`: all that a comparison by object id needs of it (the
+/// `side` it is on decides whether its new objects' path shapes are needed).
+pub(crate) fn census(path: &Path, side: Side, progress: &Progress) -> Result<Census, Failure> {
     let loaded = load(path, progress)?;
-    Ok(Census::new(&loaded.snapshot, &loaded.analysis))
+    Ok(Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default(), side))
 }
 
 fn render(diff: &HeapDiff) -> String {
@@ -66,6 +68,7 @@ fn render(diff: &HeapDiff) -> String {
         ("-", Align::Right),
         ("Size change", Align::Right),
         ("Retained change", Align::Right),
+        ("Held by", Align::Left),
         ("Defined at", Align::Left),
     ]);
     for class in &change.details {
@@ -75,11 +78,28 @@ fn render(diff: &HeapDiff) -> String {
             count(class.removed),
             signed_size(class.size_bytes),
             signed_size(class.retained_size_bytes),
+            class.held_by.clone().unwrap_or_default(),
             class
                 .defined_at
                 .as_ref()
                 .map_or_else(String::new, ToString::to_string),
         ]);
+        // A class whose new objects are held in more than one way (two leaks, or a leak and a
+        // cache) lists each way on a line of its own: how many, what they retain, and one of
+        // them for `leakwatch retainers --id`.
+        if class.groups.len() > 1 {
+            for group in &class.groups {
+                table.row(vec![
+                    format!("  like @{}", group.example_id),
+                    count(group.count),
+                    String::new(),
+                    String::new(),
+                    signed_size(group.retained_size_bytes as i64),
+                    group.held_by.clone().unwrap_or_default(),
+                    String::new(),
+                ]);
+            }
+        }
     }
     out.push_str(&table.render());
     out

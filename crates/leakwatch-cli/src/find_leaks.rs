@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{find_leaks, FoundLeaks};
+use leakwatch_core::{find_leaks, FoundLeaks, Side};
 
 use crate::{
     args::Output,
@@ -19,8 +19,8 @@ pub fn run(baseline: &Path, target: &Path, last: &Path, output: &Output, progres
     // The first two are reduced to their censuses on threads of their own while the last one,
     // which the paths need whole, is parsed and analysed.
     let (baseline, target, last) = thread::scope(|scope| {
-        let first = scope.spawn(|| census(baseline, progress));
-        let second = scope.spawn(|| census(target, progress));
+        let first = scope.spawn(|| census(baseline, Side::Before, progress));
+        let second = scope.spawn(|| census(target, Side::Before, progress));
         let third = load(last, progress);
         let join = |handle: thread::ScopedJoinHandle<'_, _>| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (join(first), join(second), third)

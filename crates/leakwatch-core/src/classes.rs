@@ -99,6 +99,18 @@ impl Classes {
         classes
     }
 
+    /// The class called `name`, added if new. Linear in the number of classes.
+    pub(crate) fn class_named(&mut self, name: &str) -> u32 {
+        match self.names.iter().position(|n| n == name) {
+            Some(class) => class as u32,
+            None => {
+                self.names.push(name.to_string());
+                self.locations.push(None);
+                self.names.len() as u32 - 1
+            }
+        }
+    }
+
     /// The class called `name`, added if new.
     fn named<'a>(&mut self, index: &mut HashMap<Cow<'a, str>, u32>, name: Cow<'a, str>) -> u32 {
         *index.entry(name).or_insert_with_key(|name| {

@@ -9,6 +9,10 @@ use crate::{
     classes::{memwatch_what, Classes},
     holders::explain_object,
     nice_size::nice_size,
+    origin::{Origin, OwnScripts, ScriptOrigins},
+    own_objects::own_objects,
+    path_shapes::{path_shapes, NO_SHAPE},
+    ranking::rank,
     retainers::Retainers,
     script_urls::ScriptUrls,
     snapshot::{HeapSnapshot, NodeKind, SourceLocation},
@@ -16,17 +20,33 @@ use crate::{
     source_places::SourcePlaces,
 };
 
-/// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, and
-/// the nearest object of its class that dominates it. Much smaller than the snapshot (24 bytes
-/// an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
+/// Which side of a diff a census is taken for. Only the second side's new objects are grouped,
+/// so only its census finds each object's path shape (one pass over the graph).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The first snapshot.
+    Before,
+    /// The second snapshot, whose new objects a diff groups.
+    After,
+}
+
+/// How many groups a row lists at most, the largest first.
+const MAX_GROUPS: usize = 5;
+
+/// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, the
+/// nearest object of its class that dominates it, and the shape of its retainer path. Much
+/// smaller than the snapshot (32 bytes an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
 /// a graph.
 pub struct Census {
     nodes: u64,
     size_bytes: u64,
     /// Every object, sorted by id.
     objects: Vec<Object>,
-    /// The `what` of each class; "" for the node types node-memwatch leaves out.
+    /// The `what` of each class; "" for the node types node-memwatch leaves out and for
+    /// leakwatch's own objects.
     class_names: Vec<String>,
+    /// Who defines each class.
+    class_origins: Vec<Origin>,
 }
 
 #[derive(Clone, Copy)]
@@ -39,21 +59,38 @@ struct Object {
     dominated_by: u32,
     /// The retained size; 0 for internal arrays that DevTools counts as part of their owner.
     retained: u64,
+    /// The shape of its retainer path (see `path_shapes`), which groups the objects of a class.
+    shape: u64,
 }
 
 impl Census {
     /// Takes the census of an analysed snapshot, grouping objects by node-memwatch's `what`.
-    /// Like node-memwatch, it leaves out the `HeapDiff` objects themselves.
-    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis) -> Census {
-        let classes = Classes::by(snapshot, |ordinal| {
-            let is_heap_diff =
-                snapshot.node_kind(ordinal) == NodeKind::Object && snapshot.node_name(ordinal) == "HeapDiff";
-            if is_heap_diff {
-                None
-            } else {
-                memwatch_what(snapshot, ordinal)
+    /// Like node-memwatch, which left out its `HeapDiff` objects, it leaves out what leakwatch
+    /// holds while it measures: the objects and functions of the scripts in `own` and whatever
+    /// only they hold (see `own_objects`). `own` is empty for a snapshot of another process.
+    pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis, own: &OwnScripts, side: Side) -> Census {
+        let mut classes = Classes::by(snapshot, |ordinal| memwatch_what(snapshot, ordinal));
+        let origins = ScriptOrigins::of(snapshot, own);
+        let leakwatchs = if own.is_empty() { None } else { own_objects(snapshot, &origins) };
+        if let Some(leakwatchs) = leakwatchs {
+            let unnamed = classes.class_named("");
+            for (ordinal, class) in classes.of.iter_mut().enumerate() {
+                if leakwatchs.contains(ordinal) {
+                    *class = unnamed;
+                }
             }
-        });
+        }
+        let mut class_origins = vec![Origin::Runtime; classes.names.len()];
+        for &(ordinal, at) in &snapshot.locations {
+            let is_object = snapshot.node_kind(ordinal) == NodeKind::Object;
+            if is_object && origins.of_script(at.script_id) == Origin::Program {
+                class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
+            }
+        }
+        let shapes = match side {
+            Side::After => path_shapes(snapshot),
+            Side::Before => Vec::new(),
+        };
         let nearest = analysis.nearest_of_same_class(&classes);
         let mut objects: Vec<Object> = (0..snapshot.node_count())
             .map(|i| Object {
@@ -62,6 +99,7 @@ impl Census {
                 size: snapshot.self_sizes[i],
                 dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
                 retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
+                shape: shapes.get(i).copied().unwrap_or(NO_SHAPE),
             })
             .collect();
         objects.sort_unstable_by_key(|object| object.id);
@@ -70,6 +108,7 @@ impl Census {
             size_bytes: snapshot.total_size(),
             objects,
             class_names: classes.names,
+            class_origins,
         }
     }
 
@@ -115,6 +154,9 @@ pub struct ClassChange {
     /// node-memwatch's name for the class: the constructor name, or `Array`, `String`, `Code`,
     /// `Closure`, `RegExp`, `Number`, `Native`.
     pub what: String,
+    /// Who defines the class: `program` when its constructor is in one of the program's
+    /// scripts, `runtime` for Node's and V8's (closures, arrays, plain objects and the like).
+    pub origin: Origin,
     /// Shallow size of the added objects minus that of the deleted ones.
     pub size_bytes: i64,
     /// `size_bytes` for people.
@@ -127,8 +169,8 @@ pub struct ClassChange {
     pub removed: u64,
     /// Retained size of the added objects minus that of the deleted ones, each counted once: an
     /// object dominated by another changed object of its class is part of that one's. This is
-    /// what `details` are ranked by: a container that merely holds the new objects (an `Array`,
-    /// a `Map`) does not outrank the class of what it holds.
+    /// what `details` are ranked by (see `ranking`): a container that merely holds the new
+    /// objects (an `Array`, a `Map`) does not outrank the class of what it holds.
     pub retained_size_bytes: i64,
     /// The id of the added object of this class that retains the most, if any was added: the
     /// one a retainer path best explains.
@@ -150,6 +192,29 @@ pub struct ClassChange {
     /// constructor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defined_at: Option<DefinedAt>,
+    /// The added objects grouped by the shape of their retainer path, the group that retains
+    /// the most first, and only those that retain a tenth as much or more (at most five): one
+    /// leak is one group however many objects it made, and two containers that each hold
+    /// objects of the class make two groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<ObjectGroup>,
+}
+
+/// Added objects of one class whose retainer paths have one shape: what one leak made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObjectGroup {
+    /// How many objects the group has.
+    pub count: u64,
+    /// Their retained size, each counted once (as in [`ClassChange::retained_size_bytes`]).
+    pub retained_size_bytes: u64,
+    /// The id of the object of the group that retains the most.
+    pub example_id: u32,
+    /// The shortest retainer path of that object, once [`HeapDiff::explain`] has looked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retainers: Option<String>,
+    /// One line naming what holds that object in the program's terms, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
 }
 
 /// Where a class's constructor is defined: in the original sources when the script has a source
@@ -226,7 +291,8 @@ pub struct Change {
     pub freed_nodes: u64,
     /// How many objects of the second snapshot were not in the first.
     pub allocated_nodes: u64,
-    /// Per class, the class that grew most in retained size first.
+    /// Per class, best suspect first: the class that grew most in retained size, except that a
+    /// class of the program comes before the runtime's containers that hold it (see `ranking`).
     pub details: Vec<ClassChange>,
 }
 
@@ -250,6 +316,16 @@ struct RowTally {
     retained: i64,
     /// The added object that retains the most, and how much.
     example: Option<(u32, u64)>,
+    origin: Origin,
+}
+
+/// One group of a row while it is being added up.
+#[derive(Default)]
+struct GroupTally {
+    count: u64,
+    retained: u64,
+    /// The object that retains the most, and how much.
+    example: (u32, u64),
 }
 
 impl HeapDiff {
@@ -275,14 +351,18 @@ impl HeapDiff {
             }
         }
         let mut changes: HashMap<&str, RowTally> = HashMap::new();
+        let mut groups: HashMap<(&str, u64), GroupTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
             let row = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
+            row.origin = row.origin.max_program(before.class_origins[object.class as usize]);
             row.removed += 1;
             row.size -= i64::from(object.size);
             row.retained -= before.own_retained(&freed, object) as i64;
         }
         for (object, _) in new.iter().zip(&allocated).filter(|(_, &born)| born) {
-            let row = changes.entry(after.class_names[object.class as usize].as_str()).or_default();
+            let what = after.class_names[object.class as usize].as_str();
+            let row = changes.entry(what).or_default();
+            row.origin = row.origin.max_program(after.class_origins[object.class as usize]);
             row.added += 1;
             row.size += i64::from(object.size);
             let retained = after.own_retained(&allocated, object);
@@ -290,12 +370,31 @@ impl HeapDiff {
             if row.example.is_none_or(|(_, most)| retained > most) {
                 row.example = Some((object.id, retained));
             }
+            if object.shape != NO_SHAPE && !what.is_empty() {
+                let group = groups.entry((what, object.shape)).or_default();
+                group.count += 1;
+                group.retained += retained;
+                if group.count == 1 || retained > group.example.1 {
+                    group.example = (object.id, retained);
+                }
+            }
+        }
+        let mut groups_of: HashMap<&str, Vec<ObjectGroup>> = HashMap::new();
+        for ((what, _), group) in groups {
+            groups_of.entry(what).or_default().push(ObjectGroup {
+                count: group.count,
+                retained_size_bytes: group.retained,
+                example_id: group.example.0,
+                retainers: None,
+                held_by: None,
+            });
         }
         let mut details: Vec<ClassChange> = changes
             .into_iter()
             .filter(|(what, _)| !what.is_empty())
             .map(|(what, row)| ClassChange {
                 what: what.to_string(),
+                origin: row.origin,
                 size_bytes: row.size,
                 size: nice_size(row.size),
                 added: row.added,
@@ -305,15 +404,10 @@ impl HeapDiff {
                 retainers: None,
                 held_by: None,
                 defined_at: None,
+                groups: largest_groups(groups_of.remove(what).unwrap_or_default()),
             })
             .collect();
-        details.sort_by(|a, b| {
-            b.retained_size_bytes
-                .cmp(&a.retained_size_bytes)
-                .then(b.size_bytes.cmp(&a.size_bytes))
-                .then(b.added.cmp(&a.added))
-                .then(a.what.cmp(&b.what))
-        });
+        rank(&mut details);
         let freed_nodes = freed.iter().filter(|&&gone| gone).count() as u64;
         let allocated_nodes = allocated.iter().filter(|&&born| born).count() as u64;
         let size_bytes = after.size_bytes as i64 - before.size_bytes as i64;
@@ -330,10 +424,11 @@ impl HeapDiff {
         }
     }
 
-    /// Explains the example object of each of the first `top` rows that grew: its retainer
-    /// path in the program's terms, what holds it ([`explain_object`]) and where its constructor
-    /// is defined (see [`HeapDiff::locate`]), in `after`: the snapshot the `after` census of this
-    /// diff was taken from. Files inside the current directory are named relative to it.
+    /// Explains the example object of each of the first `top` rows that grew, and of each of
+    /// their groups: its retainer path in the program's terms and what holds it
+    /// ([`explain_object`]), and where the row's constructor is defined (see [`DefinedAt`]), in
+    /// `after`: the snapshot the `after` census of this diff was taken from. Files inside the
+    /// current directory are named relative to it.
     pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
         let ordinals = self.example_ordinals(after, top);
         if ordinals.is_empty() {
@@ -341,18 +436,25 @@ impl HeapDiff {
         }
         let retainers = Retainers::new(after);
         let places = SourcePlaces::relative_to_current_dir();
-        for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
-            let Some(ordinal) = ordinal else { continue };
+        let scripts = ScriptUrls::new(after);
+        // The program-terms path and the holder of object `id`; past the budget of the
+        // program-path search, DevTools' first path still serves.
+        let explain = |id: u32| -> (Option<String>, Option<String>) {
+            let Some(&ordinal) = ordinals.get(&id) else { return (None, None) };
             match explain_object(after, &retainers, &places, ordinal) {
-                Some(explained) => {
-                    row.retainers = Some(explained.program_path);
-                    row.held_by = explained.held_by.map(|holder| holder.to_string());
-                }
-                // Past the budget of the program-path search, DevTools' first path still serves.
-                None => row.retainers = retainers.paths(after, ordinal, 1).into_iter().next().map(|p| p.to_string()),
+                Some(explained) => (Some(explained.program_path), explained.held_by.map(|holder| holder.to_string())),
+                None => (retainers.paths(after, ordinal, 1).into_iter().next().map(|p| p.to_string()), None),
+            }
+        };
+        let rows = self.change.details.iter_mut().take(top);
+        for row in rows.filter(|row| row.example_id.is_some()) {
+            let id = row.example_id.unwrap_or_default();
+            (row.retainers, row.held_by) = explain(id);
+            row.defined_at = ordinals.get(&id).and_then(|&o| DefinedAt::of(after, &scripts, o));
+            for group in &mut row.groups {
+                (group.retainers, group.held_by) = explain(group.example_id);
             }
         }
-        self.locate(after, top);
     }
 
     /// Sets `defined_at` of the first `top` rows that grew: where the constructor of the example
@@ -364,26 +466,134 @@ impl HeapDiff {
             return;
         }
         let scripts = ScriptUrls::new(after);
-        for (row, ordinal) in self.change.details.iter_mut().zip(ordinals) {
+        for row in self.change.details.iter_mut().take(top) {
+            let ordinal = row.example_id.and_then(|id| ordinals.get(&id).copied());
             row.defined_at = ordinal.and_then(|o| DefinedAt::of(after, &scripts, o));
         }
     }
 
-    /// The ordinal in `after` of the example object of each of the first `top` rows (`None` for a
-    /// row with none); empty when no row has one.
-    fn example_ordinals(&self, after: &HeapSnapshot, top: usize) -> Vec<Option<u32>> {
-        let rows = &self.change.details[..top.min(self.change.details.len())];
-        let wanted: HashMap<u32, usize> =
-            rows.iter().enumerate().filter_map(|(i, row)| Some((row.example_id?, i))).collect();
-        if wanted.is_empty() {
-            return Vec::new();
+    /// The ordinal in `after` of the example objects of the first `top` rows and of their groups,
+    /// by id; empty when no row has one.
+    fn example_ordinals(&self, after: &HeapSnapshot, top: usize) -> HashMap<u32, u32> {
+        let mut wanted: HashMap<u32, Option<u32>> = HashMap::new();
+        for row in self.change.details.iter().take(top) {
+            wanted.extend(row.example_id.map(|id| (id, None)));
+            wanted.extend(row.groups.iter().map(|group| (group.example_id, None)));
         }
-        let mut ordinals = vec![None; rows.len()];
+        if wanted.is_empty() {
+            return HashMap::new();
+        }
         for (ordinal, id) in after.node_ids.iter().enumerate() {
-            if let Some(&row) = wanted.get(id) {
-                ordinals[row] = Some(ordinal as u32);
+            if let Some(slot) = wanted.get_mut(id) {
+                *slot = Some(ordinal as u32);
             }
         }
-        ordinals
+        wanted.into_iter().filter_map(|(id, ordinal)| Some((id, ordinal?))).collect()
+    }
+}
+
+/// The groups worth a line: the one that retains the most first, and those that retain at least
+/// a tenth as much (a leak, not the odd object made elsewhere), at most [`MAX_GROUPS`] of them.
+fn largest_groups(mut groups: Vec<ObjectGroup>) -> Vec<ObjectGroup> {
+    groups.sort_by(|a, b| {
+        b.retained_size_bytes.cmp(&a.retained_size_bytes).then(b.count.cmp(&a.count)).then(a.example_id.cmp(&b.example_id))
+    });
+    let largest = groups.first().map_or(0, |group| group.retained_size_bytes);
+    groups.retain(|group| group.retained_size_bytes.saturating_mul(10) >= largest);
+    groups.truncate(MAX_GROUPS);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analysis;
+
+    /// A node: its type (index in `node_types`), name, id, size, and edges as (edge type, name or
+    /// index, target ordinal).
+    type Node<'a> = (u32, &'a str, u32, u32, Vec<(u32, &'a str, u32)>);
+
+    /// A snapshot of `nodes`, with `locations` as (ordinal, script id).
+    fn snapshot(nodes: &[Node], locations: &[(u32, u32)]) -> HeapSnapshot {
+        let mut strings: Vec<&str> = vec![""];
+        let mut intern = |s: &str| -> usize {
+            strings.iter().position(|&t| t == s).unwrap_or_else(|| {
+                strings.push(Box::leak(s.to_string().into_boxed_str()));
+                strings.len() - 1
+            })
+        };
+        let mut node_values = Vec::new();
+        let mut edge_values = Vec::new();
+        for (kind, name, id, size, edges) in nodes {
+            node_values.push(format!("{kind},{},{id},{size},{}", intern(name), edges.len()));
+            for &(edge_kind, edge_name, to) in edges {
+                let name_or_index = if edge_kind == 1 { edge_name.parse().unwrap() } else { intern(edge_name) };
+                edge_values.push(format!("{edge_kind},{name_or_index},{}", to * 5));
+            }
+        }
+        let locations: Vec<String> = locations.iter().map(|(node, script)| format!("{},{script},1,1", node * 5)).collect();
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+                "node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"]],
+                "edge_fields":["type","name_or_index","to_node"],
+                "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]],
+                "location_fields":["object_index","script_id","line","column"]}},
+                "node_count":{},"edge_count":{}}},
+              "nodes":[{}],"edges":[{}],"locations":[{}],"strings":{}}}"#,
+            nodes.len(),
+            edge_values.len(),
+            node_values.join(","),
+            edge_values.join(","),
+            locations.join(","),
+            serde_json::to_string(&strings).unwrap(),
+        );
+        HeapSnapshot::read(json.as_bytes()).unwrap()
+    }
+
+    fn census(snapshot: &HeapSnapshot) -> Census {
+        Census::new(snapshot, &Analysis::new(snapshot), &OwnScripts::default(), Side::After)
+    }
+
+    #[test]
+    fn one_class_held_by_two_containers_is_two_groups_of_a_program_class() {
+        let program = |id| (5, "main", id, 10, vec![(3, "shared", 0)]);
+        // Before: the global and the program's function `main`, of script 1.
+        let mut main = program(15);
+        main.4[0].2 = 3;
+        let before = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2)]),
+                main,
+                (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 4)]),
+                (4, "/app/main.js", 19, 10, vec![]),
+            ],
+            &[(2, 1)],
+        );
+        // After: the global also holds arrays `a` (two Foos) and `b` (one Foo).
+        let mut main = program(15);
+        main.4[0].2 = 8;
+        let after = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "a", 2), (2, "b", 3), (2, "main", 7)]),
+                (3, "Array", 5, 16, vec![(1, "0", 4), (1, "1", 5)]),
+                (3, "Array", 7, 16, vec![(1, "0", 6)]),
+                (3, "Foo", 9, 100, vec![]),
+                (3, "Foo", 11, 100, vec![]),
+                (3, "Foo", 13, 100, vec![]),
+                main,
+                (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 9)]),
+                (4, "/app/main.js", 19, 10, vec![]),
+            ],
+            &[(4, 1), (5, 1), (6, 1), (7, 1)],
+        );
+        let diff = HeapDiff::between(&census(&before), &census(&after));
+        let rows: Vec<(&str, Origin)> = diff.change.details.iter().map(|row| (row.what.as_str(), row.origin)).collect();
+        assert_eq!(rows, [("Foo", Origin::Program), ("Array", Origin::Runtime)]);
+        let foo = &diff.change.details[0];
+        let groups: Vec<(u64, u64, u32)> =
+            foo.groups.iter().map(|g| (g.count, g.retained_size_bytes, g.example_id)).collect();
+        assert_eq!(groups, [(2, 200, 9), (1, 100, 13)]);
     }
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use leakwatch_core::{Analysis, Census, ClassChange, HeapDiff};
+use leakwatch_core::{Analysis, Census, ClassChange, HeapDiff, Side};
 use napi::{Error, Result};
 use napi_derive::napi;
 use serde_json::{json, Value};
@@ -46,9 +46,11 @@ impl CensusRounds {
     /// snapshot added before it, if any. Blocks the JS thread.
     #[napi]
     pub fn add(&mut self, parser: &mut SnapshotParser) -> Result<()> {
+        let own = parser.own_scripts();
         let parser = parser.take()?;
         catching_panics("analysing the heap snapshot", || {
-            let census = census_of(parser).map_err(Error::from_reason)?;
+            // Only the final snapshot's new objects are grouped by path (finish).
+            let census = census_of(parser, &own, Side::Before).map_err(Error::from_reason)?;
             self.push(census);
             Ok(())
         })
@@ -66,13 +68,14 @@ impl CensusRounds {
     /// diff, with only those rows, as node-memwatch's HeapDiff JSON.
     #[napi]
     pub fn finish(&mut self, parser: &mut SnapshotParser, classes: Vec<String>) -> Result<String> {
+        let own = parser.own_scripts();
         let parser = parser.take()?;
         catching_panics("comparing the snapshots", || {
             let json = {
                 let snapshot =
                     parser.finish().map_err(|err| Error::from_reason(format!("the heap snapshot is not valid: {err}")))?;
                 let analysis = Analysis::new(&snapshot);
-                let census = Census::new(&snapshot, &analysis);
+                let census = Census::new(&snapshot, &analysis, &own, Side::After);
                 drop(analysis);
                 let base = self.base.clone().or_else(|| self.last.clone());
                 let mut diff = base.map_or_else(|| HeapDiff::between(&census, &census), |b| HeapDiff::between(&b, &census));

@@ -14,7 +14,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use leakwatch_core::{Analysis, Census, HeapDiff};
+use leakwatch_core::{Analysis, Census, HeapDiff, OwnScripts, Side};
 use napi::{
     bindgen_prelude::{ArrayBuffer, AsyncTask},
     sys, Env, Error, JsValue, Result, Status, Task,
@@ -32,15 +32,21 @@ use crate::{
 #[napi]
 pub struct SnapshotParser {
     parser: Option<leakwatch_core::SnapshotParser>,
+    /// leakwatch's own scripts, whose objects the census leaves out.
+    own: OwnScripts,
 }
 
 #[napi]
 impl SnapshotParser {
-    /// Starts a parser thread that waits for chunks.
+    /// Starts a parser thread that waits for chunks. `ownScripts` lists leakwatch's own scripts
+    /// (file paths, or directories ending in `/`): what they hold is left out of the census.
     #[napi(constructor)]
-    pub fn new() -> Result<SnapshotParser> {
+    pub fn new(own_scripts: Option<Vec<String>>) -> Result<SnapshotParser> {
         catching_panics("starting the snapshot parser", || {
-            Ok(SnapshotParser { parser: Some(leakwatch_core::SnapshotParser::new()) })
+            Ok(SnapshotParser {
+                parser: Some(leakwatch_core::SnapshotParser::new()),
+                own: OwnScripts::new(own_scripts.unwrap_or_default()),
+            })
         })
     }
 
@@ -78,26 +84,28 @@ impl SnapshotParser {
         catching_panics("parsing the heap snapshot", || self.push(chunk.as_bytes()))
     }
 
-    /// Ends the stream, waits for the parser and takes the census, blocking the JS thread.
+    /// Ends the stream, waits for the parser and takes the census of a diff's second side (its
+    /// new objects are grouped), blocking the JS thread.
     #[napi]
     pub fn census(&mut self) -> Result<HeapCensus> {
         let parser = self.take()?;
         catching_panics("analysing the heap snapshot", || {
-            census_of(parser).map(HeapCensus::ready).map_err(Error::from_reason)
+            census_of(parser, &self.own, Side::After).map(HeapCensus::ready).map_err(Error::from_reason)
         })
     }
 
-    /// Ends the stream and takes the census on a new thread; returns at once. A later blocking
+    /// Ends the stream and takes the census of a diff's first side on a new thread; returns at once. A later blocking
     /// call that needs the census (`heapDiff`, `diffAgainst`) joins the thread.
     #[napi]
     pub fn census_in_background(&mut self) -> Result<HeapCensus> {
         let parser = self.take()?;
+        let own = self.own.clone();
         catching_panics("starting the census thread", || {
             let (sender, receiver) = std::sync::mpsc::channel();
             let spawned = std::thread::Builder::new().name("leakwatch-census".into()).spawn(move || {
                 // The parser comes over a channel so that a failed spawn gives it back.
                 let parser: leakwatch_core::SnapshotParser = receiver.recv().expect("the parser is sent once");
-                catch_panic(|| census_of(parser)).and_then(|result| result)
+                catch_panic(|| census_of(parser, &own, Side::Before)).and_then(|result| result)
             });
             match spawned {
                 Ok(handle) => {
@@ -105,15 +113,15 @@ impl SnapshotParser {
                     Ok(HeapCensus::new(CensusState::Pending(handle)))
                 }
                 // No thread to be had: do the work now rather than fail.
-                Err(_) => census_of(parser).map(HeapCensus::ready).map_err(Error::from_reason),
+                Err(_) => census_of(parser, &self.own, Side::Before).map(HeapCensus::ready).map_err(Error::from_reason),
             }
         })
     }
 
-    /// Ends the stream and takes the census on libuv's thread pool.
+    /// Ends the stream and takes the census of a diff's second side on libuv's thread pool.
     #[napi(ts_return_type = "Promise<HeapCensus>")]
     pub fn census_async(&mut self) -> Result<AsyncTask<CensusTask>> {
-        Ok(AsyncTask::new(CensusTask { parser: Some(self.take()?) }))
+        Ok(AsyncTask::new(CensusTask { parser: Some(self.take()?), own: self.own.clone() }))
     }
 
     /// Ends the stream and compares it with `before`, blocking the JS thread; the first
@@ -123,7 +131,7 @@ impl SnapshotParser {
     pub fn diff_against(&mut self, before: &HeapCensus, explain: u32) -> Result<String> {
         let parser = self.take()?;
         catching_panics("comparing the snapshots", || {
-            explained_diff(parser, &before.state, explain).map_err(Error::from_reason)
+            explained_diff(parser, &self.own, &before.state, explain).map_err(Error::from_reason)
         })
     }
 
@@ -134,6 +142,7 @@ impl SnapshotParser {
             parser: Some(self.take()?),
             before: Arc::clone(&before.state),
             explain,
+            own: self.own.clone(),
         }))
     }
 
@@ -154,6 +163,11 @@ impl SnapshotParser {
         Ok(())
     }
 
+    /// leakwatch's own scripts, whose objects a census of this parser's snapshot leaves out.
+    pub(crate) fn own_scripts(&self) -> OwnScripts {
+        self.own.clone()
+    }
+
     /// The engine's parser, leaving this one spent.
     pub(crate) fn take(&mut self) -> Result<leakwatch_core::SnapshotParser> {
         self.parser.take().ok_or_else(spent)
@@ -164,13 +178,18 @@ fn spent() -> Error {
     Error::from_reason("leakwatch: this snapshot parser was already ended or discarded")
 }
 
-/// Finishes parsing and reduces the snapshot to its census, dropping the graph.
-pub(crate) fn census_of(parser: leakwatch_core::SnapshotParser) -> std::result::Result<Census, String> {
+/// Finishes parsing and reduces the snapshot to its census, leaving out what the scripts in `own`
+/// hold, and drops the graph.
+pub(crate) fn census_of(
+    parser: leakwatch_core::SnapshotParser,
+    own: &OwnScripts,
+    side: Side,
+) -> std::result::Result<Census, String> {
     let census = {
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
-        Census::new(&snapshot, &analysis)
+        Census::new(&snapshot, &analysis, own, side)
     };
     // The graph just dropped stays mapped in this thread's arena unless handed back.
     malloc::trim();
@@ -181,6 +200,7 @@ pub(crate) fn census_of(parser: leakwatch_core::SnapshotParser) -> std::result::
 /// find the retainer paths of the first `explain` rows' example objects.
 fn explained_diff(
     parser: leakwatch_core::SnapshotParser,
+    own: &OwnScripts,
     before: &Mutex<CensusState>,
     explain: u32,
 ) -> std::result::Result<String, String> {
@@ -188,7 +208,7 @@ fn explained_diff(
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
-        let after = Census::new(&snapshot, &analysis);
+        let after = Census::new(&snapshot, &analysis, own, Side::After);
         drop(analysis);
         let mut diff = HeapDiff::between(&*census::wait(before)?, &after);
         drop(after);
@@ -203,6 +223,7 @@ fn explained_diff(
 /// `SnapshotParser.censusAsync` off the JS thread.
 pub struct CensusTask {
     parser: Option<leakwatch_core::SnapshotParser>,
+    own: OwnScripts,
 }
 
 impl Task for CensusTask {
@@ -211,7 +232,7 @@ impl Task for CensusTask {
 
     fn compute(&mut self) -> Result<Census> {
         let parser = self.parser.take().ok_or_else(spent)?;
-        catching_panics("analysing the heap snapshot", || census_of(parser).map_err(Error::from_reason))
+        catching_panics("analysing the heap snapshot", || census_of(parser, &self.own, Side::After).map_err(Error::from_reason))
     }
 
     fn resolve(&mut self, _env: Env, census: Census) -> Result<HeapCensus> {
@@ -224,6 +245,7 @@ pub struct ExplainedDiffTask {
     parser: Option<leakwatch_core::SnapshotParser>,
     before: Arc<Mutex<CensusState>>,
     explain: u32,
+    own: OwnScripts,
 }
 
 impl Task for ExplainedDiffTask {
@@ -233,7 +255,7 @@ impl Task for ExplainedDiffTask {
     fn compute(&mut self) -> Result<String> {
         let parser = self.parser.take().ok_or_else(spent)?;
         catching_panics("comparing the snapshots", || {
-            explained_diff(parser, &self.before, self.explain).map_err(Error::from_reason)
+            explained_diff(parser, &self.own, &self.before, self.explain).map_err(Error::from_reason)
         })
     }
 

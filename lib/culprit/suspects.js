@@ -48,7 +48,7 @@ function grownClasses(diff) {
  * A grown row's leaks: its groups (the core keeps those worth a line), or the row itself when it
  * has none.
  * @param {ClassChange} row
- * @returns {{count: number, bytes: number, path: string | null}[]}
+ * @returns {{count: number, bytes: number, path: string | null, held_by: string | null}[]}
  */
 function leaksOf(row) {
   const groups = row.groups ?? [];

@@ -157,7 +157,7 @@ function leakSuspects(leaks, diff, reading) {
   // still gets its entry, after those.
   const unranked = leaks
     .filter((l) => !ranked.some((s) => s.class === l.class))
-    .map((l) => ({ class: l.class, site: null, bytes: 0, count: 0, path: null }));
+    .map((l) => ({ class: l.class, site: null, bytes: 0, count: 0, path: null, held_by: null }));
   return [...ranked, ...unranked].map((suspect) => {
     const row = rows.find((r) => r.what === suspect.class);
     const growth = /** @type {import('./verdict').Growth} */ (leaks.find((l) => l.class === suspect.class));

@@ -80,7 +80,9 @@ test("the README's --json diff row is the program class's row that `leakwatch di
   // defined_at has V8's script id, which depends on the Node version, and an absolute path; an
   // object's id depends on everything the process made before it: only its type is shown.
   const { defined_at: definedAt, ...rest } = printed;
-  const withoutIds = (row) => ({ ...row, groups: row.groups.map(({ example_id: id, ...group }) => ({ ...group, id: typeof id })) });
+  // A Map's slots depend on its hashing: a path's indices are compared as shapes.
+  const slots = (row) => ({ ...row, retainers: row.retainers?.replace(/\[\d+\]/g, '[#]') });
+  const withoutIds = (row) => slots({ ...row, groups: row.groups.map(({ example_id: id, ...group }) => slots({ ...group, id: typeof id })) });
   assert.deepEqual(withoutIds(rest), withoutIds(shown));
   assert.deepEqual([definedAt.file, definedAt.line], [path.join(dir, 'app.js'), 18]);
 });

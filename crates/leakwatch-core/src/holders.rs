@@ -225,6 +225,29 @@ fn holder_on(snapshot: &HeapSnapshot, retainers: &Retainers, places: &SourcePlac
     function_variable
 }
 
+/// `name` (edge `i` of `path`) followed by the properties the path goes on through, while they
+/// lead from one plain object to a property of it (`config.cache.entries`), and the node the last
+/// one holds: the container a program reaches by that name.
+fn property_chain(snapshot: &HeapSnapshot, path: &NodePath, i: usize, name: &str) -> (String, u32) {
+    let mut chain = name.to_string();
+    let mut j = i + 1;
+    while j < path.edges.len() && snapshot.node_kind(path.nodes[j]) == NodeKind::Object {
+        let edge = path.edges[j];
+        let EdgeLabel::Name(property) = snapshot.edge_label(edge) else { break };
+        if snapshot.edge_kind(edge) != EdgeKind::Property || property.starts_with('_') || property == "__proto__" {
+            break;
+        }
+        // Only a plain object's properties: a Map's or an Array's own fields are not its entries.
+        if devtools_class_name(snapshot, path.nodes[j]) != "Object" {
+            break;
+        }
+        chain.push('.');
+        chain.push_str(property);
+        j += 1;
+    }
+    (chain, path.nodes[j])
+}
+
 /// The holder that edge `i` of `path` (from `nodes[i]` to `nodes[i + 1]`) makes, if any.
 fn holder_at(
     snapshot: &HeapSnapshot,
@@ -241,12 +264,15 @@ fn holder_at(
         // The event's edge must follow: the `_events` object itself is no one listener's.
         EdgeKind::Property if name == "_events" && i + 1 < path.edges.len() => Some(listeners(snapshot, path, i)),
         EdgeKind::Property if name == "_onTimeout" => timer(snapshot, places, node),
-        EdgeKind::Property if i > 0 && is_exports_of_module(snapshot, path, i) => Some(Holder::Export {
-            name: name.to_string(),
-            class: class(),
-            file: places.place(commonjs_file(snapshot, path.nodes[i - 1])?, None),
-            es_module: false,
-        }),
+        EdgeKind::Property if i > 0 && is_exports_of_module(snapshot, path, i) => {
+            let (name, held) = property_chain(snapshot, path, i, name);
+            Some(Holder::Export {
+                name,
+                class: devtools_class_name(snapshot, held).to_string(),
+                file: places.place(commonjs_file(snapshot, path.nodes[i - 1])?, None),
+                es_module: false,
+            })
+        }
         // A path starts at a global object when a user root holds the object.
         // Node's own functions on the global object (`queueMicrotask`) only lead to its internals.
         EdgeKind::Property | EdgeKind::Shortcut
@@ -255,7 +281,8 @@ fn holder_at(
                 && (snapshot.node_kind(next) != NodeKind::Closure
                     || function_origin(snapshot, next) == ScriptOrigin::Program) =>
         {
-            Some(Holder::Global { name: name.to_string(), class: class() })
+            let (name, held) = property_chain(snapshot, path, i, name);
+            Some(Holder::Global { name, class: devtools_class_name(snapshot, held).to_string() })
         }
         EdgeKind::Internal if name == "value" && i >= 2 => es_export(snapshot, retainers, places, path, i, class()),
         EdgeKind::Internal if name == "reactions_or_result" => Some(pending_promise(snapshot, places, path, i)),

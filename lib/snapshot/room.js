@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
+const { heapLimit } = require('../watch/heap-limit');
 
 /** The snapshot's size per byte of used heap assumed before any snapshot was measured. */
 const WORST_SIZE_PER_HEAP_BYTE = 2.5;
@@ -153,10 +154,12 @@ function memoryRoom(root = '/') {
  */
 function lackOfRoomForSnapshot({ parse, root = '/' }) {
   const heap = v8.getHeapStatistics();
-  const needs = snapshotNeeds({ parse, usedHeap: heap.used_heap_size, heapLimit: heap.heap_size_limit });
-  const heapFree = heap.heap_size_limit - heap.used_heap_size;
+  // Where V8 ends the process: see heapLimit (the young generation's reserve does not count).
+  const limit = heapLimit(heap.heap_size_limit);
+  const needs = snapshotNeeds({ parse, usedHeap: heap.used_heap_size, heapLimit: limit });
+  const heapFree = limit - heap.used_heap_size;
   if (heapFree < needs.heapHeadroom) {
-    return `the V8 heap has ${mb(heapFree)} left of its ${mb(heap.heap_size_limit)} limit, and a snapshot needs ${mb(needs.heapHeadroom)} free in it`;
+    return `the V8 heap has ${mb(heapFree)} left of its ${mb(limit)} limit, and a snapshot needs ${mb(needs.heapHeadroom)} free in it`;
   }
   const room = memoryRoom(root);
   if (room.bytes < needs.native) {

@@ -312,20 +312,24 @@ fn read_locations<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Ve
     let node_field_count = header.node_fields.len() as u64;
     let divisor = ExactDivisor::new(node_field_count);
     let mut locations = Vec::new();
-    let read = source.read_rows(layout.width, |row, _| {
-        let at = locations.len();
-        let object_index = row[layout.node];
+    let mut at = 0u64;
+    let read = source.read_signed_rows(layout.width, |row| {
+        at += 1;
+        let object_index = u64::try_from(row[layout.node])
+            .map_err(|_| format!("location {} is of node offset {}, which is negative", at - 1, row[layout.node]))?;
         let ordinal = divisor.exact(object_index).ok_or_else(|| {
-            format!("location {at} is of node offset {object_index}, which is not a multiple of the {node_field_count} node fields")
+            format!("location {} is of node offset {object_index}, which is not a multiple of the {node_field_count} node fields", at - 1)
         })?;
         if ordinal >= header.node_count {
-            return Err(format!("location {at} is of node offset {object_index}, past the last node"));
+            return Err(format!("location {} is of node offset {object_index}, past the last node", at - 1));
         }
-        let location = SourceLocation {
-            script_id: to_u32(row[layout.script], "location script id")?,
-            line: to_u32(row[layout.line], "location line")?.saturating_add(1),
-            column: to_u32(row[layout.column], "location column")?.saturating_add(1),
+        // V8 writes -1 where it does not know the script or the position: no location then.
+        let (Ok(script_id), Ok(line), Ok(column)) =
+            (u32::try_from(row[layout.script]), u32::try_from(row[layout.line]), u32::try_from(row[layout.column]))
+        else {
+            return Ok(());
         };
+        let location = SourceLocation { script_id, line: line.saturating_add(1), column: column.saturating_add(1) };
         locations.push((ordinal as u32, location));
         Ok(())
     })?;

@@ -214,6 +214,61 @@ impl<R: Read> Source<R> {
     }
 }
 
+impl<R: Read> Source<R> {
+    /// Reads a JSON array of integers that may be negative in rows of `width`, calling
+    /// `emit(row)` for each full row; `emit` returns an error message to stop the parse there.
+    /// A plain loop, for the small arrays where V8 writes -1 for "unknown" (`locations`).
+    ///
+    /// # Panics
+    /// If `width` is 0 or more than 16.
+    pub(crate) fn read_signed_rows(&mut self, width: usize, mut emit: impl FnMut(&[i64]) -> Result<(), String>) -> Result<RowsRead, Error> {
+        assert!((1..=16).contains(&width));
+        let mut row = [0i64; 16];
+        let (mut column, mut rows) = (0usize, 0u64);
+        self.expect(b'[')?;
+        if self.peek_token()? == b']' {
+            self.pos += 1;
+            return Ok(RowsRead { rows: 0, partial: 0 });
+        }
+        loop {
+            self.skip_whitespace()?;
+            let start = self.pos;
+            let negative = self.peek()? == b'-';
+            if negative {
+                self.pos += 1;
+            }
+            let (mut value, mut digits) = (0i64, 0usize);
+            while is_digit(self.peek()?) {
+                if digits == MAX_DIGITS - 1 {
+                    return Err(Error::at(self.offset_of(start), "integer too large"));
+                }
+                value = value * 10 + i64::from(self.buf[self.pos] - b'0');
+                digits += 1;
+                self.pos += 1;
+            }
+            if digits == 0 {
+                return Err(self.unexpected(self.pos, "an integer"));
+            }
+            row[column] = if negative { -value } else { value };
+            column += 1;
+            if column == width {
+                let offset = self.offset_of(start);
+                emit(&row[..width]).map_err(|message| Error::at(offset, message))?;
+                column = 0;
+                rows += 1;
+            }
+            match self.peek_token()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Ok(RowsRead { rows, partial: column });
+                }
+                _ => return Err(self.unexpected(self.pos, "',' or ']'")),
+            }
+        }
+    }
+}
+
 /// How much of an integer array [`Source::read_rows`] read.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct RowsRead {
@@ -235,6 +290,22 @@ mod tests {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    #[test]
+    fn reads_signed_rows_where_v8_writes_minus_one() {
+        let mut source = Source::new(&b"[12,3,-1,-1,\n 7, 0 ,4,5, 9]"[..]);
+        let mut rows = Vec::new();
+        let read = source
+            .read_signed_rows(4, |row| {
+                rows.push(row.to_vec());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(rows, [vec![12, 3, -1, -1], vec![7, 0, 4, 5]]);
+        assert_eq!(read, RowsRead { rows: 2, partial: 1 });
+        let err = Source::new(&b"[1,-,2]"[..]).read_signed_rows(1, |_| Ok(())).unwrap_err();
+        assert_eq!(err.to_string(), "expected an integer, found ',' (at byte 4)");
     }
 
     #[test]

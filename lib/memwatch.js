@@ -65,7 +65,7 @@ class LeakWatch extends EventEmitter {
    */
   stop() {
     this.#stopped = true;
-    this.#watcher.stop();
+    this.#stopWatching();
     this.#leaks.reset();
     this.#hunt.cancel();
   }
@@ -299,14 +299,24 @@ class LeakWatch extends EventEmitter {
       }
     }
     process.emitWarning(`leakwatch stopped watching GC: ${err && err.stack ? err.stack : err}`, 'LeakwatchWarning');
+    this.#stopWatching();
+  }
+
+  /**
+   * Stops the GC watcher and the timer that asks the detector again: nothing of leakwatch's stays
+   * scheduled (a pending timer would hold this instance until it fired).
+   */
+  #stopWatching() {
     this.#watcher.stop();
+    if (this.#probeTimer !== null) clearTimeout(this.#probeTimer);
+    this.#probeTimer = null;
   }
 
   /** Starts or stops the watcher to match the listeners. */
   sync() {
     const wanted = WATCHED.some((event) => this.listenerCount(event) > 0);
     if (wanted && !this.#stopped) this.#watcher.start();
-    if (!wanted) this.#watcher.stop();
+    if (!wanted) this.#stopWatching();
   }
 
   /** Called after a listener for `event` was added. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 'use strict';
-// The npm package's `leakwatch` command. The snapshot reports (summary, diff, retainers) are the
+// The npm package's `leakwatch` command. The snapshot reports (summary, diff, retainers,
+// find-leaks) are the
 // Rust CLI's own code, run inside this process by the addon (crates/leakwatch-node/src/cli.rs), so
 // they print and exit exactly as the Rust binary does; watch and attach are written here
 // (lib/cli/watch.js, lib/cli/attach.js).
@@ -15,6 +16,7 @@ Usage:
   leakwatch summary FILE [--top N] [--json]
   leakwatch diff BEFORE AFTER [--top N] [--json]
   leakwatch retainers FILE (--id N | --class NAME) [--paths K] [--json]
+  leakwatch find-leaks BASELINE TARGET FINAL [--top N] [--json]
   leakwatch mcp
 
 Commands:
@@ -23,6 +25,7 @@ Commands:
   summary    the classes of a heap snapshot, ranked by retained size
   diff       what changed between two heap snapshots of one process
   retainers  the shortest paths from the roots that keep objects alive
+  find-leaks objects made between two snapshots and still alive in a third
   mcp        serve the snapshot reports to an AI assistant over MCP (stdio)
 
 Examples:
@@ -47,7 +50,7 @@ Exit status: 0 on success, 2 on bad input or any error (a one-line message on st
 watch exits with the program's own status, or 3 with --fail-on-leak when a leak was reported.`;
 
 /** The commands whose code is the Rust CLI's. */
-const SNAPSHOT_COMMANDS = ['summary', 'diff', 'retainers'];
+const SNAPSHOT_COMMANDS = ['summary', 'diff', 'retainers', 'find-leaks'];
 
 /**
  * Runs the command line `args` (without node and the script); resolves to the exit status, or
@@ -76,7 +79,7 @@ async function main(args) {
   if (command === 'attach') return require('./attach').attach(rest);
   if (command === 'mcp') {
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write('Usage: leakwatch mcp\n\nServes the summary, diff and retainers reports as MCP tools on stdin and stdout.\n');
+      process.stdout.write('Usage: leakwatch mcp\n\nServes the snapshot reports and watch/attach sessions as MCP tools on stdin and stdout.\n');
       return 0;
     }
     require('../mcp/server').main();

@@ -1,7 +1,8 @@
 // @ts-check
 'use strict';
-// Runs one of the `leakwatch` command's snapshot reports (summary, diff, retainers) with --json
-// and returns its JSON, so that an MCP tool answers exactly what `leakwatch ... --json` prints.
+// Runs one of the `leakwatch` command's snapshot reports (summary, diff, retainers, find-leaks)
+// with --json and returns its JSON, so that an MCP tool answers exactly what
+// `leakwatch ... --json` prints.
 //
 // Each report runs in a child process: the MCP server's stdout is its protocol channel, which a
 // report printing in-process would corrupt. The command is the package's own `leakwatch`

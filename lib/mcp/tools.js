@@ -55,19 +55,18 @@ const TOOLS = {
     },
   },
   findLeaks: {
-    description: 'Finds leaks across three heap snapshots of one process (before, during and after repeating an action). Not in this version of leakwatch yet: answers an error saying so.',
+    description: 'Finds leaks across three heap snapshots of one process (before an action, after it, and after undoing or repeating it): the objects allocated between the first two that are still alive in the third, grouped by class and retainer path, the group that retains the most first. Same JSON as `leakwatch find-leaks BASELINE TARGET FINAL --json`.',
     inputSchema: {
       type: 'object',
       properties: {
         baseline: snapshotFile('Snapshot before the action.'),
         target: snapshotFile('Snapshot after the action.'),
-        final: snapshotFile('Snapshot after repeating it or cleaning up.'),
+        final: snapshotFile('Snapshot after undoing or repeating the action.'),
+        top: { type: 'integer', minimum: 1, description: 'How many groups to list (all by default).' },
       },
       required: ['baseline', 'target', 'final'],
     },
-    args: () => {
-      throw new Error('findLeaks is not in this version of leakwatch: it needs the library\'s findLeaks() and a `leakwatch` report for it, which this build lacks');
-    },
+    args: (input) => ['find-leaks', text(input, 'baseline'), text(input, 'target'), text(input, 'final'), ...optionalInteger(input, 'top', '--top')],
   },
 };
 

@@ -30,21 +30,27 @@ async function call(client, name, args) {
   return result.isError ? { error: text } : { json: JSON.parse(text) };
 }
 
-// Two snapshots of one process, 3,000 McpHeld objects kept in between.
-const twoSnapshots = (before, after) => `
+// Three snapshots of one process: 3,000 McpHeld objects kept between the first two, and still
+// kept at the third, next to 1,000 McpDropped made with them and let go.
+const threeSnapshots = (before, after, final) => `
   const v8 = require('node:v8');
   v8.writeHeapSnapshot(${JSON.stringify(before)});
   class McpHeld { constructor(i) { this.i = i; this.label = 'held ' + i; } }
+  class McpDropped { constructor(i) { this.i = i; } }
   globalThis.held = Array.from({ length: 3000 }, (_, i) => new McpHeld(i));
-  v8.writeHeapSnapshot(${JSON.stringify(after)});`;
+  globalThis.dropped = Array.from({ length: 1000 }, (_, i) => new McpDropped(i));
+  v8.writeHeapSnapshot(${JSON.stringify(after)});
+  globalThis.dropped = null;
+  v8.writeHeapSnapshot(${JSON.stringify(final)});`;
 
-test('leakwatch mcp: summary, diff and retainers answer the --json reports; findLeaks and bad input answer one-line errors', async (t) => {
+test('leakwatch mcp: summary, diff, retainers and findLeaks answer the --json reports; bad input answers one-line errors', async (t) => {
   assert.ok(fs.existsSync(cli), 'target/release/leakwatch is built (npm run build)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-mcp-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const before = path.join(dir, 'before.heapsnapshot');
   const after = path.join(dir, 'after.heapsnapshot');
-  const made = await runNode(twoSnapshots(before, after), { timeoutMs: 60_000 });
+  const final = path.join(dir, 'final.heapsnapshot');
+  const made = await runNode(threeSnapshots(before, after, final), { timeoutMs: 60_000 });
   assert.equal(made.code, 0, made.stderr);
 
   const client = new Client({ name: 'leakwatch-test', version: '1.0.0' });
@@ -64,12 +70,18 @@ test('leakwatch mcp: summary, diff and retainers answer the --json reports; find
     { json: await cliJson(['retainers', after, '--class', 'McpHeld', '--paths', '2']) },
   );
 
+  const leaks = await call(client, 'findLeaks', { baseline: before, target: after, final });
+  assert.deepEqual(leaks, { json: await cliJson(['find-leaks', before, after, final]) });
+  const leakedClasses = leaks.json.groups.map((group) => group.class);
+  assert.ok(leaks.json.groups.some((group) => group.class === 'McpHeld' && group.count === 3000), 'findLeaks finds the 3,000 McpHeld still kept');
+  assert.ok(!leakedClasses.includes('McpDropped'), 'findLeaks leaves out the McpDropped let go');
+
   const missing = path.join(dir, 'missing.heapsnapshot');
   const unreadable = await call(client, 'summary', { file: missing });
   assert.match(unreadable.error, /^leakwatch: error: .*missing\.heapsnapshot: cannot open/);
   assert.equal(unreadable.error.split('\n').length, 1);
   assert.deepEqual(await call(client, 'retainers', { file: after }), { error: 'retainers takes one of `id` and `class`' });
   assert.deepEqual(await call(client, 'summary', { file: after, top: 0 }), { error: '`top` must be an integer of at least 1' });
-  assert.match((await call(client, 'findLeaks', { baseline: before, target: after, final: after })).error, /^findLeaks is not in this version of leakwatch/);
+  assert.deepEqual(await call(client, 'findLeaks', { baseline: before, target: after }), { error: '`final` must be a non-empty string' });
   assert.match((await call(client, 'explain', {})).error, /^no tool named "explain"/);
 });

@@ -51,4 +51,4 @@ function runReport(args) {
   });
 }
 
-module.exports = { runReport };
+module.exports = { runReport, findCommand };

@@ -1,12 +1,13 @@
 // @ts-check
 'use strict';
 // `leakwatch mcp`: a Model Context Protocol server over stdio, for coding assistants, whose tools
-// (lib/mcp/tools.js) are leakwatch's snapshot reports.
+// (lib/mcp/tools.js) are leakwatch's snapshot reports and its watch and attach sessions.
 //
 // The official SDK (@modelcontextprotocol/sdk) is an optional peer dependency: a program that only
 // uses the library never loads it, and `leakwatch mcp` without it says how to add it.
 
 const { listTools, callTool } = require('./tools');
+const { stopAllSessions } = require('./sessions');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -38,13 +39,31 @@ function loadSdk() {
   }
 }
 
-/** Serves MCP on stdin and stdout until stdin ends. Resolves once connected. */
+/**
+ * Serves MCP on stdin and stdout until stdin ends. Resolves once connected. When stdin ends, or
+ * on SIGINT or SIGTERM, the watch and attach sessions still running are stopped first, so that
+ * no watched program or attached inspector outlives the server.
+ */
 async function serveMcp() {
   const { Server, StdioServerTransport, types } = loadSdk();
   const server = new Server({ name: 'leakwatch', version: packageVersion() }, { capabilities: { tools: {} } });
   server.setRequestHandler(types.ListToolsRequestSchema, async () => ({ tools: listTools() }));
   server.setRequestHandler(types.CallToolRequestSchema, (request) => callTool(request.params.name, request.params.arguments));
-  await server.connect(new StdioServerTransport());
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  let ending = false;
+  const end = (exitCode) => {
+    if (ending) return;
+    ending = true;
+    stopAllSessions().finally(() => {
+      server.close().catch(() => {});
+      if (exitCode !== undefined) process.exit(exitCode);
+    });
+  };
+  process.stdin.on('end', () => end());
+  process.stdin.on('close', () => end());
+  process.on('SIGINT', () => end(130));
+  process.on('SIGTERM', () => end(143));
 }
 
 /** The `leakwatch mcp` command: serves, or prints why it cannot on stderr and exits with 2. */

@@ -1,7 +1,8 @@
 'use strict';
-// `leakwatch mcp` (lib/mcp/server.js) driven by the official MCP SDK's client over stdio: every
-// tool, each answering the JSON the `leakwatch` command prints with --json.
-const test = require('node:test');
+// `leakwatch mcp` (lib/mcp/server.js) driven by the official MCP SDK's client over stdio: the
+// report tools, each answering the JSON the `leakwatch` command prints with --json, and a watch
+// session on a leaking program, side by side (the session needs most of the file's time).
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -11,6 +12,7 @@ const { promisify } = require('node:util');
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
 const { runNode } = require('../helpers/child');
+const { waitFor } = require('../helpers/wait');
 
 const run = promisify(execFile);
 const root = path.join(__dirname, '..', '..');
@@ -20,6 +22,24 @@ const cli = path.join(root, 'target', 'release', 'leakwatch');
 async function cliJson(args) {
   const { stdout } = await run(cli, [...args, '--json'], { maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout);
+}
+
+/** Starts `leakwatch mcp` and connects the SDK's client to it; closed when `t` ends. */
+async function connectClient(t) {
+  const client = new Client({ name: 'leakwatch-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(root, 'lib', 'mcp', 'server.js')], stderr: 'pipe' }));
+  t.after(() => client.close());
+  return client;
+}
+
+/** Whether process `pid` is running. */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The tool's answer: the parsed JSON of its one text item, or the text of an error. */
@@ -43,45 +63,113 @@ const threeSnapshots = (before, after, final) => `
   globalThis.dropped = null;
   v8.writeHeapSnapshot(${JSON.stringify(final)});`;
 
-test('leakwatch mcp: summary, diff, retainers and findLeaks answer the --json reports; bad input answers one-line errors', async (t) => {
-  assert.ok(fs.existsSync(cli), 'target/release/leakwatch is built (npm run build)');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-mcp-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const before = path.join(dir, 'before.heapsnapshot');
-  const after = path.join(dir, 'after.heapsnapshot');
-  const final = path.join(dir, 'final.heapsnapshot');
-  const made = await runNode(threeSnapshots(before, after, final), { timeoutMs: 60_000 });
-  assert.equal(made.code, 0, made.stderr);
+describe('leakwatch mcp', { concurrency: true, timeout: 90_000 }, () => {
+  test('leakwatch mcp: summary, diff, retainers and findLeaks answer the --json reports; bad input answers one-line errors', async (t) => {
+    assert.ok(fs.existsSync(cli), 'target/release/leakwatch is built (npm run build)');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-mcp-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const before = path.join(dir, 'before.heapsnapshot');
+    const after = path.join(dir, 'after.heapsnapshot');
+    const final = path.join(dir, 'final.heapsnapshot');
+    const made = await runNode(threeSnapshots(before, after, final), { timeoutMs: 60_000 });
+    assert.equal(made.code, 0, made.stderr);
 
-  const client = new Client({ name: 'leakwatch-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(root, 'lib', 'mcp', 'server.js')], stderr: 'pipe' }));
-  t.after(() => client.close());
+    const client = await connectClient(t);
 
-  const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['diff', 'findLeaks', 'retainers', 'summary']);
-  for (const tool of tools) assert.equal(tool.inputSchema.type, 'object', tool.name);
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), ['attach', 'diff', 'findLeaks', 'retainers', 'sessionEvents', 'stopSession', 'summary', 'watch']);
+    for (const tool of tools) assert.equal(tool.inputSchema.type, 'object', tool.name);
 
-  assert.deepEqual(await call(client, 'summary', { file: after, top: 5 }), { json: await cliJson(['summary', after, '--top', '5']) });
-  const diff = await call(client, 'diff', { before, after });
-  assert.deepEqual(diff, { json: await cliJson(['diff', before, after]) });
-  assert.ok(diff.json.change.details.some((row) => row.what === 'McpHeld' && row['+'] >= 3000), 'the diff finds the 3,000 McpHeld');
-  assert.deepEqual(
-    await call(client, 'retainers', { file: after, class: 'McpHeld', paths: 2 }),
-    { json: await cliJson(['retainers', after, '--class', 'McpHeld', '--paths', '2']) },
-  );
+    assert.deepEqual(await call(client, 'summary', { file: after, top: 5 }), { json: await cliJson(['summary', after, '--top', '5']) });
+    const diff = await call(client, 'diff', { before, after });
+    assert.deepEqual(diff, { json: await cliJson(['diff', before, after]) });
+    assert.ok(diff.json.change.details.some((row) => row.what === 'McpHeld' && row['+'] >= 3000), 'the diff finds the 3,000 McpHeld');
+    assert.deepEqual(
+      await call(client, 'retainers', { file: after, class: 'McpHeld', paths: 2 }),
+      { json: await cliJson(['retainers', after, '--class', 'McpHeld', '--paths', '2']) },
+    );
 
-  const leaks = await call(client, 'findLeaks', { baseline: before, target: after, final });
-  assert.deepEqual(leaks, { json: await cliJson(['find-leaks', before, after, final]) });
-  const leakedClasses = leaks.json.groups.map((group) => group.class);
-  assert.ok(leaks.json.groups.some((group) => group.class === 'McpHeld' && group.count === 3000), 'findLeaks finds the 3,000 McpHeld still kept');
-  assert.ok(!leakedClasses.includes('McpDropped'), 'findLeaks leaves out the McpDropped let go');
+    const leaks = await call(client, 'findLeaks', { baseline: before, target: after, final });
+    assert.deepEqual(leaks, { json: await cliJson(['find-leaks', before, after, final]) });
+    const leakedClasses = leaks.json.groups.map((group) => group.class);
+    assert.ok(leaks.json.groups.some((group) => group.class === 'McpHeld' && group.count === 3000), 'findLeaks finds the 3,000 McpHeld still kept');
+    assert.ok(!leakedClasses.includes('McpDropped'), 'findLeaks leaves out the McpDropped let go');
 
-  const missing = path.join(dir, 'missing.heapsnapshot');
-  const unreadable = await call(client, 'summary', { file: missing });
-  assert.match(unreadable.error, /^leakwatch: error: .*missing\.heapsnapshot: cannot open/);
-  assert.equal(unreadable.error.split('\n').length, 1);
-  assert.deepEqual(await call(client, 'retainers', { file: after }), { error: 'retainers takes one of `id` and `class`' });
-  assert.deepEqual(await call(client, 'summary', { file: after, top: 0 }), { error: '`top` must be an integer of at least 1' });
-  assert.deepEqual(await call(client, 'findLeaks', { baseline: before, target: after }), { error: '`final` must be a non-empty string' });
-  assert.match((await call(client, 'explain', {})).error, /^no tool named "explain"/);
+    const missing = path.join(dir, 'missing.heapsnapshot');
+    const unreadable = await call(client, 'summary', { file: missing });
+    assert.match(unreadable.error, /^leakwatch: error: .*missing\.heapsnapshot: cannot open/);
+    assert.equal(unreadable.error.split('\n').length, 1);
+    assert.deepEqual(await call(client, 'retainers', { file: after }), { error: 'retainers takes one of `id` and `class`' });
+    assert.deepEqual(await call(client, 'summary', { file: after, top: 0 }), { error: '`top` must be an integer of at least 1' });
+    assert.deepEqual(await call(client, 'findLeaks', { baseline: before, target: after }), { error: '`final` must be a non-empty string' });
+    assert.match((await call(client, 'explain', {})).error, /^no tool named "explain"/);
+  });
+
+  test('leakwatch mcp: a watch session reports the leak of a leaking program and stops it; bad session input answers one-line errors', async (t) => {
+    const client = await connectClient(t);
+    const leaky = path.join(root, 'test', 'fixtures', 'watch', 'leaky.cjs');
+    // A shorter window and more probes than the defaults, as the watch e2e test uses, to find the leak sooner.
+    const options = ['--min-window-ms', '6000', '--probe-budget', '0.05'];
+    const started = await call(client, 'watch', { command: [process.execPath, leaky], options });
+    assert.match(started.json.session, /^watch-\d+$/, JSON.stringify(started));
+    const { session } = started.json;
+
+    // Polled, with a deadline: the leak comes when the detector has seen enough of the growth.
+    const events = [];
+    const deadline = Date.now() + 60_000;
+    while (!events.some((event) => event.type === 'leak')) {
+      assert.ok(Date.now() < deadline, `a leak event within 60 s (events: ${JSON.stringify(events.map((event) => event.type))})`);
+      const { json } = await call(client, 'sessionEvents', { session, from: events.length });
+      assert.equal(json.running, true, JSON.stringify(json));
+      assert.equal(json.next, events.length + json.events.length);
+      events.push(...json.events);
+      // A short pause between polls that found nothing new, so that polling does not take the CPU the detector needs.
+      if (json.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [start] = events;
+    assert.equal(start.type, 'start');
+    assert.ok(start.command.some((part) => part.endsWith('leaky.cjs')), JSON.stringify(start.command));
+    const leak = events.find((event) => event.type === 'leak');
+    assert.equal(leak.pid, start.pid);
+    assert.ok(leak.growth > 0 && Array.isArray(leak.suspects), JSON.stringify(leak));
+
+    const stopped = await call(client, 'stopSession', { session });
+    assert.equal(stopped.json.session, session);
+    assert.equal(stopped.json.wasRunning, true);
+    // The watcher ends as its program did: killed by the SIGINT it passed on.
+    assert.deepEqual(stopped.json.exit, { code: null, signal: 'SIGINT' }, JSON.stringify(stopped));
+    assert.match(stopped.json.stderr, /killed by SIGINT: 1 leak reported/);
+    assert.ok(stopped.json.events >= events.length);
+    assert.equal(isRunning(start.pid), false, 'the watched program ended with its session');
+    assert.match((await call(client, 'sessionEvents', { session })).error, new RegExp(`^no session "${session}"`));
+    assert.match((await call(client, 'stopSession', { session })).error, new RegExp(`^no session "${session}"`));
+
+    assert.deepEqual(await call(client, 'watch', { command: [] }), { error: '`command` must name the program to run, e.g. ["node", "app.js"]' });
+    assert.deepEqual(await call(client, 'watch', { command: 'node app.js' }), { error: '`command` must be an array of strings' });
+    assert.deepEqual(
+      await call(client, 'watch', { command: [process.execPath, leaky], options: ['--events', 'x.ndjson'] }),
+      { error: '`options` must not hold --events: the session writes the events file itself' },
+    );
+    assert.deepEqual(await call(client, 'attach', { pid: 0 }), { error: '`pid` must be a process id (an integer of at least 1), not 0' });
+    assert.deepEqual(await call(client, 'attach', { pid: '4211' }), { error: '`pid` must be a process id (an integer of at least 1), not "4211"' });
+    // A pid past Linux's highest (2^22), so that no process has it.
+    assert.deepEqual(await call(client, 'attach', { pid: 2 ** 22 + 1 }), { error: `no process with pid ${2 ** 22 + 1}` });
+    assert.match((await call(client, 'sessionEvents', { session: 'watch-999' })).error, /^no session "watch-999" \(none is running\)$/);
+  });
+
+  test('leakwatch mcp: a session still running when the server exits is stopped with it', async (t) => {
+    const client = await connectClient(t);
+    const leaky = path.join(root, 'test', 'fixtures', 'watch', 'leaky.cjs');
+    const { json } = await call(client, 'watch', { command: [process.execPath, leaky] });
+    let start;
+    const deadline = Date.now() + 20_000;
+    while (start === undefined) {
+      assert.ok(Date.now() < deadline, 'a start event within 20 s');
+      start = (await call(client, 'sessionEvents', { session: json.session })).json.events[0];
+      if (start === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(isRunning(start.pid), true);
+    await client.close();
+    await waitFor(() => !isRunning(start.pid) && !isRunning(json.watcherPid), { timeoutMs: 15_000, what: 'the program and its watcher to end' });
+  });
 });

@@ -130,13 +130,31 @@ async function stopSession(id) {
   const wasRunning = session.exit === null;
   if (wasRunning) {
     session.child.kill('SIGINT');
-    const timer = setTimeout(() => session.child.kill('SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(() => killSession(session), STOP_GRACE_MS);
     await session.ended;
     clearTimeout(timer);
   }
   const events = readEvents(session);
   fs.rmSync(session.dir, { recursive: true, force: true });
   return { session: session.id, wasRunning, exit: session.exit, events: events.length, stderr: lastStderrLine(session) };
+}
+
+/**
+ * Kills the watcher and the processes its `start` events name: a watched program left running
+ * would keep the watcher's stderr pipe open, and the session from ever ending.
+ */
+function killSession(session) {
+  if (session.kind === 'watch') {
+    for (const event of readEvents(session)) {
+      if (event.type !== 'start') continue;
+      try {
+        process.kill(event.pid, 'SIGKILL');
+      } catch {
+        // It ended meanwhile.
+      }
+    }
+  }
+  session.child.kill('SIGKILL');
 }
 
 /** Stops every session; resolves once all have ended. */

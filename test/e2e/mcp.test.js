@@ -42,6 +42,20 @@ function isRunning(pid) {
   }
 }
 
+/**
+ * Calls `step` until it resolves to something other than undefined, and resolves to that; fails
+ * after `timeoutMs`. A short pause between calls leaves the CPU to the program being watched.
+ */
+async function poll(step, { timeoutMs, what }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await step();
+    if (found !== undefined) return found;
+    assert.ok(Date.now() < deadline, `${what} within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The tool's answer: the parsed JSON of its one text item, or the text of an error. */
 async function call(client, name, args) {
   const result = await client.callTool({ name, arguments: args });
@@ -114,22 +128,18 @@ describe('leakwatch mcp', { concurrency: true, timeout: 90_000 }, () => {
     assert.match(started.json.session, /^watch-\d+$/, JSON.stringify(started));
     const { session } = started.json;
 
-    // Polled, with a deadline: the leak comes when the detector has seen enough of the growth.
+    // Polled: the leak comes when the detector has seen enough of the growth.
     const events = [];
-    const deadline = Date.now() + 60_000;
-    while (!events.some((event) => event.type === 'leak')) {
-      assert.ok(Date.now() < deadline, `a leak event within 60 s (events: ${JSON.stringify(events.map((event) => event.type))})`);
+    const leak = await poll(async () => {
       const { json } = await call(client, 'sessionEvents', { session, from: events.length });
       assert.equal(json.running, true, JSON.stringify(json));
       assert.equal(json.next, events.length + json.events.length);
       events.push(...json.events);
-      // A short pause between polls that found nothing new, so that polling does not take the CPU the detector needs.
-      if (json.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return events.find((event) => event.type === 'leak');
+    }, { timeoutMs: 60_000, what: 'a leak event' });
     const [start] = events;
     assert.equal(start.type, 'start');
     assert.ok(start.command.some((part) => part.endsWith('leaky.cjs')), JSON.stringify(start.command));
-    const leak = events.find((event) => event.type === 'leak');
     assert.equal(leak.pid, start.pid);
     assert.ok(leak.growth > 0 && Array.isArray(leak.suspects), JSON.stringify(leak));
 
@@ -155,19 +165,26 @@ describe('leakwatch mcp', { concurrency: true, timeout: 90_000 }, () => {
     // A pid past Linux's highest (2^22), so that no process has it.
     assert.deepEqual(await call(client, 'attach', { pid: 2 ** 22 + 1 }), { error: `no process with pid ${2 ** 22 + 1}` });
     assert.match((await call(client, 'sessionEvents', { session: 'watch-999' })).error, /^no session "watch-999" \(none is running\)$/);
+
+    // A command that cannot run: the session ends at once, and says why.
+    const failed = (await call(client, 'watch', { command: [path.join(root, 'no-such-program')] })).json.session;
+    const ended = await poll(async () => {
+      const { json } = await call(client, 'sessionEvents', { session: failed });
+      return json.running ? undefined : json;
+    }, { timeoutMs: 15_000, what: 'the end of a session whose command cannot run' });
+    assert.deepEqual(ended.exit, { code: 2, signal: null });
+    assert.match(ended.stderr, /^leakwatch: error: cannot run '.*no-such-program': no such executable file$/);
+    assert.equal((await call(client, 'stopSession', { session: failed })).json.wasRunning, false);
   });
 
   test('leakwatch mcp: a session still running when the server exits is stopped with it', async (t) => {
     const client = await connectClient(t);
     const leaky = path.join(root, 'test', 'fixtures', 'watch', 'leaky.cjs');
     const { json } = await call(client, 'watch', { command: [process.execPath, leaky] });
-    let start;
-    const deadline = Date.now() + 20_000;
-    while (start === undefined) {
-      assert.ok(Date.now() < deadline, 'a start event within 20 s');
-      start = (await call(client, 'sessionEvents', { session: json.session })).json.events[0];
-      if (start === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const start = await poll(
+      async () => (await call(client, 'sessionEvents', { session: json.session })).json.events[0],
+      { timeoutMs: 20_000, what: 'the start event' },
+    );
     assert.equal(isRunning(start.pid), true);
     await client.close();
     await waitFor(() => !isRunning(start.pid) && !isRunning(json.watcherPid), { timeoutMs: 15_000, what: 'the program and its watcher to end' });

@@ -26,7 +26,7 @@ Commands:
   diff       what changed between two heap snapshots of one process
   retainers  the shortest paths from the roots that keep objects alive
   find-leaks objects made between two snapshots and still alive in a third
-  mcp        serve the snapshot reports to an AI assistant over MCP (stdio)
+  mcp        serve the snapshot reports and watch/attach sessions to an AI assistant over MCP (stdio)
 
 Examples:
   Run a server and report leaks on stderr, exiting with 3 if one was found:

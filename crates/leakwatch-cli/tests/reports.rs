@@ -171,7 +171,7 @@ fn retainers_of_a_class_go_through_the_map() {
                 .any(|s| s["class"] == "Map" && s["edge"] == "table"),
             "{steps:?}"
         );
-        assert_eq!(object["held_by"], "globalThis.leakwatchFixture (Object)");
+        assert_eq!(object["held_by"], "globalThis.leakwatchFixture.foos (Map)");
         let program_path = object["program_path"].as_str().unwrap();
         assert!(
             program_path.starts_with("global → leakwatchFixture → foos → table → [")
@@ -184,7 +184,7 @@ fn retainers_of_a_class_go_through_the_map() {
     text.assert_success();
     assert!(text.stdout.starts_with("Foo @"), "{}", text.stdout);
     assert!(
-        text.stdout.contains("\n  held by: globalThis.leakwatchFixture (Object)\n")
+        text.stdout.contains("\n  held by: globalThis.leakwatchFixture.foos (Map)\n")
             && text.stdout.contains("\n  path: global → leakwatchFixture → foos → table → ["),
         "{}",
         text.stdout

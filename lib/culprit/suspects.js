@@ -2,9 +2,11 @@
 'use strict';
 // Ranking a leak's suspects from what a hunt recorded: the allocation sites whose live bytes grew
 // (lib/culprit/profile.js) and, when one was taken, the HeapDiff over the same time. Functions of
-// those readings, with no inspector or clock; the addon only maps positions through source maps.
+// those readings, with no inspector or clock; the addon only maps positions through source maps,
+// and a constructor's source is read to tell the functions written inside it.
 
-const { isUserFrame, frameText, frameKey } = require('./profile');
+const fs = require('node:fs');
+const { isUserFrame, fileOf, frameText, frameKey } = require('./profile');
 const { sourcePosition } = require('./source-position');
 
 /**
@@ -109,6 +111,74 @@ function siteMaking(name, definedAt, sites, profile) {
 }
 
 /**
+ * Where the body of the constructor at `definedAt` lies in its script (`url`), as offsets into
+ * the script's text, read from disk: from the parameters V8 located it by to the brace that
+ * closes the body. Null when the script cannot be read. Strings, template literals and comments
+ * are skipped, so that a brace in them does not count.
+ * @param {DefinedAt} definedAt
+ * @param {string} url
+ * @returns {{url: string, text: string, start: number, end: number} | null}
+ */
+function constructorBody(definedAt, url) {
+  if (!definedAt) return null;
+  let text;
+  try {
+    text = fs.readFileSync(fileOf({ functionName: '', url, lineNumber: 0, columnNumber: 0 }), 'utf8');
+  } catch {
+    return null;
+  }
+  // V8's own position, in the script it ran, whether or not a source map maps it elsewhere.
+  const at = definedAt.generated ?? definedAt;
+  const start = offsetOf(text, at.line - 1, at.column - 1);
+  let depth = 0;
+  let opened = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2);
+      if (i < 0) return null;
+      i++;
+    } else if (c === '(' || c === '{' || c === '[') {
+      depth++;
+      if (c === '{') opened = true;
+    } else if (c === ')' || c === '}' || c === ']') {
+      depth--;
+      if (opened && depth === 0) return { url, text, start, end: i };
+    }
+  }
+  return null;
+}
+
+/**
+ * The offset in `text` of 0-based `line` and `column`.
+ * @param {string} text
+ * @param {number} line
+ * @param {number} column
+ */
+function offsetOf(text, line, column) {
+  let offset = 0;
+  for (let l = 0; l < line && offset >= 0; l++) offset = text.indexOf('\n', offset) + 1;
+  return Math.max(0, offset) + column;
+}
+
+/**
+ * Whether `frame`'s function is the constructor of `body` or a function written inside it (an
+ * arrow passed to Array.from, say): when V8 inlined the constructor, such a function is the
+ * innermost frame left, and `new` was in the frame that called the constructor.
+ * @param {Frame} frame
+ * @param {{url: string, text: string, start: number, end: number} | null} body
+ */
+function inConstructor(frame, body) {
+  if (body === null || frame.url !== body.url) return false;
+  const at = offsetOf(body.text, frame.lineNumber, frame.columnNumber);
+  return at >= body.start && at <= body.end;
+}
+
+/**
  * The site that allocates objects of class `name`, defined at `definedAt` (a diff row's): the
  * grown site with the class's constructor on its stack (when V8 did not inline it); else, for a
  * class of Node's (see isNodeClass), of the sites that called Node's code, the one that grew most
@@ -128,9 +198,14 @@ function siteFor(name, definedAt, sites, profile) {
   if (sites.length === 0 || profile === null) return null;
   const site = siteMaking(name, definedAt, sites, profile);
   // The constructor, or a function it calls to fill its fields, made them: `new` is in its caller.
-  const constructor = site.stack.findIndex((frame) => frame.functionName === name);
+  // Once V8 inlined the constructor, no frame is named after it, but a function written inside
+  // it (a callback it passed on) can still be the innermost frame.
+  const url = definedAt ? profile.scriptUrls.get(definedAt.script_id) : undefined;
+  const body = url === undefined ? null : constructorBody(definedAt, url);
+  const made = (/** @type {Frame} */ frame) => frame.functionName === name || inConstructor(frame, body);
+  const constructor = site.stack.findLastIndex(made);
   if (constructor < 0) return siteOf(site);
-  const caller = site.stack.findIndex((frame, i) => i > constructor && isUserFrame(frame) && frame.functionName !== name);
+  const caller = site.stack.findIndex((frame, i) => i > constructor && isUserFrame(frame) && !made(frame));
   return caller < 0 ? siteOf(site) : siteOf({ frame: site.stack[caller], stack: site.stack.slice(caller) });
 }
 

@@ -206,3 +206,21 @@ test('on recorded readings without their HeapDiff, one suspect per site', () => 
     assert.equal(new Set(suspects.map((s) => `${s.site.file}:${s.site.line}:${s.site.column}`)).size, suspects.length, file);
   }
 });
+
+test('a function written inside an inlined constructor is not the site: the function that called new is', () => {
+  // As sampled on Node 24 from examples/leaks/timers.js once V8 inlined Poller's constructor into
+  // the interval's callback: the innermost frame left is the arrow passed to Array.from.
+  const { siteFor } = require('../../lib/culprit/suspects');
+  const url = path.join(root, 'examples', 'leaks', 'timers.js');
+  const frame = (functionName, line, column, at = url) => ({ functionName, url: at, lineNumber: line - 1, columnNumber: column - 1 });
+  const stack = [frame('(anonymous)', 9, 47), frame('from', 0, 0, ''), frame('(anonymous)', 24, 13), frame('listOnTimeout', 581, 25, 'node:internal/timers')];
+  const site = { frame: stack[0], stack, bytes: 40_000, ownBytes: 40_000, count: 100, stackWith: new Map(), callsNode: null };
+  const profile = { sites: new Map(), ownFunctions: new Set(['Poller', 'startJob']), scriptUrls: new Map([[7, url]]) };
+  // V8 locates a class's constructor at its parameters: `constructor(job)` on line 7.
+  const definedAt = { script_id: 7, file: url, line: 7, column: 14 };
+  const found = siteFor('Poller', definedAt, [site], profile);
+  assert.deepEqual([found.function, found.line], ['(anonymous)', 24]);
+  // Elsewhere in the file, the same kind of frame is a site of its own.
+  const outside = { ...site, frame: frame('(anonymous)', 24, 13), stack: stack.slice(2) };
+  assert.equal(siteFor('Poller', definedAt, [outside], profile).line, 24);
+});

@@ -8,7 +8,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::snapshot::{EdgeLabel, HeapSnapshot, NodeKind};
+use crate::{
+    scripts::{script_url, ScriptOrigin},
+    snapshot::{HeapSnapshot, NodeKind},
+};
 
 /// Who defines a class of objects.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -104,30 +107,13 @@ impl ScriptOrigins {
     }
 }
 
-/// The URL of the script that defines closure `closure`: the name of the node its
-/// SharedFunctionInfo's script edge (`script_or_debug_info`, or `script` in newer V8) leads to.
-fn script_url(snapshot: &HeapSnapshot, closure: u32) -> Option<&str> {
-    let shared = edge_named(snapshot, closure, &["shared"])?;
-    let script = edge_named(snapshot, shared, &["script_or_debug_info", "script"])?;
-    Some(snapshot.node_name(script))
-}
-
-/// The target of node `from`'s first edge with one of `names`.
-fn edge_named(snapshot: &HeapSnapshot, from: u32, names: &[&str]) -> Option<u32> {
-    snapshot
-        .edges_of(from)
-        .find(|&e| matches!(snapshot.edge_label(e), EdgeLabel::Name(name) if names.contains(&name)))
-        .map(|e| snapshot.edge_target(e))
-}
-
-/// A script's origin by its URL: Node's are `node:…`, V8's have no name or are `native …`.
+/// A script's origin by its URL (see [`ScriptOrigin::of_url`]): Node's and V8's are the
+/// runtime's; of the others, leakwatch's own scripts are its own.
 fn origin_of_url(url: &str, own: &OwnScripts) -> Origin {
-    if url.is_empty() || url.starts_with("node:") || url.starts_with("native ") {
-        Origin::Runtime
-    } else if own.contains(url) {
-        Origin::Own
-    } else {
-        Origin::Program
+    match ScriptOrigin::of_url(url) {
+        ScriptOrigin::Node | ScriptOrigin::V8 => Origin::Runtime,
+        ScriptOrigin::Program if own.contains(url) => Origin::Own,
+        ScriptOrigin::Program => Origin::Program,
     }
 }
 

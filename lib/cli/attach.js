@@ -17,6 +17,8 @@ const { listTargets, connect } = require('./inspector-client');
 
 /** The port SIGUSR1 opens node's inspector on. */
 const INSPECTOR_PORT = 9229;
+/** How long attach waits for the inspector it opened to close the connection as it closes. */
+const INSPECTOR_CLOSE_MS = 10_000;
 /** The oldest Node.js leakwatch supports (package.json's engines). */
 const OLDEST_NODE = [18, 15];
 /** How long node may take to open its inspector after SIGUSR1. */
@@ -196,10 +198,15 @@ async function lookOnce(session, options) {
   }
 }
 
-/** Closes the inspector of the session's process, which ends the session itself. */
-function closeInspector(session) {
-  // Its answer never comes: the connection ends first.
-  session.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true }).catch(() => {});
+/**
+ * Has the session's process close its inspector, and waits for the inspector to end the
+ * connection. The close runs after this message is answered, not inside the session's own
+ * dispatch (nodejs/node#18761); and on Node 20 the process crashes if the client ends the
+ * connection while the inspector's close frame is on its way, so the client lets it end.
+ */
+async function closeInspector(session) {
+  await session.evaluate("(() => { const inspector = require('node:inspector'); setImmediate(() => inspector.close()); return true; })()");
+  await session.closedByPeer(INSPECTOR_CLOSE_MS);
 }
 
 /**
@@ -240,7 +247,7 @@ async function attach(args) {
       process.stderr.write(`leakwatch: error: ${err.message}\n`);
       return 2;
     } finally {
-      if (opened) closeInspector(session);
+      if (opened) await closeInspector(session).catch(() => {});
       session.close();
     }
   }
@@ -277,7 +284,7 @@ async function attach(args) {
   if (why !== 'ended' && !session.closed) {
     try {
       await session.evaluate(`(() => { const stop = globalThis[${DETACH}]; delete globalThis[${DETACH}]; if (stop) stop(); return true; })()`);
-      if (opened) closeInspector(session);
+      if (opened) await closeInspector(session);
     } catch (err) {
       process.stderr.write(`leakwatch: warning: detaching from pid ${pid} failed: ${err.message}\n`);
     }

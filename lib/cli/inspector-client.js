@@ -58,6 +58,8 @@ class InspectorSession {
     this.pending = new Map();
     this.buffer = rest;
     this.closed = false;
+    /** The inspector has sent its close frame. */
+    this.closing = false;
     /** Called with each protocol event (a message with no id). @type {((method: string, params: any) => void) | null} */
     this.onEvent = null;
     socket.on('data', (chunk) => {
@@ -99,6 +101,22 @@ class InspectorSession {
     this.socket.destroy();
   }
 
+  /**
+   * Resolves once the inspector has closed the connection, or `timeoutMs` after the call,
+   * then closing it here. Waiting for the inspector's own close matters on Node 20: a client's
+   * end of the connection that crosses the inspector's close frame crashes the process.
+   */
+  closedByPeer(timeoutMs) {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+  }
+
   #readFrames() {
     for (;;) {
       const b = this.buffer;
@@ -120,7 +138,12 @@ class InspectorSession {
       this.buffer = b.subarray(offset + length);
       // The inspector sends each message whole, as one text frame.
       if (opcode === 0x1) this.#message(JSON.parse(payload.toString('utf8')));
-      else if (opcode === 0x8) this.socket.destroy();
+      // The inspector's close: answered with ours, as the WebSocket closing handshake asks;
+      // the inspector then ends the connection.
+      else if (opcode === 0x8 && !this.closing) {
+        this.closing = true;
+        this.socket.end(frame(0x8, Buffer.alloc(0)));
+      }
     }
   }
 

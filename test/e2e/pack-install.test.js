@@ -3,6 +3,8 @@
 // platform's binary package, as a release publishes them; both are installed into an empty
 // project by a PATH that has node and npm but no cargo, rustc or @napi-rs/cli; the library then
 // works there from the prebuilt binary. The tarballs hold what the package needs and nothing else.
+// Runs under the newest Node only: what it tests, the tarballs and the install from them, is
+// the same whichever Node runs npm; the library itself is tested under each version.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');

@@ -1,4 +1,6 @@
 'use strict';
+// Runs under the newest Node only: the TypeScript compiler's verdict on the sources does not
+// depend on the Node version that runs it.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');

@@ -2,6 +2,7 @@
 // `leakwatch attach` on a program started plainly: attached through the inspector SIGUSR1
 // opens, a leak found, detached, and the program left as it was. The tests run one at a time:
 // they share the inspector's port, 9229.
+// May run beside one other alone run: it is light on the CPU, and its claims of time are loose.
 
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');

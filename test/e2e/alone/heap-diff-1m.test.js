@@ -3,6 +3,7 @@
 // 600 MB snapshot), in a child process with room for it. Tens of seconds.
 // Runs under the newest Node only: what it tests is the engine's exactness at this scale, which
 // is the same whichever Node wrote the snapshot; unit/heap-diff.test.js checks every version.
+// May run beside one other alone run: it needs memory and a core, and makes no claim of time.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { runNode, jsonLines } = require('../../helpers/child');

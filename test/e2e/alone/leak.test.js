@@ -7,21 +7,25 @@ const path = require('node:path');
 const { runNode, jsonLines, root } = require('../../helpers/child');
 const { assertDeclared } = require('../../helpers/declared');
 
-// Runs a labelled program of examples/leaks/ under leakwatch with default settings for up to
-// `seconds`, printing the first 'leak' event as a JSON line (and then exiting) and, at the end,
-// what leakStatus() said. `timerMapKept` says whether a Timeout made then still has the shape
-// of one made at the start: a timer leakwatch set with a fractional delay would have made V8
-// store every Timeout's delay as a boxed double and deoptimize Node's timer code.
-function watch(program, seconds) {
+// Runs a labelled program of examples/leaks/ under leakwatch with default settings (but for
+// `repeatMs`, when given) for up to `seconds`, printing its first `reports` 'leak' events as JSON
+// lines (and then exiting) or, at the end, what leakStatus() said; `uptime` is the program's age
+// in seconds at each report. `timerMapKept` says whether a
+// Timeout made then still has the shape of one made at the start: a timer leakwatch set with a
+// fractional delay would have made V8 store every Timeout's delay as a boxed double and
+// deoptimize Node's timer code.
+function watch(program, seconds, { reports = 1, repeatMs } = {}) {
   return runNode(
     `
     const aTimer = () => { const timer = setTimeout(() => {}, 1000); clearTimeout(timer); return timer; };
     const firstTimer = aTimer();
     const memwatch = require('.');
+    ${repeatMs === undefined ? '' : `memwatch.configure({ leak: { repeatMs: ${repeatMs} } });`}
+    let reports = 0;
     memwatch.on('leak', (info) => {
       const timerMapKept = %HaveSameMap(firstTimer, aTimer());
-      console.log(JSON.stringify({ ...info, isDate: info.start instanceof Date && info.end instanceof Date, timerMapKept }));
-      process.exit(0);
+      console.log(JSON.stringify({ ...info, isDate: info.start instanceof Date && info.end instanceof Date, timerMapKept, uptime: process.uptime() }));
+      if (++reports === ${reports}) process.exit(0);
     });
     require('./examples/leaks/${program}');
     setTimeout(() => {
@@ -48,12 +52,14 @@ async function assertBlamed(program, name, site) {
   assert.ok(top.site.function === site.function || top.site.line === site.orLine, JSON.stringify(top.site));
 }
 
+// The longest cases first, so that the two slots end at about the same time.
 describe('leak detection', { concurrency: 2 }, () => {
-  test('a leaking class is reported within a minute, with its allocation site and retainer path', async () => {
-    const r = await watch('demo-workload.js', 60);
+  test('a leaking class is reported within a minute, with its allocation site and retainer path, and again after repeatMs', async () => {
+    const r = await watch('demo-workload.js', 80, { reports: 2, repeatMs: 3000 });
     assert.equal(r.code, 0, r.stderr);
-    const [info] = jsonLines(r.stdout);
-    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    const [info, again] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 80 s: ${r.stdout}${r.stderr}`);
+    assert.ok(info.uptime <= 60, `reported ${info.uptime} s after the program started`);
     assert.equal(info.isDate, true, 'start and end are Dates');
     assert.equal(info.timerMapKept, true, "leakwatch's timers changed the shape of the program's Timeouts");
     assert.equal(info.memory, 'heap');
@@ -72,54 +78,15 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.ok(top.count > 0 && top.bytes > 0);
     assert.match(top.path, /^module examples\/workload\.js → exports\.leakedRequests → \[\d+\] → LeakedRequest$/);
     assert.equal(top.held_by, 'exports.leakedRequests (Array) of examples/workload.js');
-    const { isDate, timerMapKept, ...event } = info;
+    const { isDate, timerMapKept, uptime, ...event } = info;
     assertDeclared(event, 'LeakInfo');
-  });
 
-  test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {
-    // reminders.js: `register` makes the leaking `Signup`s; `remind`, which grows less, calls
-    // setTimeout. No sampled stack shows `Signup`'s constructor once V8 inlines it.
-    await assertBlamed('reminders.js', 'Signup', { function: 'register', orLine: 30 });
-  });
-
-  test("a leak held by Node's Timeouts names the program's class they keep, made by the function that starts the timers", async () => {
-    // timers.js: `startJob` calls setInterval, whose Timeout keeps a `Poller` and the results
-    // it holds. The Timeouts and closures grow more, but they are the runtime's containers of
-    // the program's `Poller` (crates/leakwatch-core/src/ranking.rs).
-    await assertBlamed('timers.js', 'Poller', { function: 'startJob', orLine: 24 });
-  });
-
-  test('a leak that lasts is reported again after repeatMs, again with its culprit', async () => {
-    // The second report finds no hunt running (none starts while a leak is reported already):
-    // it starts its own.
-    const r = await runNode(
-      `
-      const memwatch = require('.');
-      memwatch.configure({ leak: { repeatMs: 3000 } });
-      let reports = 0;
-      memwatch.on('leak', (info) => {
-        const [top] = info.suspects;
-        console.log(JSON.stringify({ end: info.end, class: top?.class, site: top?.site?.function }));
-        if (++reports === 2) process.exit(0);
-      });
-      require('./examples/leaks/demo-workload.js');
-      setTimeout(() => process.exit(0), 80_000);`,
-      { timeoutMs: 110_000 },
-    );
-    const reports = jsonLines(r.stdout);
-    assert.equal(reports.length, 2, `expected two reports within 80 s: ${r.stdout}${r.stderr}`);
-    for (const report of reports) assert.deepEqual([report.class, report.site], ['LeakedRequest', 'leakSome']);
-    assert.ok(new Date(reports[1].end) - new Date(reports[0].end) >= 3000);
-  });
-
-  test('a Buffer leak is reported on external memory', async () => {
-    const r = await watch('buffers.js', 60);
-    assert.equal(r.code, 0, r.stderr);
-    const [info] = jsonLines(r.stdout);
-    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
-    assert.equal(info.memory, 'external');
-    assert.match(info.reason, /^external memory grew /);
-    assert.equal(info.heap_spaces, undefined);
+    // The leak lasts: reported again once repeatMs has passed, again with its culprit. The
+    // second report finds no hunt running (none starts while a leak is reported already): it
+    // starts its own.
+    assert.ok(again && !again.status, `expected a second report within 80 s: ${r.stdout}${r.stderr}`);
+    assert.deepEqual([again.suspects[0]?.class, again.suspects[0]?.site?.function], ['LeakedRequest', 'leakSome']);
+    assert.ok(new Date(again.end) - new Date(info.end) >= 3000);
   });
 
   test('a busy program that does not leak gets no leak event', async () => {
@@ -132,4 +99,28 @@ describe('leak detection', { concurrency: 2 }, () => {
     assert.equal(status.last_leak, null);
     assert.ok(['idle', 'suspect'].includes(status.state), status.state);
   });
+  test("a leak held by Node's Timeouts names the program's class they keep, made by the function that starts the timers", async () => {
+    // timers.js: `startJob` calls setInterval, whose Timeout keeps a `Poller` and the results
+    // it holds. The Timeouts and closures grow more, but they are the runtime's containers of
+    // the program's `Poller` (crates/leakwatch-core/src/ranking.rs).
+    await assertBlamed('timers.js', 'Poller', { function: 'startJob', orLine: 24 });
+  });
+
+  test("a class of the program's whose constructor V8 inlined is blamed on the function that makes it, not on one that calls Node", async () => {
+    // reminders.js: `register` makes the leaking `Signup`s; `remind`, which grows less, calls
+    // setTimeout. No sampled stack shows `Signup`'s constructor once V8 inlines it.
+    await assertBlamed('reminders.js', 'Signup', { function: 'register', orLine: 30 });
+  });
+
+  test('a Buffer leak is reported on external memory', async () => {
+    const r = await watch('buffers.js', 60);
+    assert.equal(r.code, 0, r.stderr);
+    const [info] = jsonLines(r.stdout);
+    assert.ok(info && !info.status, `no leak reported within 60 s: ${r.stdout}${r.stderr}`);
+    assert.equal(info.memory, 'external');
+    assert.match(info.reason, /^external memory grew /);
+    assert.equal(info.heap_spaces, undefined);
+  });
+
+
 });

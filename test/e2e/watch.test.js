@@ -234,6 +234,23 @@ describe('leakwatch watch', { concurrency: true, timeout: 180_000 }, () => {
     assert.ok(start.command.includes('--experimental-strip-types'), JSON.stringify(start.command));
   });
 
+  test('TypeScript through tsx: `node --import tsx` and the tsx command, whose node child is watched too', async () => {
+    const imported = path.join(dir, 'tsx-import.ndjson');
+    const viaImport = startWatch(['--events', imported, '--', node, '--import', 'tsx', path.join(fixtures, 'typed.ts'), 'x']);
+    const launched = path.join(dir, 'tsx-command.ndjson');
+    const viaCommand = startWatch(['--events', launched, '--', path.join(root, 'node_modules', '.bin', 'tsx'), path.join(fixtures, 'typed.ts'), 'y']);
+    assert.deepEqual(await viaImport.ended, { code: 4, signal: null }, viaImport.stderr);
+    assert.equal(viaImport.stdout, 'typed x\n');
+    assert.deepEqual(eventsOf(imported).filter((event) => event.type === 'start').map((event) => event.command.slice(1, 3)), [['--import', 'tsx']]);
+    assert.deepEqual(await viaCommand.ended, { code: 4, signal: null }, viaCommand.stderr);
+    assert.equal(viaCommand.stdout, 'typed y\n');
+    // The tsx command is a node process that starts node with tsx's loader: two series.
+    const starts = eventsOf(launched).filter((event) => event.type === 'start');
+    assert.equal(starts.length, 2, JSON.stringify(starts));
+    assert.ok(starts.some((event) => event.command.some((arg) => arg.includes('tsx') && arg.includes('loader'))), JSON.stringify(starts));
+    assert.ok(eventsOf(launched).some((event) => event.type === 'stats' && event.pid !== starts[0].pid), 'the program under tsx was watched');
+  });
+
   test('--dashboard on a port in use: one line, exit 2, the program not started', async () => {
     const net = require('node:net');
     const taken = net.createServer();

@@ -201,7 +201,7 @@ mod tests {
     const IDLE: Trend = Trend { suspect: false, rising: false, first_ms: 0.0, last_ms: 0.0 };
 
     fn gc(time_ms: f64, full: bool, heap_used: f64) -> GcSample {
-        GcSample { time_ms, full, heap_used, external: 0.0, duration_ms: 1.0 }
+        GcSample { time_ms, full, heap_used, external: 0.0, duration_ms: 1.0, native: None }
     }
 
     /// A scheduler that saw V8's own full GC at 0 and, at 5 s, a scavenge that found 1 MB more:

@@ -10,7 +10,7 @@ const native = require('../native');
 // How suspects are found: see lib/culprit/.
 const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
-const { nativeMemoryNow, nativeSample } = require('./native-memory');
+const { nativeMemoryNow, nativeSample, residentSample } = require('./native-memory');
 const { HeapLimitWatch, heapLimit, secondsToLimit, DEFAULT_HEAP_LIMIT_WARNING } = require('./heap-limit');
 
 /** The detector's options, as configure({leak}) takes them: the addon's, named once there. */
@@ -161,7 +161,7 @@ class LeakTracker {
       heapUsed: dataHeapUsed(gc),
       external: gc.external_after,
       durationMs: gc.duration_ms,
-      native: full ? nativeSample(nativeMemoryNow()) : undefined,
+      native: full ? nativeSample(nativeMemoryNow()) : residentSample(),
     });
     const leaks = findings.filter((f) => f.kind === 'leak').map((finding) => this.#report(finding, gc));
     const warnings = findings.filter((f) => f.kind === 'fragmentation').map(fragmentationWarning);

@@ -34,4 +34,13 @@ function nativeSample(memory) {
   };
 }
 
-module.exports = { nativeMemoryNow, nativeSample };
+/**
+ * The detector's NativeSample after a GC that is not full: resident memory alone, a cheap read
+ * that tells the detector when a probe's full GC would find native memory grown.
+ * @returns {import('../../crates/leakwatch-node/binding').NativeSample}
+ */
+function residentSample() {
+  return { rssOutsideHeap: process.memoryUsage.rss() - v8.getHeapStatistics().total_physical_size };
+}
+
+module.exports = { nativeMemoryNow, nativeSample, residentSample };

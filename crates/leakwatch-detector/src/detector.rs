@@ -172,6 +172,11 @@ impl Watched {
     }
 }
 
+/// Of `watched`, the one whose last judgement found it rising fastest, with that verdict.
+fn fastest_rising<'a, const N: usize>(watched: [&'a Watched; N]) -> Option<(&'a Watched, Verdict)> {
+    watched.into_iter().filter_map(|w| w.latest.map(|v| (w, v))).max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate))
+}
+
 /// Watches the heap, external memory and, when given them, native memory and RSS for leaks, one
 /// GC at a time, and says when a full GC is worth asking for.
 #[derive(Debug)]
@@ -321,11 +326,8 @@ impl Detector {
 
     /// What the detector thinks now, as of the last full GC.
     pub fn status(&self) -> Status {
-        let rising = self
-            .leak_watched()
-            .into_iter()
-            .filter_map(|w| w.latest.map(|v| (w, v)))
-            .max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate));
+        // Resident memory rises with every other memory: it is the one rising only when none else is.
+        let rising = fastest_rising([&self.heap, &self.external, &self.native]).or_else(|| fastest_rising([&self.rss]));
         let leak_found = self.leak_watched().iter().any(|w| w.leaking_since.is_some());
         let Some((watched, verdict)) = rising else {
             let near_floor = self.heap.series.near_floor(self.heap.last_rate);
@@ -540,6 +542,19 @@ mod tests {
     }
 
     #[test]
+    fn status_names_the_memory_that_explains_resident_growth() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        for second in 0..30 {
+            let t = f64::from(second);
+            // Native memory leaks 100 KB/s; resident memory rises faster (pages touched around it).
+            let native = NativeSample { rss_outside_heap: 50.0 * MB + 150.0 * KB * t, malloc_in_use: Some(20.0 * MB + 100.0 * KB * t), malloc_free: Some(MB) };
+            let sample = GcSample { time_ms: t * 1000.0, full: true, heap_used: 40.0 * MB, external: 0.0, duration_ms: 1.0, native: Some(native) };
+            detector.observe(sample);
+        }
+        assert_eq!(detector.status().memory, Some(Memory::Native));
+    }
+
+    #[test]
     fn steady_native_memory_is_nothing() {
         assert!(run_native(300, 2.0 * MB, |_| (0.0, 0.0, 0.0)).is_empty());
         // A warm-up: malloc's arenas and resident memory grow for 10 s, then hold.
@@ -608,6 +623,20 @@ mod tests {
         detector.observe(gc(41_000.0, 10.0 * MB + 200.0 * KB * 41.0 - 0.5 * MB));
         assert!(detector.status().near_floor);
         assert!(Detector::new(DetectorOptions::default()).status().near_floor, "no full GC yet");
+    }
+
+    #[test]
+    fn resident_memory_grown_since_the_last_full_gc_makes_a_probe_due() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let gc = |t: f64, full: bool, rss: f64| {
+            let native = NativeSample { rss_outside_heap: rss, malloc_in_use: None, malloc_free: None };
+            GcSample { time_ms: t, full, heap_used: 10.0 * MB, external: 0.0, duration_ms: 1.0, native: Some(native) }
+        };
+        detector.observe(gc(0.0, true, 50.0 * MB));
+        detector.observe(gc(5_000.0, false, 50.0 * MB));
+        assert!(!detector.probe_due(5_000.0), "the heap and resident memory are flat");
+        detector.observe(gc(6_000.0, false, 51.0 * MB));
+        assert!(detector.probe_due(6_000.0), "resident memory grew 1 MB with the heap flat");
     }
 
     #[test]

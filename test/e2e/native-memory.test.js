@@ -1,5 +1,5 @@
 'use strict';
-// Native memory on real native code (the test addon, test/native-addon): a malloc leak is
+// Native memory on real native code (the test addon, crates/leakwatch-test-addon): a malloc leak is
 // reported as memory 'native' within 30 s, arenas fragmenting as a LEAKWATCH_FRAGMENTATION
 // warning, and the same work freeing what it allocates (and a clean program) not at all. The
 // programs run side by side, each for at most WATCH_SECONDS.

@@ -123,7 +123,8 @@ export interface GcSample {
   durationMs: number
   /**
    * The process's memory outside V8, read after full GCs (a few reads, too many for every
-   * GC); `None` on other GCs, or where it cannot be read.
+   * GC); after other GCs, resident memory alone (a cheap read, which says when a probe's full
+   * GC would find native memory grown); `None` where it is not read.
    */
   native?: NativeSample
 }

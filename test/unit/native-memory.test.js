@@ -20,14 +20,15 @@ function replay(samples) {
   return found;
 }
 
-test('a malloc leak is a native leak, found within 30 s', () => {
+// How soon it is found depends on how often probes' full GCs came while it was recorded, which a
+// loaded machine slows: e2e/native-memory.test.js holds the claim of time.
+test('a malloc leak is a native leak', () => {
   const found = replay(recorded.leaky);
   assert.ok(found.length > 0, 'nothing found');
   assert.deepEqual(
     found.map((f) => [f.kind, f.memory]),
     [['leak', 'native']],
   );
-  assert.ok(found[0].seconds <= 30, `found after ${found[0].seconds} s`);
   assert.ok(found[0].rate > 90e3, `rate ${found[0].rate}`);
 });
 

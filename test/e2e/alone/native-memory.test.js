@@ -2,12 +2,14 @@
 // Native memory on real native code (the test addon, crates/leakwatch-test-addon): a malloc leak is
 // reported as memory 'native' within 30 s, arenas fragmenting as a LEAKWATCH_FRAGMENTATION
 // warning, and the same work freeing what it allocates (and a clean program) not at all. The
-// programs run side by side, each for at most WATCH_SECONDS.
+// programs run side by side, each for at most WATCH_SECONDS. A claim of time, which other work
+// on the machine breaks (it slows the probes' full GCs, and the budget spaces them by their cost),
+// so this runs alone.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode, jsonLines } = require('../helpers/child');
-const { skipOutsideCi } = require('../helpers/ci');
-const { testAddonBuilt } = require('../fixtures/native/addon');
+const { runNode, jsonLines } = require('../../helpers/child');
+const { skipOutsideCi } = require('../../helpers/ci');
+const { testAddonBuilt } = require('../../fixtures/native/addon');
 
 const WATCH_SECONDS = 35;
 const glibc = process.platform === 'linux' && Boolean(process.report.getReport().header.glibcVersionRuntime);

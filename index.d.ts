@@ -259,17 +259,26 @@ declare namespace leakwatch {
      * a steady rise (confidence 99.9%); the 4.05 gb heap limit is 10h 12m away at this rate".
      */
     reason: string;
-    /** Which memory grew: the V8 heap, or the external memory V8 accounts for (Buffers, ArrayBuffers). */
-    memory: 'heap' | 'external';
+    /**
+     * Which memory grew: the V8 heap; the external memory V8 accounts for (Buffers,
+     * ArrayBuffers); native memory, malloc's bytes in use beyond external memory (an addon or
+     * library that allocates and does not free); or resident memory that none of these accounts
+     * for (mmap, thread stacks, code).
+     */
+    memory: 'heap' | 'external' | 'native' | 'rss';
     /** The fitted growth rate, in bytes per hour. */
     rate_per_hour: number;
     /** How sure the detector is: the one-sided confidence of its trend test, 0 to 1. */
     confidence: number;
     /** How many full GCs the window held. */
     samples: number;
-    /** The floor of the window's first third, in bytes (of the heap, less V8's code and bytecode). */
+    /**
+     * The floor of the window's first third, in bytes (of the heap, less V8's code and bytecode;
+     * for 'native', malloc's bytes in use less external memory; for 'rss', RSS less the heap's
+     * committed size).
+     */
     start_bytes: number;
-    /** The floor of the window's last third, in bytes (of the heap, less V8's code and bytecode). */
+    /** The floor of the window's last third, in bytes, measured as start_bytes is. */
     end_bytes: number;
     /** For heap leaks: how many bytes each heap space grew over the window (spaces that changed). */
     heap_spaces?: Record<string, number>;
@@ -282,7 +291,10 @@ declare namespace leakwatch {
     heap_limit_bytes?: number;
     /** For heap leaks: seconds until the heap reaches heap_limit_bytes at this rate. */
     seconds_to_limit?: number | null;
-    /** What leaks, best first; empty when sampling and HeapDiff are both off or found nothing. */
+    /**
+     * What leaks, best first; empty when sampling and HeapDiff are both off or found nothing,
+     * and for 'native' and 'rss' leaks, which V8's profiler and snapshots do not see.
+     */
     suspects: Suspect[];
     /**
      * With configure({ snapshotOnLeak }): the .heapsnapshot written for this report, or null when
@@ -296,7 +308,7 @@ declare namespace leakwatch {
     /** 'idle': nothing rises; 'suspect': memory rises, not (yet) proven; 'leak': reported and still rising. */
     state: 'idle' | 'suspect' | 'leak';
     /** The memory that rises fastest, or null. */
-    memory: 'heap' | 'external' | null;
+    memory: 'heap' | 'external' | 'native' | 'rss' | null;
     /** Its growth rate estimate, in bytes per second (0 when nothing rises). */
     rate_bytes_per_second: number;
     /** How sure the detector is that it rises, 0 to 1. */
@@ -399,9 +411,13 @@ declare namespace leakwatch {
     /**
      * 'LEAKWATCH_SNAPSHOT_SKIPPED': a snapshot on leak was not written; 'LEAKWATCH_NO_ROOM': the
      * culprit hunt did without its HeapDiff for lack of memory; 'LEAKWATCH_NEAR_HEAP_LIMIT': the
-     * heap after a full GC came near its limit. The message says why.
+     * heap after a full GC came near its limit; 'LEAKWATCH_FRAGMENTATION': the memory malloc
+     * holds free rose steadily while its memory in use did not (the message names the remedies:
+     * MALLOC_ARENA_MAX, another allocator). The message says why.
      */
     code: string;
+    /** With 'LEAKWATCH_FRAGMENTATION': how much malloc's free memory grew over the window, in bytes. */
+    growth?: number;
     /** With 'LEAKWATCH_NEAR_HEAP_LIMIT': the last leak report's suspects, empty if none. */
     suspects?: Suspect[];
   }

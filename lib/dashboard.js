@@ -10,6 +10,7 @@
 const path = require('node:path');
 const v8 = require('node:v8');
 const { startDashboardServer } = require('../dashboard/server');
+const native = require('./native');
 
 const SAMPLE_MS = 333;
 // Rows of a HeapDiff sent to the page: the classes that grew most; the rest would be noise.
@@ -35,6 +36,8 @@ function checkControls(controls) {
 function sample() {
   const memory = process.memoryUsage();
   const heap = v8.getHeapStatistics();
+  // The C allocator's own figures (null where it gives none): native leaks and fragmentation.
+  const malloc = native.mallocStats();
   return {
     t: Date.now(),
     heap_used: heap.used_heap_size,
@@ -43,6 +46,8 @@ function sample() {
     rss: memory.rss,
     external: memory.external,
     array_buffers: memory.arrayBuffers,
+    malloc_in_use: malloc?.inUse ?? null,
+    malloc_free: malloc?.free ?? null,
   };
 }
 

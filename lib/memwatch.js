@@ -157,7 +157,9 @@ class LeakWatch extends EventEmitter {
     this.#deliver('gc', record);
     let reports;
     try {
-      reports = this.#leaks.observe(record);
+      const { leaks, warnings } = this.#leaks.observe(record);
+      reports = leaks;
+      for (const warning of warnings) this.#warn(warning);
       if (record.kind === 'major') {
         for (const resolve of this.#fullGcWaiters.splice(0)) resolve();
         const nearLimit = this.#leaks.nearHeapLimit(record);
@@ -228,6 +230,8 @@ class LeakWatch extends EventEmitter {
       // Not once watching stopped meanwhile: the hunt would profile and snapshot a process that
       // asked for quiet.
       if (!this.#watcher.running) return undefined;
+      // Native memory is beyond what V8's sampling profiler and snapshots see.
+      if (report.memory === 'native' || report.memory === 'rss') return undefined;
       return this.#hunt.finish(() => this.#nextFullGc(), report).then(
         (suspects) => {
           report.suspects = suspects;

@@ -65,8 +65,10 @@ export interface DetectorOptions {
   probePatienceMs: number
 }
 
-/** A leak found by the detector. */
+/** A leak, or fragmentation, found by the detector. */
 export interface Finding {
+  /** A leak, or fragmentation (whose `memory` is then `Native`). */
+  kind: FindingKind
   /** Which memory grows. */
   memory: Memory
   /** Start of the window that shows the leak (ms, the caller's clock). */
@@ -90,6 +92,18 @@ export interface Finding {
   fullGcs: number
 }
 
+/** What a finding is. */
+export declare const enum FindingKind {
+  /** Memory that rises steadily: a leak. */
+  Leak = 'leak',
+  /**
+   * Memory that malloc holds free rises while the memory it hands out does not: the
+   * allocator's arenas fragment (typically many threads allocating and freeing mixed sizes).
+   * The process grows, but nothing leaks, and the growth levels off.
+   */
+  Fragmentation = 'fragmentation',
+}
+
 /** What the garbage collector reported for one GC. */
 export interface GcSample {
   /** When the GC ended, in milliseconds (any clock that does not go backwards). */
@@ -107,6 +121,12 @@ export interface GcSample {
   external: number
   /** How long the GC took, in milliseconds. */
   durationMs: number
+  /**
+   * The process's memory outside V8, read after full GCs (a few reads, too many for every
+   * GC); after other GCs, resident memory alone (a cheap read, which says when a probe's full
+   * GC would find native memory grown); `None` where it is not read.
+   */
+  native?: NativeSample
 }
 
 /** What the detector thinks of the program right now. */
@@ -125,6 +145,33 @@ export declare const enum Memory {
   Heap = 'heap',
   /** External memory: ArrayBuffer and Buffer contents, other native objects V8 accounts for. */
   External = 'external',
+  /**
+   * Native allocations: what malloc has handed out and not taken back, beside the external
+   * memory that V8 accounts for (a native addon or library that allocates and forgets).
+   */
+  Native = 'native',
+  /** Resident memory that none of the others accounts for (mmap, thread stacks, code). */
+  Rss = 'rss',
+}
+
+/** The process's memory beside the V8 heap, read right after a full GC. */
+export interface NativeSample {
+  /**
+   * Resident set size outside the V8 heap (the process's RSS minus the heap's committed
+   * physical size), in bytes: V8 grows and shrinks its committed heap on its own schedule,
+   * which would otherwise make RSS look like it leaks whenever the heap does.
+   */
+  rssOutsideHeap: number
+  /**
+   * Bytes that the allocator (glibc's malloc, jemalloc) has handed out and not taken back;
+   * `None` where the allocator does not say (musl).
+   */
+  mallocInUse?: number
+  /**
+   * Bytes that the allocator holds free for reuse, not returned to the system; `None` where
+   * the allocator does not say.
+   */
+  mallocFree?: number
 }
 
 /** What the caller of `Detector::probe` should do now. */
@@ -273,6 +320,14 @@ export declare class SnapshotParser {
   discard(): void
 }
 
+/** The allocators whose figures can be read. */
+export declare const enum Allocator {
+  /** glibc's malloc (ptmalloc), through `mallinfo2`. */
+  Glibc = 'glibc',
+  /** jemalloc, through `mallctl`. */
+  Jemalloc = 'jemalloc',
+}
+
 /** The leak detector's default options. */
 export declare function defaultDetectorOptions(): DetectorOptions
 
@@ -288,6 +343,29 @@ export declare function heapDiff(before: HeapCensus, after: HeapCensus): string
 
 /** Compares two censuses on libuv's thread pool; resolves to node-memwatch's HeapDiff as JSON. */
 export declare function heapDiffAsync(before: HeapCensus, after: HeapCensus): Promise<string>
+
+/**
+ * The allocator's figures now, or null where it does not give them (musl, glibc before 2.33,
+ * other systems). jemalloc is asked first: where it is preloaded, glibc's figures are about a
+ * malloc the program no longer uses.
+ */
+export declare function mallocStats(): MallocStats | null
+
+/** The allocator's own figures, in bytes. */
+export interface MallocStats {
+  /** Which allocator said. */
+  allocator: Allocator
+  /**
+   * Bytes handed out and not freed (glibc: in-use chunks, mmapped ones included; jemalloc:
+   * `stats.allocated`).
+   */
+  inUse: number
+  /**
+   * Bytes the allocator holds free for reuse, not returned to the system (glibc: free chunks
+   * of every arena; jemalloc: resident minus allocated).
+   */
+  free: number
+}
 
 /** A byte count as node-memwatch prints it, such as `"243.4 kb"`. */
 export declare function niceSize(bytes: number): string

@@ -216,7 +216,16 @@
     return bytes(value);
   }
 
+  /** What growth of each memory most likely is, beside its name in the detector panel. */
+  const MEMORY_KINDS = {
+    heap: 'heap (JS objects)',
+    external: 'external (Buffers, ArrayBuffers)',
+    native: 'native (malloc in use: an addon or library)',
+    rss: 'rss (mmap, thread stacks, code)',
+  };
+
   function formatStatusField(field, value) {
+    if (field === 'memory') return MEMORY_KINDS[value] ?? '–';
     if (field === 'rate_bytes_per_second') return value ? `${bytes(value, true)}/s (${bytes(value * 3600, true)}/h)` : '–';
     if (field === 'leaks_total') return count(value);
     return value ?? '–';

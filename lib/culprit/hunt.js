@@ -58,7 +58,7 @@ class CulpritHunt {
   baseline;
   /** @type {import('../snapshot/heap-diff').HeapDiff | null} */
   diff;
-  /** Which memory leaks. @type {'heap' | 'external' | null} */
+  /** Which memory leaks. @type {'heap' | 'external' | 'native' | 'rss' | null} */
   memory;
   /** Whether the last full GC was near the leaking memory's floor, as the detector judged. @type {boolean} */
   nearFloor;
@@ -88,7 +88,9 @@ class CulpritHunt {
     if (status.leak_found) this.lastFoundMs = gc.end_ms;
     if (!this.active) {
       // Not while a leak is reported already: its next report starts its own hunt (finish()).
-      if (status.leak_found && status.state === 'suspect') this.#begin(status.memory, gc.used_after);
+      // The heap's profiler and snapshots see the heap and Buffers only, not native memory.
+      const inV8 = status.memory === 'heap' || status.memory === 'external';
+      if (status.leak_found && status.state === 'suspect' && inV8) this.#begin(status.memory, gc.used_after);
     } else if (this.sampler && !this.baseline) {
       // Read right after a full GC, like the final reading: both count only live objects.
       this.baseline = countsOf(this.sampler.read());

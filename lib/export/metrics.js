@@ -9,6 +9,7 @@
 // prom-client has the metric, so dashboards made for prom-client keep working.
 
 const v8 = require('node:v8');
+const native = require('../native');
 
 /** prom-client's default buckets for nodejs_gc_duration_seconds, in seconds. */
 const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
@@ -20,6 +21,16 @@ const GC_KINDS = ['minor', 'major', 'incremental', 'weakcb'];
 function spaceLabel(spaceName) {
   const end = spaceName.indexOf('_space');
   return end >= 0 ? spaceName.slice(0, end) : spaceName;
+}
+
+/**
+ * One sample of the C allocator's figures, picked by `pick`, labelled with the allocator; none
+ * where the allocator gives no figures.
+ * @param {(stats: {inUse: number, free: number}) => number} pick
+ */
+function mallocSample(pick) {
+  const stats = native.mallocStats();
+  return stats ? [{ labels: { allocator: stats.allocator }, value: pick(stats) }] : [];
 }
 
 /** Counts of GC durations per kind, cumulative per bucket as Prometheus histograms are. */
@@ -126,6 +137,25 @@ class MetricsCollector {
         help: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
         type: 'histogram',
         read: () => this.#durations.samples('nodejs_gc_duration_seconds'),
+      },
+      {
+        // prom-client's name and help (collectDefaultMetrics registers it too, on Linux).
+        name: 'process_resident_memory_bytes',
+        help: 'Resident memory size in bytes.',
+        type: 'gauge',
+        read: () => single(process.memoryUsage.rss()),
+      },
+      {
+        name: 'leakwatch_malloc_in_use_bytes',
+        help: "Bytes the C allocator (glibc's malloc, jemalloc) has handed out and not taken back; absent where it does not say (musl).",
+        type: 'gauge',
+        read: () => mallocSample((stats) => stats.inUse),
+      },
+      {
+        name: 'leakwatch_malloc_free_bytes',
+        help: 'Bytes the C allocator holds free and has not returned to the system: rising while in-use bytes stay flat, fragmentation.',
+        type: 'gauge',
+        read: () => mallocSample((stats) => stats.free),
       },
       {
         name: 'leakwatch_heap_after_gc_bytes',

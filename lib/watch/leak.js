@@ -1,14 +1,16 @@
 // @ts-check
 'use strict';
 // The 'leak' event's detection: every GC's figures go to the detector in the addon
-// (crates/leakwatch-detector), which watches the heap and external memory for a floor that rises
-// steadily and significantly. This module feeds it, keeps what a report needs (the per-space
-// sizes over the window) and words the reports.
+// (crates/leakwatch-detector), which watches the heap, external memory and, read after each full
+// GC, native memory (malloc's in use and free, RSS) for a floor that rises steadily and
+// significantly. This module feeds it, keeps what a report needs (the per-space sizes over the
+// window) and words the reports, and the fragmentation warnings.
 
 const native = require('../native');
 // How suspects are found: see lib/culprit/.
 const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
+const { nativeMemoryNow, nativeSample, residentSample } = require('./native-memory');
 const { HeapLimitWatch, heapLimit, secondsToLimit, DEFAULT_HEAP_LIMIT_WARNING } = require('./heap-limit');
 
 /** The detector's options, as configure({leak}) takes them: the addon's, named once there. */
@@ -56,9 +58,18 @@ function niceDelta(ms) {
   return `${s}s`;
 }
 
+/** What each memory is called in a reason, and what growing there most likely is. */
+const MEMORY_WORDS = {
+  heap: { name: 'heap', likely: '' },
+  external: { name: 'external memory', likely: '' },
+  native: { name: 'native memory (malloc in use beyond Buffers)', likely: '; a native addon or library allocates and does not free' },
+  rss: { name: 'resident memory outside the heap and malloc', likely: '; likely mmap, thread stacks or code' },
+};
+
 /**
  * The 'leak' event's `reason`: node-memwatch's sentence, with the window's full GCs and the
- * detector's confidence, and for the heap how long its limit is away at this rate.
+ * detector's confidence, for the heap how long its limit is away at this rate, and for native
+ * memory and RSS what it most likely is.
  * @param {import('../../crates/leakwatch-node/binding').Finding} finding
  * @param {{limitBytes: number, seconds: number | null} | null} [toLimit]
  */
@@ -69,10 +80,31 @@ function leakReason(finding, toLimit = null) {
       ? `; the ${native.niceSize(toLimit.limitBytes)} heap limit is ${niceDelta(toLimit.seconds * 1000)} away at this rate`
       : '';
   return (
-    `${finding.memory === 'heap' ? 'heap' : 'external memory'} grew ${native.niceSize(finding.growth)} over ` +
+    `${MEMORY_WORDS[finding.memory].name} grew ${native.niceSize(finding.growth)} over ` +
     `${niceDelta(finding.endMs - finding.startMs)} (${finding.fullGcs} full GCs) - ` +
-    `${native.niceSize(ratePerHour)}/hr, a steady rise (confidence ${(finding.confidence * 100).toFixed(1)}%)${limit}`
+    `${native.niceSize(ratePerHour)}/hr, a steady rise (confidence ${(finding.confidence * 100).toFixed(1)}%)` +
+    `${limit}${MEMORY_WORDS[finding.memory].likely}`
   );
+}
+
+/**
+ * The 'warning' for a fragmentation finding: malloc holds ever more free memory while what it
+ * hands out stays flat. Not a leak: the growth levels off, and the remedies are the allocator's.
+ * @param {import('../../crates/leakwatch-node/binding').Finding} finding
+ */
+function fragmentationWarning(finding) {
+  const warning = /** @type {Error & {code?: string, growth?: number}} */ (
+    new Error(
+      `malloc's free memory grew ${native.niceSize(finding.growth)} over ${niceDelta(finding.endMs - finding.startMs)} ` +
+        `(${finding.fullGcs} full GCs) while its memory in use stayed flat: the allocator's arenas fragment ` +
+        '(typically many threads allocating and freeing mixed sizes), which is not a leak. Remedies: ' +
+        'MALLOC_ARENA_MAX=2 (fewer glibc arenas), or another allocator (LD_PRELOAD jemalloc or mimalloc)',
+    )
+  );
+  warning.name = 'LeakwatchWarning';
+  warning.code = 'LEAKWATCH_FRAGMENTATION';
+  warning.growth = Math.round(finding.growth);
+  return warning;
 }
 
 /** Feeds GCs to the detector and turns its findings into 'leak' reports. */
@@ -113,7 +145,10 @@ class LeakTracker {
     this.lastLeak = null;
   }
 
-  /** Feeds one 'gc' record; returns the reports it completes (usually none). */
+  /**
+   * Feeds one 'gc' record; returns the leak reports and fragmentation warnings it completes
+   * (usually none). After a full GC, reads the memory outside V8 too.
+   */
   observe(gc) {
     const full = gc.kind === 'major';
     if (full) {
@@ -126,10 +161,12 @@ class LeakTracker {
       heapUsed: dataHeapUsed(gc),
       external: gc.external_after,
       durationMs: gc.duration_ms,
+      native: full ? nativeSample(nativeMemoryNow()) : residentSample(),
     });
-    const reports = findings.map((finding) => this.#report(finding, gc));
-    if (reports.length > 0) this.lastLeak = reports[reports.length - 1];
-    return reports;
+    const leaks = findings.filter((f) => f.kind === 'leak').map((finding) => this.#report(finding, gc));
+    const warnings = findings.filter((f) => f.kind === 'fragmentation').map(fragmentationWarning);
+    if (leaks.length > 0) this.lastLeak = leaks[leaks.length - 1];
+    return { leaks, warnings };
   }
 
   /** What to do about probes now: {action: 'probe' | 'askAgain' | 'wait', atMs} (see ProbeAnswer). */
@@ -196,4 +233,4 @@ class LeakTracker {
   }
 }
 
-module.exports = { LeakTracker, leakReason };
+module.exports = { LeakTracker, leakReason, fragmentationWarning };

@@ -7,6 +7,7 @@ const net = require('node:net');
 const { startDashboardProcess } = require('../helpers/demo');
 const { runNode } = require('../helpers/child');
 const { waitFor } = require('../helpers/wait');
+const native = require('../../lib/native');
 
 // A program with a dashboard, one toggle, and a class it keeps on request (a line "keep" on
 // stdin); a line "close" closes the dashboard and stops watching, after which it must exit.
@@ -134,6 +135,11 @@ test('dashboard on 127.0.0.1', async (t) => {
     for (const s of samples) {
       for (const field of ['t', 'heap_used', 'heap_total', 'rss', 'external', 'array_buffers']) {
         assert.ok(Number.isFinite(s[field]) && s[field] > 0, `${field} = ${s[field]}`);
+      }
+      // The C allocator's figures: numbers with glibc (or jemalloc), null where it says nothing.
+      const malloc = native.mallocStats();
+      for (const field of ['malloc_in_use', 'malloc_free']) {
+        assert.ok(malloc === null ? s[field] === null : Number.isFinite(s[field]) && s[field] > 0, `${field} = ${s[field]}`);
       }
     }
     const gaps = samples.slice(1).map((s, i) => s.t - samples[i].t);

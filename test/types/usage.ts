@@ -14,7 +14,7 @@ memwatch.once('leak', (info) => {
   const when: Date = info.start;
   const growth: number = info.growth;
   const reason: string = info.reason;
-  const memory: 'heap' | 'external' = info.memory;
+  const memory: 'heap' | 'external' | 'native' | 'rss' = info.memory;
   void [when, info.end, growth, reason, memory, info.rate_per_hour, info.heap_spaces, info.confidence];
   const top = info.suspects[0];
   if (top) {

@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 heap_used: line.data_heap.unwrap_or(line.heap),
                 external: line.external,
                 duration_ms: line.ms,
+                native: None,
             };
             let findings = detector.observe(sample);
             if print_status && sample.full {

@@ -1,16 +1,22 @@
 //! The detector: each GC's figures in, findings, status and probe answers out.
 //!
-//! It watches the heap and external memory as two [`Series`], judges their windows after every
-//! full GC, and reports a leak once every judgement has found it for [`CONFIRM_MS`] (growth
-//! about to stop, such as a cache filling to its bound, stops qualifying within that time); the
-//! next report on the same memory waits `repeat_ms`.
+//! It watches each memory as a [`Series`], judges their windows after every full GC, and reports
+//! a leak once every judgement has found it for [`CONFIRM_MS`] (growth about to stop, such as a
+//! cache filling to its bound, stops qualifying within that time); the next report on the same
+//! memory waits `repeat_ms`.
+//!
+//! Besides the heap and external memory, it watches what full GCs find outside V8, when the
+//! caller reads it ([`NativeSample`]): malloc's bytes in use beyond external memory (a native
+//! leak), malloc's bytes held free (rising while nothing leaks: fragmentation, reported as such
+//! and not as a leak), and resident memory outside the heap (reported only when nothing else
+//! that is watched rises with it, since every other kind of growth raises it too).
 //!
 //! All arithmetic is in signed `f64`: no unsigned subtraction that wraps on a shrinking heap, no
 //! 32-bit sum that overflows on a large one.
 
 use crate::options::DetectorOptions;
 use crate::probe::{ProbeAnswer, ProbeScheduler, Trend};
-use crate::series::{GcSample, Memory, Series, BUCKET_MS};
+use crate::series::{GcSample, Memory, NativeSample, Series, BUCKET_MS};
 use crate::trend::normal_cdf;
 use crate::window::{judge_scales, Verdict};
 
@@ -20,10 +26,24 @@ const CONFIRM_MS: f64 = 4_000.0;
 /// How far back in time a sample may be and still count as in order, in ms.
 const OUT_OF_ORDER_MS: f64 = 1_000.0;
 
-/// A leak found by the detector.
+/// What a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "lowercase"))]
+pub enum FindingKind {
+    /// Memory that rises steadily: a leak.
+    Leak,
+    /// Memory that malloc holds free rises while the memory it hands out does not: the
+    /// allocator's arenas fragment (typically many threads allocating and freeing mixed sizes).
+    /// The process grows, but nothing leaks, and the growth levels off.
+    Fragmentation,
+}
+
+/// A leak, or fragmentation, found by the detector.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Finding {
+    /// A leak, or fragmentation (whose `memory` is then `Native`).
+    pub kind: FindingKind,
     /// Which memory grows.
     pub memory: Memory,
     /// Start of the window that shows the leak (ms, the caller's clock).
@@ -83,6 +103,7 @@ pub struct Status {
 /// One watched memory: its series and what was judged of it.
 #[derive(Debug)]
 struct Watched {
+    kind: FindingKind,
     memory: Memory,
     series: Series,
     last_report_ms: Option<f64>,
@@ -98,8 +119,9 @@ struct Watched {
 }
 
 impl Watched {
-    fn new(memory: Memory) -> Watched {
+    fn new(kind: FindingKind, memory: Memory) -> Watched {
         Watched {
+            kind,
             memory,
             series: Series::default(),
             last_report_ms: None,
@@ -110,8 +132,9 @@ impl Watched {
         }
     }
 
-    /// Judges every window scale ending at `now`; returns a finding when one shows a leak.
-    fn judge(&mut self, now: f64, options: &DetectorOptions) -> Option<Finding> {
+    /// Judges every window scale ending at `now`; returns a finding when one shows a leak and
+    /// `may_report` (false while other memory that is watched explains the growth).
+    fn judge(&mut self, now: f64, options: &DetectorOptions, may_report: bool) -> Option<Finding> {
         let verdicts = judge_scales(&self.series, now, options)?;
         self.latest = verdicts.iter().filter(|v| v.suspect).max_by(|a, b| a.z.total_cmp(&b.z)).copied();
         if let Some(v) = self.latest {
@@ -124,11 +147,12 @@ impl Watched {
         };
         let since = *self.leaking_since.get_or_insert(now);
         let quiet = self.last_report_ms.is_some_and(|t| now - t < options.repeat_ms);
-        if quiet || now - since < CONFIRM_MS {
+        if quiet || now - since < CONFIRM_MS || !may_report {
             return None;
         }
         self.last_report_ms = Some(now);
         Some(Finding {
+            kind: self.kind,
             memory: self.memory,
             start_ms: now - v.window_ms,
             end_ms: now,
@@ -140,15 +164,32 @@ impl Watched {
             full_gcs: u32::try_from(v.full_gcs).unwrap_or(u32::MAX),
         })
     }
+
+    /// Whether this memory rises now, or was reported rising within `repeat_ms` of `now`:
+    /// growth that shows in the memories that contain it too.
+    fn explains_growth(&self, now: f64, options: &DetectorOptions) -> bool {
+        self.latest.is_some() || self.leaking_since.is_some() || self.last_report_ms.is_some_and(|t| now - t < options.repeat_ms)
+    }
 }
 
-/// Watches the heap and external memory for leaks, one GC at a time, and says when a full GC is
-/// worth asking for.
+/// Of `watched`, the one whose last judgement found it rising fastest, with that verdict.
+fn fastest_rising<'a, const N: usize>(watched: [&'a Watched; N]) -> Option<(&'a Watched, Verdict)> {
+    watched.into_iter().filter_map(|w| w.latest.map(|v| (w, v))).max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate))
+}
+
+/// Watches the heap, external memory and, when given them, native memory and RSS for leaks, one
+/// GC at a time, and says when a full GC is worth asking for.
 #[derive(Debug)]
 pub struct Detector {
     options: DetectorOptions,
     heap: Watched,
     external: Watched,
+    /// malloc's bytes in use minus external memory (which malloc holds too).
+    native: Watched,
+    /// malloc's bytes held free.
+    malloc_free: Watched,
+    /// Resident memory outside the V8 heap.
+    rss: Watched,
     last_time: f64,
     reports: u64,
     probes: ProbeScheduler,
@@ -158,8 +199,11 @@ impl Detector {
     /// A detector with `options`; values out of range (negative, not finite) take their defaults.
     pub fn new(options: DetectorOptions) -> Detector {
         Detector {
-            heap: Watched::new(Memory::Heap),
-            external: Watched::new(Memory::External),
+            heap: Watched::new(FindingKind::Leak, Memory::Heap),
+            external: Watched::new(FindingKind::Leak, Memory::External),
+            native: Watched::new(FindingKind::Leak, Memory::Native),
+            malloc_free: Watched::new(FindingKind::Fragmentation, Memory::Native),
+            rss: Watched::new(FindingKind::Leak, Memory::Rss),
             options: options.in_range(4.0 * BUCKET_MS),
             last_time: f64::NEG_INFINITY,
             reports: 0,
@@ -178,17 +222,17 @@ impl Detector {
         *self = Detector { probes, ..Detector::new(self.options.clone()) };
     }
 
-    /// How many leaks were reported since the detector was made or reset.
+    /// How many leaks (not fragmentation) were reported since the detector was made or reset.
     pub fn reports(&self) -> u64 {
         self.reports
     }
 
-    /// Adds what one GC reported; returns the leaks it completes the evidence for (usually none,
-    /// at most one per memory). Samples with values that are not finite are ignored. A sample a
+    /// Adds what one GC reported; returns the leaks (and fragmentation) it completes the evidence
+    /// for (usually none, at most one per memory). Samples with values that are not finite are ignored. A sample a
     /// little older than the one before (GCs of different kinds can end in another order than
     /// they are reported) counts as just as recent; a clock that goes back further starts over.
     pub fn observe(&mut self, sample: GcSample) -> Vec<Finding> {
-        let GcSample { mut time_ms, full, heap_used, external, duration_ms } = sample;
+        let GcSample { mut time_ms, full, heap_used, external, duration_ms, native } = sample;
         if !(time_ms.is_finite() && heap_used.is_finite() && external.is_finite() && duration_ms.is_finite()) {
             return Vec::new();
         }
@@ -202,14 +246,40 @@ impl Detector {
         let keep = self.options.max_window_ms;
         self.heap.series.add(time_ms, full, heap_used, keep);
         self.external.series.add(time_ms, full, external, keep);
+        // Only full GCs are measured (each takes a few reads), and only they count in a series.
+        if let Some(NativeSample { rss_outside_heap, malloc_in_use, malloc_free }) = native.filter(|_| full) {
+            let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+            if rss_outside_heap.is_finite() {
+                self.rss.series.add(time_ms, full, rss_outside_heap, keep);
+            }
+            if let Some(in_use) = finite(malloc_in_use) {
+                self.native.series.add(time_ms, full, in_use - external, keep);
+            }
+            if let Some(free) = finite(malloc_free) {
+                self.malloc_free.series.add(time_ms, full, free, keep);
+            }
+        }
         if !full {
             return Vec::new();
         }
         let options = &self.options;
-        let found: Vec<Finding> =
-            [&mut self.heap, &mut self.external].into_iter().filter_map(|w| w.judge(time_ms, options)).collect();
-        self.reports += found.len() as u64;
+        let mut found: Vec<Finding> = [&mut self.heap, &mut self.external, &mut self.native]
+            .into_iter()
+            .filter_map(|w| w.judge(time_ms, options, true))
+            .collect();
+        // Free memory rising with the memory in use is a leak's churn, not fragmentation; and
+        // snapshots (the heap's culprit hunt) leave malloc holding their memory free.
+        let leaks_explain = [&self.heap, &self.external, &self.native].iter().any(|w| w.explains_growth(time_ms, options));
+        found.extend(self.malloc_free.judge(time_ms, options, !leaks_explain));
+        let explained = leaks_explain || self.malloc_free.explains_growth(time_ms, options);
+        found.extend(self.rss.judge(time_ms, options, !explained));
+        self.reports += found.iter().filter(|f| f.kind == FindingKind::Leak).count() as u64;
         found
+    }
+
+    /// The memories whose leaks are reported as leaks: all but malloc's free memory.
+    fn leak_watched(&self) -> [&Watched; 4] {
+        [&self.heap, &self.external, &self.native, &self.rss]
     }
 
     /// What the caller should do about probes at `now_ms` (its clock): start a full GC, ask
@@ -245,9 +315,10 @@ impl Detector {
     }
 
     fn trend(&self) -> Trend {
+        let all = [&self.heap, &self.external, &self.native, &self.malloc_free, &self.rss];
         Trend {
-            suspect: self.heap.latest.is_some() || self.external.latest.is_some(),
-            rising: self.heap.rising || self.external.rising,
+            suspect: all.iter().any(|w| w.latest.is_some()),
+            rising: all.iter().any(|w| w.rising),
             first_ms: self.heap.series.first_ms().unwrap_or(self.last_time),
             last_ms: self.last_time,
         }
@@ -255,11 +326,9 @@ impl Detector {
 
     /// What the detector thinks now, as of the last full GC.
     pub fn status(&self) -> Status {
-        let rising = [&self.heap, &self.external]
-            .into_iter()
-            .filter_map(|w| w.latest.map(|v| (w, v)))
-            .max_by(|(_, a), (_, b)| a.rate.total_cmp(&b.rate));
-        let leak_found = self.heap.leaking_since.is_some() || self.external.leaking_since.is_some();
+        // Resident memory rises with every other memory: it is the one rising only when none else is.
+        let rising = fastest_rising([&self.heap, &self.external, &self.native]).or_else(|| fastest_rising([&self.rss]));
+        let leak_found = self.leak_watched().iter().any(|w| w.leaking_since.is_some());
         let Some((watched, verdict)) = rising else {
             let near_floor = self.heap.series.near_floor(self.heap.last_rate);
             return Status { state: LeakState::Idle, memory: None, rate: 0.0, confidence: 0.0, leak_found, near_floor };
@@ -319,6 +388,7 @@ mod tests {
                 heap_used: 40.0 * MB + heap + in_flight + garbage,
                 external: 2.0 * MB + external,
                 duration_ms: 3.0,
+                native: None,
             };
             found.extend(detector.observe(sample).into_iter().map(|f| (t, f)));
         }
@@ -355,7 +425,7 @@ mod tests {
     #[test]
     fn one_slow_full_gc_does_not_hold_probes_off() {
         let mut detector = Detector::new(DetectorOptions::default());
-        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };
+        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms, native: None };
         // Probes' full GCs, after which an idle program's gap is shortest.
         for i in 0..4 {
             detector.probe_started(f64::from(i) * 1000.0);
@@ -413,6 +483,84 @@ mod tests {
         assert_eq!(finding.memory, Memory::External);
     }
 
+    /// Feeds `seconds` of a program with a steady heap whose native memory at time `t` (s) is
+    /// `native(t)`: (malloc's bytes in use, malloc's bytes free, other resident memory), each
+    /// read with up to `noise` bytes in flight; returns the findings with the second each came at.
+    fn run_native(seconds: u32, noise: f64, native: impl Fn(f64) -> (f64, f64, f64)) -> Vec<(f64, Finding)> {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let mut random = Noise(0x2545_F491_4F6C_DD1D);
+        let mut found = Vec::new();
+        for second in 0..seconds {
+            let t = f64::from(second);
+            let (in_use, free, other) = native(t);
+            let mut jitter = || noise * (random.next() + 1.0) / 2.0;
+            let sample = NativeSample {
+                rss_outside_heap: 30.0 * MB + in_use + free + other + jitter(),
+                malloc_in_use: Some(20.0 * MB + in_use + jitter()),
+                malloc_free: Some(5.0 * MB + free + jitter()),
+            };
+            let sample = GcSample {
+                time_ms: t * 1000.0,
+                full: true,
+                heap_used: 40.0 * MB + jitter(),
+                external: 2.0 * MB,
+                duration_ms: 3.0,
+                native: Some(sample),
+            };
+            found.extend(detector.observe(sample).into_iter().map(|f| (t, f)));
+        }
+        found
+    }
+
+    #[test]
+    fn a_native_leak_is_found_as_native() {
+        let found = run_native(60, 500.0 * KB, |t| (100.0 * KB * t, 0.0, 0.0));
+        let (when, finding) = found.first().expect("a 100 KB/s native leak is found");
+        assert!(*when <= 25.0, "found after {when} s");
+        assert_eq!((finding.kind, finding.memory), (FindingKind::Leak, Memory::Native));
+        // Its resident memory rises as much, explained by the native leak: no second report.
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn free_memory_rising_while_in_use_is_flat_is_fragmentation() {
+        // 2 MB more held free each second for 30 s, then flat: arenas fragmenting.
+        let found = run_native(120, 500.0 * KB, |t| (0.0, 2.0 * MB * t.min(30.0), 0.0));
+        let kinds: Vec<(FindingKind, Memory)> = found.iter().map(|(_, f)| (f.kind, f.memory)).collect();
+        assert_eq!(kinds, [(FindingKind::Fragmentation, Memory::Native)], "{found:?}");
+        assert!(found[0].0 <= 30.0, "found after {} s", found[0].0);
+        // Free memory rising along with a leak is the leak's, not fragmentation.
+        let found = run_native(60, 500.0 * KB, |t| (200.0 * KB * t, 200.0 * KB * t, 0.0));
+        assert!(found.iter().all(|(_, f)| f.kind == FindingKind::Leak && f.memory == Memory::Native), "{found:?}");
+    }
+
+    #[test]
+    fn resident_memory_that_nothing_else_explains_is_an_rss_leak() {
+        let found = run_native(60, 500.0 * KB, |t| (0.0, 0.0, 150.0 * KB * t));
+        let kinds: Vec<(FindingKind, Memory)> = found.iter().map(|(_, f)| (f.kind, f.memory)).collect();
+        assert_eq!(kinds, [(FindingKind::Leak, Memory::Rss)], "{found:?}");
+    }
+
+    #[test]
+    fn status_names_the_memory_that_explains_resident_growth() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        for second in 0..30 {
+            let t = f64::from(second);
+            // Native memory leaks 100 KB/s; resident memory rises faster (pages touched around it).
+            let native = NativeSample { rss_outside_heap: 50.0 * MB + 150.0 * KB * t, malloc_in_use: Some(20.0 * MB + 100.0 * KB * t), malloc_free: Some(MB) };
+            let sample = GcSample { time_ms: t * 1000.0, full: true, heap_used: 40.0 * MB, external: 0.0, duration_ms: 1.0, native: Some(native) };
+            detector.observe(sample);
+        }
+        assert_eq!(detector.status().memory, Some(Memory::Native));
+    }
+
+    #[test]
+    fn steady_native_memory_is_nothing() {
+        assert!(run_native(300, 2.0 * MB, |_| (0.0, 0.0, 0.0)).is_empty());
+        // A warm-up: malloc's arenas and resident memory grow for 10 s, then hold.
+        assert!(run_native(300, 1.0 * MB, |t| (500.0 * KB * t.min(10.0), MB * t.min(10.0), MB * t.min(10.0))).is_empty());
+    }
+
     #[test]
     fn huge_heaps_and_shrinking_ones_are_handled() {
         // 40 GB and growing 1 MB/s: no overflow anywhere.
@@ -429,7 +577,7 @@ mod tests {
         let statuses = (0..seconds)
             .map(|second| {
                 let s = f64::from(second);
-                let sample = GcSample { time_ms: s * 1000.0, full: true, heap_used: 10.0 * MB + rate * s, external: 0.0, duration_ms: 1.0 };
+                let sample = GcSample { time_ms: s * 1000.0, full: true, heap_used: 10.0 * MB + rate * s, external: 0.0, duration_ms: 1.0, native: None };
                 detector.observe(sample);
                 detector.status()
             })
@@ -468,7 +616,7 @@ mod tests {
         assert_eq!(status.memory, Some(Memory::Heap));
         assert!(status.near_floor);
         // A batch held across the next full GC: 4 MB above the floor, more than 10 s of growth.
-        let gc = |t: f64, heap: f64| GcSample { time_ms: t, full: true, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        let gc = |t: f64, heap: f64| GcSample { time_ms: t, full: true, heap_used: heap, external: 0.0, duration_ms: 1.0, native: None };
         detector.observe(gc(40_000.0, 10.0 * MB + 200.0 * KB * 40.0 + 4.0 * MB));
         assert!(!detector.status().near_floor);
         // Half a megabyte under the line: less than the leak's 10 s of growth above the lowest.
@@ -478,9 +626,23 @@ mod tests {
     }
 
     #[test]
+    fn resident_memory_grown_since_the_last_full_gc_makes_a_probe_due() {
+        let mut detector = Detector::new(DetectorOptions::default());
+        let gc = |t: f64, full: bool, rss: f64| {
+            let native = NativeSample { rss_outside_heap: rss, malloc_in_use: None, malloc_free: None };
+            GcSample { time_ms: t, full, heap_used: 10.0 * MB, external: 0.0, duration_ms: 1.0, native: Some(native) }
+        };
+        detector.observe(gc(0.0, true, 50.0 * MB));
+        detector.observe(gc(5_000.0, false, 50.0 * MB));
+        assert!(!detector.probe_due(5_000.0), "the heap and resident memory are flat");
+        detector.observe(gc(6_000.0, false, 51.0 * MB));
+        assert!(detector.probe_due(6_000.0), "resident memory grew 1 MB with the heap flat");
+    }
+
+    #[test]
     fn probes_are_asked_for_only_when_memory_grows_and_within_budget() {
         let mut detector = Detector::new(DetectorOptions::default());
-        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms };
+        let gc = |t: f64, full: bool, heap: f64, ms: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: ms, native: None };
         detector.observe(gc(0.0, true, 10.0 * MB, 2.0));
         detector.observe(gc(500.0, false, 10.0 * MB, 0.5));
         assert!(!detector.probe_due(500.0), "too soon");
@@ -500,7 +662,7 @@ mod tests {
     #[test]
     fn probes_come_faster_while_memory_rises() {
         let mut detector = Detector::new(DetectorOptions::default());
-        let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0 };
+        let gc = |t: f64, full: bool, heap: f64| GcSample { time_ms: t, full, heap_used: heap, external: 0.0, duration_ms: 1.0, native: None };
         // Batches held across these full GCs lift them: not part of the floor. All of these full
         // GCs are probes': V8's own would make the next probe wait twice as long.
         detector.probe_started(-12_000.0);
@@ -537,7 +699,7 @@ mod tests {
         // Full GCs find the same heap each time; between them, garbage piles up.
         let gc = |t: f64, full: bool| {
             let heap_used = if full { 10.0 * MB } else { 12.0 * MB + t * KB };
-            GcSample { time_ms: t, full, heap_used, external: 0.0, duration_ms: 1.0 }
+            GcSample { time_ms: t, full, heap_used, external: 0.0, duration_ms: 1.0, native: None }
         };
         let mut detector = Detector::new(DetectorOptions::default());
         detector.observe(gc(-12_000.0, true));
@@ -554,23 +716,23 @@ mod tests {
     #[test]
     fn bad_input_is_ignored_and_time_going_back_starts_over() {
         let mut detector = Detector::new(DetectorOptions::default());
-        let sample = GcSample { time_ms: f64::NAN, full: true, heap_used: 1.0, external: 0.0, duration_ms: 1.0 };
+        let sample = GcSample { time_ms: f64::NAN, full: true, heap_used: 1.0, external: 0.0, duration_ms: 1.0, native: None };
         assert!(detector.observe(sample).is_empty());
-        let sample = GcSample { time_ms: 5.0, full: true, heap_used: f64::INFINITY, external: 0.0, duration_ms: 1.0 };
+        let sample = GcSample { time_ms: 5.0, full: true, heap_used: f64::INFINITY, external: 0.0, duration_ms: 1.0, native: None };
         assert!(detector.observe(sample).is_empty());
         for second in 0..30 {
             let sample =
-                GcSample { time_ms: 100_000.0 + f64::from(second) * 1000.0, full: true, heap_used: MB * f64::from(second), external: 0.0, duration_ms: 1.0 };
+                GcSample { time_ms: 100_000.0 + f64::from(second) * 1000.0, full: true, heap_used: MB * f64::from(second), external: 0.0, duration_ms: 1.0, native: None };
             detector.observe(sample);
         }
         // A GC reported just after one that ended a little later changes nothing.
         let reports = detector.reports();
         assert!(reports > 0);
-        let late = GcSample { time_ms: 128_999.5, full: false, heap_used: MB, external: 0.0, duration_ms: 1.0 };
+        let late = GcSample { time_ms: 128_999.5, full: false, heap_used: MB, external: 0.0, duration_ms: 1.0, native: None };
         detector.observe(late);
         assert_eq!(detector.reports(), reports);
         assert_ne!(detector.status().state, LeakState::Idle);
-        let back = GcSample { time_ms: 0.0, full: true, heap_used: MB, external: 0.0, duration_ms: 1.0 };
+        let back = GcSample { time_ms: 0.0, full: true, heap_used: MB, external: 0.0, duration_ms: 1.0, native: None };
         detector.observe(back);
         assert_eq!(detector.reports(), 0, "a clock that went back forgets the reports too");
         assert_eq!(detector.status().state, LeakState::Idle);

@@ -2,8 +2,10 @@
 //! reports, with no heap snapshot at all.
 //!
 //! A [`Detector`] is fed one [`GcSample`] per GC of every kind: the V8 heap used and the external
-//! memory (ArrayBuffers, Buffers) right after it. It watches the two separately and reports a
-//! [`Finding`] when one of them shows a leak: not a rising line, which a sawtooth of big batches or
+//! memory (ArrayBuffers, Buffers) right after it, and after full GCs the memory outside V8
+//! ([`NativeSample`]: resident memory, malloc's bytes in use and held free). It watches each
+//! separately and reports a [`Finding`] when one of them shows a leak, or, for malloc's free
+//! memory, fragmentation: not a rising line, which a sawtooth of big batches or
 //! a burst of allocation also makes, but a rising *floor*, the memory that full GCs leave behind,
 //! rising steadily and significantly over a window. Its [`Status`] says what it thinks meanwhile.
 //!
@@ -29,7 +31,7 @@
 //! for second in 0..60 {
 //!     // A full GC a second, finding 100 KB more each time.
 //!     let heap_used = 40e6 + 100e3 * f64::from(second);
-//!     let sample = GcSample { time_ms: f64::from(second) * 1000.0, full: true, heap_used, external: 0.0, duration_ms: 2.0 };
+//!     let sample = GcSample { time_ms: f64::from(second) * 1000.0, full: true, heap_used, external: 0.0, duration_ms: 2.0, native: None };
 //!     found.extend(detector.observe(sample));
 //! }
 //! assert_eq!(found.len(), 1);
@@ -44,7 +46,7 @@ mod series;
 mod trend;
 mod window;
 
-pub use detector::{Detector, Finding, LeakState, Status};
+pub use detector::{Detector, Finding, FindingKind, LeakState, Status};
 pub use options::DetectorOptions;
 pub use probe::ProbeAnswer;
-pub use series::{GcSample, Memory};
+pub use series::{GcSample, Memory, NativeSample};

@@ -131,7 +131,8 @@ impl ProbeScheduler {
     }
 
     /// Whether a full GC now would tell the detector something worth its cost: memory measured
-    /// after the GCs since the last full one has grown at `min_rate` or more, and the gap since
+    /// after the GCs since the last full one (the heap, external memory, resident memory outside
+    /// the heap when given) has grown at `min_rate` or more, and the gap since
     /// that full GC is at least [`ProbeScheduler::gap_ms`]. A program whose memory does not grow
     /// between full GCs is never asked to collect.
     pub fn due(&self, now_ms: f64, trend: Trend, o: &DetectorOptions) -> bool {
@@ -147,7 +148,11 @@ impl ProbeScheduler {
             return false;
         }
         let least = o.min_rate * since / 1000.0;
-        latest.heap_used - full.heap_used >= least || latest.external - full.external >= least
+        // Resident memory shows native growth between full GCs, which is the only time malloc's
+        // figures are read: a native leak in a program whose heap is quiet needs probes too.
+        let rss = |s: GcSample| s.native.map(|n| n.rss_outside_heap);
+        let rss_grew = rss(latest).zip(rss(full)).is_some_and(|(now, then)| now - then >= least);
+        latest.heap_used - full.heap_used >= least || latest.external - full.external >= least || rss_grew
     }
 
     /// When a probe may next be due while memory rises, in ms; `None` while nothing rises, or
@@ -201,7 +206,7 @@ mod tests {
     const IDLE: Trend = Trend { suspect: false, rising: false, first_ms: 0.0, last_ms: 0.0 };
 
     fn gc(time_ms: f64, full: bool, heap_used: f64) -> GcSample {
-        GcSample { time_ms, full, heap_used, external: 0.0, duration_ms: 1.0 }
+        GcSample { time_ms, full, heap_used, external: 0.0, duration_ms: 1.0, native: None }
     }
 
     /// A scheduler that saw V8's own full GC at 0 and, at 5 s, a scavenge that found 1 MB more:

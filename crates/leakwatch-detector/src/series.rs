@@ -41,6 +41,26 @@ pub struct GcSample {
     pub external: f64,
     /// How long the GC took, in milliseconds.
     pub duration_ms: f64,
+    /// The process's memory outside V8, read after full GCs (a few reads, too many for every
+    /// GC); after other GCs, resident memory alone (a cheap read, which says when a probe's full
+    /// GC would find native memory grown); `None` where it is not read.
+    pub native: Option<NativeSample>,
+}
+
+/// The process's memory beside the V8 heap, read right after a full GC.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
+pub struct NativeSample {
+    /// Resident set size outside the V8 heap (the process's RSS minus the heap's committed
+    /// physical size), in bytes: V8 grows and shrinks its committed heap on its own schedule,
+    /// which would otherwise make RSS look like it leaks whenever the heap does.
+    pub rss_outside_heap: f64,
+    /// Bytes that the allocator (glibc's malloc, jemalloc) has handed out and not taken back;
+    /// `None` where the allocator does not say (musl).
+    pub malloc_in_use: Option<f64>,
+    /// Bytes that the allocator holds free for reuse, not returned to the system; `None` where
+    /// the allocator does not say.
+    pub malloc_free: Option<f64>,
 }
 
 /// Which memory a series, a finding or a status is about.
@@ -51,14 +71,21 @@ pub enum Memory {
     Heap,
     /// External memory: ArrayBuffer and Buffer contents, other native objects V8 accounts for.
     External,
+    /// Native allocations: what malloc has handed out and not taken back, beside the external
+    /// memory that V8 accounts for (a native addon or library that allocates and forgets).
+    Native,
+    /// Resident memory that none of the others accounts for (mmap, thread stacks, code).
+    Rss,
 }
 
 impl Memory {
-    /// `"heap"` or `"external"`.
+    /// `"heap"`, `"external"`, `"native"` or `"rss"`.
     pub fn name(self) -> &'static str {
         match self {
             Memory::Heap => "heap",
             Memory::External => "external",
+            Memory::Native => "native",
+            Memory::Rss => "rss",
         }
     }
 }

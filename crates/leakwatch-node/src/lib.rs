@@ -34,6 +34,7 @@ mod gc;
 mod heap_diff;
 mod leak;
 mod malloc;
+mod malloc_stats;
 mod panics;
 mod snapshot_parser;
 mod source_maps;

@@ -5,6 +5,8 @@
 // programs run side by side, each for at most WATCH_SECONDS. A claim of time, which other work
 // on the machine breaks (it slows the probes' full GCs, and the budget spaces them by their cost),
 // so this runs alone.
+// Runs under the newest Node only: the memory it watches is glibc's, whichever Node runs the
+// code; unit/native-memory.test.js checks the detector's reading of it under every version.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { runNode, jsonLines } = require('../../helpers/child');

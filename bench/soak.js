@@ -12,9 +12,11 @@
 //   node bench/soak.js --minutes 2 --baseline-minutes 1  # the short form
 //   node bench/soak.js --baseline-minutes 0 --snapshot-dir /some/dir   # soak only; SIGUSR2 to
 //                                                        # the server writes a heap snapshot there
+//                                                        # (which shows in that period's RSS peak)
 //
 // Every --report-minutes (5) it prints a line of the soaking server's memory: the heap after the
-// latest full GC, the lowest of the last period, RSS now and its highest in the period. At the
+// latest full GC, the lowest of the last period, RSS now and its highest in the period, and how
+// many events of each series the dashboard keeps (its history, read as a page loading would). At the
 // end: the slope of the post-GC heap (least squares over each minute's lowest post-GC heap) over
 // the whole run and over its last 50 minutes, the RSS peaks per period, the leak reports (a
 // program that does not leak must get none), the error and warning events, and the GC pauses'
@@ -221,6 +223,17 @@ function openDashboard(dashboardUrl) {
   return client;
 }
 
+/** How many events of each series the dashboard keeps, as `sample 1800, gc 5000, ...`. */
+async function dashboardHistory(dashboardUrl) {
+  const url = new URL(dashboardUrl);
+  const res = await request({ port: url.port, path: '/api/state' });
+  if (res.status !== 200) throw new Error(`/api/state answered ${res.status}`);
+  const { series } = JSON.parse(res.body);
+  return Object.entries(series)
+    .map(([type, events]) => `${type} ${events.length}`)
+    .join(', ');
+}
+
 function load(port, seconds) {
   const autocannon = require('autocannon');
   let next = 0;
@@ -305,8 +318,10 @@ async function soak(withLeakwatch, minutes, { reportMinutes, snapshotDir }) {
   }
   let periodStart = started;
   const periods = [];
-  const reportPeriod = () => {
+  const reportPeriod = async () => {
     const now = Date.now();
+    // What the dashboard keeps: its history grows with the rate of GCs until the window is full.
+    const kept = run.dashboard ? await dashboardHistory(run.dashboard).catch((err) => `history: ${err.message}`) : null;
     const inPeriod = (x) => x.t >= periodStart && x.t < now;
     const rss = run.rss.filter(inPeriod).map((x) => x.rss);
     const heaps = run.stats.filter(inPeriod).map((x) => x.heap);
@@ -322,13 +337,13 @@ async function soak(withLeakwatch, minutes, { reportMinutes, snapshotDir }) {
       `${stamp()} ${label} +${elapsed} min: post-GC heap ${last ? mb(last.heap) : '-'} MB (lowest ${mb(period.heapFloor)}), ` +
         `RSS ${mb(run.rss.at(-1)?.rss ?? NaN)} MB (peak ${mb(period.rssPeak)}), full GCs ${run.stats.length}, ` +
         `leaks ${run.leaks.length}, errors ${run.errors.length + scrapeErrors.length}, warnings ${run.warnings.length}` +
-        (page ? `, dashboard events ${page.events}${page.closed ? ' (stream closed)' : ''}` : ''),
+        (page ? `, dashboard events ${page.events}${page.closed ? ' (stream closed)' : ''}, kept ${kept}` : ''),
     );
     periodStart = now;
   };
   timers.push(setInterval(reportPeriod, reportMinutes * 60_000));
   const result = await load(run.port, Math.round(minutes * 60));
-  reportPeriod();
+  await reportPeriod();
   for (const timer of timers) clearInterval(timer);
   if (page) page.req.destroy();
   const exited = new Promise((resolve) => run.child.once('exit', resolve));

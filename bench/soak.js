@@ -324,6 +324,8 @@ async function soak(withLeakwatch, minutes, { reportMinutes, snapshotDir }) {
     const kept = run.dashboard ? await dashboardHistory(run.dashboard).catch((err) => `history: ${err.message}`) : null;
     const inPeriod = (x) => x.t >= periodStart && x.t < now;
     const rss = run.rss.filter(inPeriod).map((x) => x.rss);
+    // The end can come just after a report: no period to speak of.
+    if (rss.length === 0) return;
     const heaps = run.stats.filter(inPeriod).map((x) => x.heap);
     const period = {
       t: now,

@@ -37,6 +37,12 @@ function isProgramRow(line) {
   return PROGRAM_CLASSES.includes(line.split(/\s+/)[0]);
 }
 
+/** A row of a table of classes: a name, then columns of figures (the name may hold spaces). */
+const TABLE_ROW = /^(\S.*?)\s{2,}[\d,]+\s/;
+const isTableRow = (line) => TABLE_ROW.test(line);
+/** A row without its class: the runtime's classes and their order are the Node version's (Node 26's V8 roots the global object through its native context, which DevTools then ranks first). */
+const unnamed = (line) => line.replace(TABLE_ROW, (match, name) => match.slice(name.length));
+
 let dir;
 test.before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-readme-'));
@@ -63,9 +69,17 @@ test("every `$ leakwatch` example in the README prints what the README shows", (
     const printed = (r.stdout + r.stderr).replace(/\n$/, '').split('\n');
     assert.equal(printed.length, shown.length, `${command}: printed\n${printed.join('\n')}`);
     shown.forEach((line, i) => {
-      const exact = isProgramRow(line) || line.startsWith('leakwatch: error:');
-      if (exact) assert.equal(exactly(printed[i]), exactly(line), `${command}, line ${i + 1}`);
-      else assert.equal(shape(printed[i]), shape(line), `${command}, line ${i + 1}`);
+      if (isProgramRow(line)) {
+        // Where the runtime's rows rank differs between versions: the program's row is found by its class.
+        const row = printed.find((p) => p.split(/\s+/)[0] === line.split(/\s+/)[0]);
+        assert.equal(exactly(row ?? ''), exactly(line), `${command}, line ${i + 1}`);
+      } else if (line.startsWith('leakwatch: error:')) {
+        assert.equal(exactly(printed[i]), exactly(line), `${command}, line ${i + 1}`);
+      } else if (isTableRow(line)) {
+        assert.equal(shape(unnamed(printed[i])), shape(unnamed(line)), `${command}, line ${i + 1}`);
+      } else {
+        assert.equal(shape(printed[i]), shape(line), `${command}, line ${i + 1}`);
+      }
     });
   }
 });

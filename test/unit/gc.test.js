@@ -62,3 +62,30 @@ test('startIncrementalGc() starts an incremental full GC that is not forced', as
     observer.disconnect();
   }
 });
+
+// Each V8 names its GCs by a GCType; a type the 'gc' event does not know (Node 26's V8 may run a
+// minor mark-sweep instead of a scavenge) would reach the metrics and the dashboard as 'other'.
+test("every GC this Node's V8 runs has a known kind in the 'gc' event", async () => {
+  const events = [];
+  const onGc = (gc) => events.push(gc);
+  const onStats = () => {};
+  memwatch.on('gc', onGc);
+  memwatch.on('stats', onStats);
+  try {
+    const deadline = Date.now() + 10_000;
+    const seen = (kind) => events.some((gc) => gc.kind === kind);
+    // Young garbage until a minor GC's event has come, then a full GC until its event has.
+    while (!seen('minor') && Date.now() < deadline) {
+      makeGarbage(10_000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    memwatch.gc();
+    while (!seen('major') && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    const kinds = events.map((gc) => `${gc.kind}/${gc.type}`);
+    assert.ok(seen('minor') && seen('major'), `within 10 s: ${kinds}`);
+    assert.deepEqual(events.filter((gc) => gc.kind === 'other' || gc.type === 'Other'), [], `kinds ${kinds}`);
+  } finally {
+    memwatch.off('gc', onGc);
+    memwatch.off('stats', onStats);
+  }
+});

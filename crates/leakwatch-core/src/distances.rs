@@ -5,6 +5,7 @@ use std::collections::{HashSet, VecDeque};
 use crate::{
     essential::WeakMapEdges,
     snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, ROOT},
+    user_roots::user_roots,
 };
 
 /// The distance of nodes that only weak edges reach.
@@ -13,22 +14,16 @@ pub(crate) const UNREACHABLE: u32 = u32::MAX;
 /// Added to the distance of everything reached only from the system roots, as DevTools does.
 pub(crate) const SYSTEM_DISTANCE: u32 = 100_000_000;
 
-/// Breadth-first distances: the user roots (the root's children that are not synthetic, such as
-/// the global object) are at 1; whatever they do not reach is measured from the root, at
-/// [`SYSTEM_DISTANCE`]. Weak edges are not followed; nodes they alone reach are
-/// [`UNREACHABLE`].
+/// Breadth-first distances: the user roots (the global objects, see [`user_roots`]) are at 1;
+/// whatever they do not reach is measured from the root, at [`SYSTEM_DISTANCE`]. Weak edges are
+/// not followed; nodes they alone reach are [`UNREACHABLE`].
 pub(crate) fn distances(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges) -> Vec<u32> {
     let mut distance = vec![UNREACHABLE; snapshot.node_count()];
     let mut queue = VecDeque::new();
     let mut first_of_pair = HashSet::new();
-    for e in snapshot.edges_of(ROOT) {
-        let to = snapshot.edge_target(e);
-        let user_root = snapshot.node_kind(to) != NodeKind::Synthetic
-            || snapshot.node_name(to) == "(Document DOM trees)";
-        if user_root && distance[to as usize] == UNREACHABLE {
-            distance[to as usize] = 1;
-            queue.push_back(to);
-        }
+    for to in user_roots(snapshot) {
+        distance[to as usize] = 1;
+        queue.push_back(to);
     }
     let had_user_roots = !queue.is_empty();
     breadth_first(snapshot, weakmaps, &mut distance, &mut queue, &mut first_of_pair);

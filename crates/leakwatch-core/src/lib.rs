@@ -56,6 +56,7 @@ mod snapshot_parser;
 mod source_maps;
 mod source_places;
 mod summary;
+mod user_roots;
 
 pub use analysis::Analysis;
 pub use classes::memwatch_what;

@@ -8,6 +8,7 @@ use crate::{
     retainers::{display_name, NodePath, Retainers},
     snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind},
     source_places::SourcePlaces,
+    user_roots::untagged_global_name,
 };
 
 /// `path` in the program's terms: from the last module on it (nearest the target) when there is
@@ -46,7 +47,7 @@ pub(crate) fn program_terms(
                 from = i + 2;
             }
         }
-        None => parts.push(display_name(snapshot, path.nodes[0])),
+        None => parts.push(untagged_global_name(&display_name(snapshot, path.nodes[0])).to_string()),
     }
     for &edge in &path.edges[from.min(path.edges.len())..] {
         if let Some(label) = program_edge_label(snapshot, edge) {

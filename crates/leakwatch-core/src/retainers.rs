@@ -12,6 +12,7 @@ use crate::{
     distances::{distances, UNREACHABLE},
     essential::WeakMapEdges,
     snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT},
+    user_roots::user_roots,
 };
 
 /// One object on a retainer path, and the edge by which it holds the next one.
@@ -54,6 +55,9 @@ pub struct Retainers {
     first: Vec<u32>,
     edges: Vec<u32>,
     distances: Vec<u32>,
+    /// Where paths start besides the root's own children: Node 26's global objects, which the
+    /// root holds through their native contexts.
+    user_roots: Vec<u32>,
 }
 
 /// Paths are not looked for beyond this many steps of search, so a pathological graph cannot
@@ -108,7 +112,7 @@ impl Retainers {
         }
         first.pop();
         let distances = distances(snapshot, &WeakMapEdges::find(snapshot));
-        Retainers { first, edges, distances }
+        Retainers { first, edges, distances, user_roots: user_roots(snapshot) }
     }
 
     /// The number of edges on a shortest path from the user roots (the global objects) to node
@@ -261,9 +265,10 @@ impl Retainers {
         self.retaining_edges(node).map(move |edge| (self.source_of(snapshot, edge), edge))
     }
 
-    /// Whether the root points at `node` directly (it is a user global or a GC root group).
+    /// Whether a path starts at `node`: the root points at it (a GC root group, a global object
+    /// up to Node 24), or it is a user root (a global object).
     fn is_held_by_root(&self, snapshot: &HeapSnapshot, node: u32) -> bool {
-        self.retaining_edges(node).any(|e| self.source_of(snapshot, e) == ROOT)
+        self.user_roots.contains(&node) || self.retaining_edges(node).any(|e| self.source_of(snapshot, e) == ROOT)
     }
 
     fn retaining_edges(&self, node: u32) -> impl Iterator<Item = u32> + '_ {

@@ -25,7 +25,7 @@
 //
 // Blocks are written three times over (nodes, edges, strings), since a snapshot lists all
 // nodes before any edge; each pass computes what it writes from the block's number alone, so
-// memory stays a few megabytes whatever the size.
+// memory stays the same whatever the size.
 
 const fs = require('node:fs');
 

@@ -10,6 +10,7 @@ use crate::{
     load::load,
     progress::Progress,
     render::{count, signed_size, Align, Table},
+    room,
 };
 
 /// The diff from `before` to `after`, as text or JSON.
@@ -19,21 +20,23 @@ pub fn run(
     output: &Output,
     progress: &Progress,
 ) -> Result<String, Failure> {
-    // Each side is parsed and analysed on its own thread; only the small census of each is kept,
-    // so the first graph is freed while the second is still being analysed. The second graph
-    // (without its analysis) stays to explain the shown rows: what holds them, where their
-    // classes are defined.
-    let (before_census, after) = thread::scope(|scope| {
-        let first = scope.spawn(|| census(before, Side::Before, progress));
-        let second = load(after, progress).map(|loaded| {
-            let census = Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default(), Side::After);
-            (census, loaded.snapshot)
-        });
-        let first = first
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, second)
-    });
+    let (before_census, after) = if room::fit_at_once(&room::file_sizes(&[before, after]), room::available_memory()) {
+        // Each side is parsed and analysed on its own thread; only the small census of each is
+        // kept, so the first graph is freed while the second is still being analysed.
+        thread::scope(|scope| {
+            let first = scope.spawn(|| census(before, Side::Before, progress));
+            let second = after_side(after, progress);
+            let first = first
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        })
+    } else {
+        // Too big to hold both graphs: the first is reduced to its census before the second is
+        // read, so memory is that of the larger file plus a census.
+        let first = census(before, Side::Before, progress);
+        (first, after_side(after, progress))
+    };
     let (after_census, after_snapshot) = after?;
     let mut diff = HeapDiff::between(&before_census?, &after_census);
     diff.change.details.truncate(output.rows());
@@ -42,6 +45,15 @@ pub fn run(
         return crate::to_json(&diff);
     }
     Ok(render(&diff))
+}
+
+/// The census of the `after` snapshot, and its graph (without its analysis), which stays to
+/// explain the shown rows: what holds them, where their classes are defined.
+fn after_side(after: &Path, progress: &Progress) -> Result<(Census, leakwatch_core::HeapSnapshot), Failure> {
+    load(after, progress).map(|loaded| {
+        let census = Census::new(&loaded.snapshot, &loaded.analysis, &OwnScripts::default(), Side::After);
+        (census, loaded.snapshot)
+    })
 }
 
 /// The census of the snapshot at `path`: all that a comparison by object id needs of it (the

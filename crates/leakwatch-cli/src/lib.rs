@@ -18,6 +18,7 @@ mod load;
 mod progress;
 mod render;
 mod retainers;
+mod room;
 mod summary;
 
 use std::{

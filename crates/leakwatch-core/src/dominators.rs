@@ -1,7 +1,8 @@
 //! The exact dominator tree, by the SEMI-NCA algorithm (Georgiadis), iterative throughout.
 //!
 //! Vertices are numbered in DFS preorder from 1 (0 means "none"), which makes the arrays dense and
-//! lets every loop run without recursion. Memory: five `u32` per node plus one per essential edge.
+//! lets every loop run without recursion. Memory: five `u32` per node plus one per essential edge
+//! into a node that has more than one essential retainer.
 
 use crate::{
     bits::BitSet,
@@ -56,7 +57,12 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> D
             // Root children, and nodes hung off the root, have the root as semidominator.
             best = 1;
         } else {
-            for &v in retainers.of(vertex[w]) {
+            let sources = retainers.of(vertex[w]);
+            if sources.is_empty() {
+                // A node with a single retainer: that retainer is its parent in the search.
+                best = parent[w];
+            }
+            for &v in sources {
                 let u = eval(v, w as u32 + 1, &mut ancestor, &mut label, &semi, &mut path);
                 best = best.min(semi[u as usize]);
             }
@@ -160,7 +166,11 @@ impl Numbering {
     }
 }
 
-/// The essential retainers of every node, rows by ordinal (compressed sparse rows).
+/// The essential retainers of every node that has more than one, rows by ordinal (compressed
+/// sparse rows). The row of a node with a single retainer is empty: that retainer is the node's
+/// parent in the depth-first search, which is all the semidominator needs. In a heap most nodes
+/// have a single retainer (an object's own strings, arrays, closures and contexts), so this
+/// spares most of the index.
 struct Retainers {
     starts: Vec<u32>,
     sources: Vec<u32>,
@@ -173,14 +183,18 @@ impl Retainers {
         let mut starts = Vec::with_capacity(retainer_counts.len() + 1);
         let mut total = 0u32;
         for &count in retainer_counts {
-            total += count;
+            if count > 1 {
+                total += count;
+            }
             starts.push(total);
         }
         starts.push(total);
         let mut sources = vec![0u32; total as usize];
         for_each_essential_edge(snapshot, essential, |from, to| {
-            starts[to as usize] -= 1;
-            sources[starts[to as usize] as usize] = from;
+            if retainer_counts[to as usize] > 1 {
+                starts[to as usize] -= 1;
+                sources[starts[to as usize] as usize] = from;
+            }
         });
         Retainers { starts, sources }
     }

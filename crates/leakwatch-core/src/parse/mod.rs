@@ -415,6 +415,27 @@ fn read_strings<R: Read>(source: &mut Source<R>) -> Result<Strings, Error> {
 mod tests {
     use super::ExactDivisor;
 
+    /// A snapshot of one node whose header announces `nodes` nodes and `edges` edges.
+    fn announcing(nodes: u64, edges: u64) -> String {
+        format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"node_count":{nodes},"edge_count":{edges}}},"nodes":[0,0,1,0,0],"edges":[],"strings":[""]}}"#
+        )
+    }
+
+    /// Ordinals and edge indices are `u32`: a snapshot past 2³² nodes or edges (a file of some
+    /// 40 GB) is refused up front, naming the limit, rather than read into wrapped indices.
+    #[test]
+    fn counts_past_32_bit_indices_are_refused_naming_the_limit() {
+        let error = |nodes, edges| super::parse(announcing(nodes, edges).as_bytes()).err().map(|e| e.to_string());
+        let edges = error(1, 1 << 32).unwrap_or_default();
+        assert!(edges.contains("edge_count 4294967296 exceeds the 4,294,967,295 edges supported"), "{edges}");
+        let nodes = error(1 << 32, 0).unwrap_or_default();
+        assert!(nodes.contains("node_count 4294967296 exceeds the 4,294,967,295 nodes supported"), "{nodes}");
+        // At the limit itself, the count is accepted and the file is then measured against it.
+        let at_limit = error(1, u64::from(u32::MAX)).unwrap_or_default();
+        assert!(!at_limit.contains("supported"), "{at_limit}");
+    }
+
     #[test]
     fn exact_division_matches_the_hardware() {
         for divisor in [1u64, 2, 3, 6, 7, 8, 13] {

@@ -1,5 +1,7 @@
 'use strict';
 // The dashboard end to end: the demo in a child process, its page in headless Chromium.
+// Runs under the newest Node only: what it tests is the page, in the browser; the server it talks
+// to is tested under every version by dashboard-http.test.js.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startDemo, haveChromium, launchChromium, waitForLeakRow, CHROMIUM } = require('../helpers/demo');

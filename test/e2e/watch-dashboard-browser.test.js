@@ -1,6 +1,8 @@
 'use strict';
 // The dashboard behind `leakwatch watch --dashboard`, in headless Chromium: a cluster's three
 // processes each get a page, live, with a picker that goes from one to another.
+// Runs under the newest Node only: what it tests is the pages, in the browser; watch's dashboard
+// server is tested under every version by watch.test.js.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');

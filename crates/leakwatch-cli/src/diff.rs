@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Side};
+use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Retainers, Side};
 
 use crate::{
     args::Output,
@@ -23,6 +23,7 @@ pub fn run(
     // so the first graph is freed while the second is still being analysed. The second graph
     // (without its analysis) stays to explain the shown rows: what holds them, where their
     // classes are defined.
+    let rows = output.rows();
     let (before_census, after) = thread::scope(|scope| {
         let first = scope.spawn(|| census(before, Side::Before, progress));
         let second = load(after, progress).map(|loaded| {
@@ -36,8 +37,12 @@ pub fn run(
     });
     let (after_census, after_snapshot) = after?;
     let mut diff = HeapDiff::between(&before_census?, &after_census);
-    diff.change.details.truncate(output.rows());
-    diff.explain(&after_snapshot, output.rows());
+    drop(after_census);
+    diff.change.details.truncate(rows);
+    // Only rows that grew have an object to explain.
+    if diff.change.details.iter().any(|row| row.example_id.is_some()) {
+        diff.explain(&after_snapshot, &Retainers::new(&after_snapshot), rows);
+    }
     if output.json {
         return crate::to_json(&diff);
     }

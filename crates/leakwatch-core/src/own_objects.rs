@@ -85,7 +85,7 @@ fn is_stack_roots(snapshot: &HeapSnapshot, node: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::origin::OwnScripts;
+    use crate::{origin::OwnScripts, retainers::Retainers};
 
     /// A snapshot with scripts 1 (`/app/main.js`) and 2 (`/lw/lib/read.js`): the global holds a
     /// program object (`Conn`, made in script 1), the program's function `main` and leakwatch's
@@ -136,6 +136,21 @@ mod tests {
         for name in ["Conn", "global", "main", "Array"] {
             assert!(!own.contains(named(name)), "{name} is not leakwatch's");
         }
+    }
+
+    #[test]
+    fn retainer_paths_leave_leakwatchs_objects_out() {
+        let snapshot = snapshot();
+        let origins = ScriptOrigins::of(&snapshot, &OwnScripts::new(["/lw/lib/".to_string()]));
+        let own = OwnObjects::find(&snapshot, &origins).unwrap();
+        let named = |name: &str| (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap();
+        let all = Retainers::new(&snapshot);
+        let program = Retainers::leaving_out(&snapshot, Some(&own));
+        for name in ["HeapDiff", "Census"] {
+            assert!(all.distance(named(name)).is_some(), "{name} is reachable");
+            assert_eq!(program.distance(named(name)), None, "no path goes through {name}");
+        }
+        assert_eq!(program.distance(named("Conn")), all.distance(named("Conn")));
     }
 
     #[test]

@@ -124,12 +124,21 @@ mod tests {
         HeapSnapshot::read(json.as_bytes()).unwrap()
     }
 
+    /// leakwatch's own objects in `snapshot`, whose scripts are under `/lw/lib/`.
+    fn leakwatchs(snapshot: &HeapSnapshot) -> OwnObjects {
+        OwnObjects::find(snapshot, &ScriptOrigins::of(snapshot, &OwnScripts::new(["/lw/lib/".to_string()]))).unwrap()
+    }
+
+    /// The first node called `name`.
+    fn named(snapshot: &HeapSnapshot, name: &str) -> u32 {
+        (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap()
+    }
+
     #[test]
     fn leakwatchs_objects_and_what_only_they_hold_are_its_own() {
         let snapshot = snapshot();
-        let origins = ScriptOrigins::of(&snapshot, &OwnScripts::new(["/lw/lib/".to_string()]));
-        let own = OwnObjects::find(&snapshot, &origins).unwrap();
-        let named = |name: &str| (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap();
+        let own = leakwatchs(&snapshot);
+        let named = |name: &str| named(&snapshot, name);
         for name in ["HeapDiff", "Census", "push", "system / Context", "Stream"] {
             assert!(own.contains(named(name)), "{name} is leakwatch's");
         }
@@ -141,9 +150,8 @@ mod tests {
     #[test]
     fn retainer_paths_leave_leakwatchs_objects_out() {
         let snapshot = snapshot();
-        let origins = ScriptOrigins::of(&snapshot, &OwnScripts::new(["/lw/lib/".to_string()]));
-        let own = OwnObjects::find(&snapshot, &origins).unwrap();
-        let named = |name: &str| (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap();
+        let own = leakwatchs(&snapshot);
+        let named = |name: &str| named(&snapshot, name);
         let all = Retainers::new(&snapshot);
         let program = Retainers::leaving_out(&snapshot, Some(&own));
         for name in ["HeapDiff", "Census"] {

@@ -15,8 +15,9 @@
 // - airbnb:    the same with @airbnb/node-memwatch, installed into bench/out/airbnb (not a
 //              project dependency) and built against this node's headers; skipped if it
 //              does not build.
-// and reports wall time and peak RSS (getrusage maxrss, which includes the heap itself; the RSS
-// before the measured step is printed beside it). A diff is "correct" when its Session row says
+// and reports wall time, peak RSS (getrusage maxrss, which includes the heap itself; the RSS
+// before the measured step is printed beside it) and, for the HeapDiffs, the CPU time of all the
+// process's threads, which a loaded machine disturbs less than the wall time. A diff is "correct" when its Session row says
 // +N/10 and -0.
 
 const { spawnSync } = require('node:child_process');
@@ -71,6 +72,7 @@ async function child(tool, n) {
     result.one = times[0];
   } else {
     const memwatch = tool === 'leakwatch' ? require(root) : require(airbnbModule);
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const hd = new memwatch.HeapDiff();
     const t1 = process.hrtime.bigint();
@@ -79,6 +81,11 @@ async function child(tool, n) {
     const retainers = Number(process.env.RETAINERS || 0);
     const diff = tool === 'leakwatch' && retainers > 0 ? hd.end({ retainers }) : hd.end();
     const t3 = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpu0);
+    // The process's CPU time (every thread) from new HeapDiff() to the end of end(): the adding
+    // between them is in it, the same for every tool, and so is the first census, which runs
+    // beside it.
+    result.cpu = (cpu.user + cpu.system) / 1e6;
     result.start = Number(t1 - t0) / 1e9;
     result.end = Number(t3 - t2) / 1e9;
     result.add = Number(t2 - t1) / 1e9;
@@ -140,7 +147,7 @@ function main() {
       } else {
         label = `${tool} HeapDiff`;
         const ratio = v8Two ? `, ${(r.seconds / v8Two).toFixed(2)}x V8` : '';
-        result = `${r.ok ? 'correct' : 'WRONG'} (${r.found}); new ${r.start.toFixed(2)} s + end ${r.end.toFixed(2)} s${ratio} (untimed adding: ${r.add.toFixed(2)} s)`;
+        result = `${r.ok ? 'correct' : 'WRONG'} (${r.found}); new ${r.start.toFixed(2)} s + end ${r.end.toFixed(2)} s${ratio} (untimed adding: ${r.add.toFixed(2)} s); CPU ${r.cpu.toFixed(2)} s, adding included`;
       }
       const wall = r.seconds === undefined ? '-' : `${r.seconds.toFixed(2)} s`;
       console.log(`${String(n).padStart(9)}  ${label.padEnd(22)} ${wall.padStart(8)}  ${rss}  ${result}`);

@@ -2,7 +2,7 @@
 
 use std::{path::Path, thread};
 
-use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Side};
+use leakwatch_core::{Census, HeapDiff, HeapTotals, OwnScripts, Retainers, Side};
 
 use crate::{
     args::Output,
@@ -20,6 +20,7 @@ pub fn run(
     output: &Output,
     progress: &Progress,
 ) -> Result<String, Failure> {
+    let rows = output.rows();
     let (before_census, after) = if room::fit_at_once(&room::file_sizes(&[before, after]), room::available_memory()) {
         // Each side is parsed and analysed on its own thread; only the small census of each is
         // kept, so the first graph is freed while the second is still being analysed.
@@ -39,8 +40,12 @@ pub fn run(
     };
     let (after_census, after_snapshot) = after?;
     let mut diff = HeapDiff::between(&before_census?, &after_census);
-    diff.change.details.truncate(output.rows());
-    diff.explain(&after_snapshot, output.rows());
+    drop(after_census);
+    diff.change.details.truncate(rows);
+    // Only rows that grew have an object to explain.
+    if diff.change.details.iter().any(|row| row.example_id.is_some()) {
+        diff.explain(&after_snapshot, &Retainers::new(&after_snapshot), rows);
+    }
     if output.json {
         return crate::to_json(&diff);
     }

@@ -10,7 +10,7 @@ use crate::{
     holders::explain_object,
     nice_size::nice_size,
     origin::{Origin, OwnScripts, ScriptOrigins},
-    own_objects::own_objects,
+    own_objects::OwnObjects,
     path_shapes::{path_shapes, NO_SHAPE},
     ranking::rank,
     retainers::Retainers,
@@ -34,19 +34,25 @@ pub enum Side {
 const MAX_GROUPS: usize = 5;
 
 /// What a diff needs of one snapshot: every object's id, `what`, shallow and retained size, the
-/// nearest object of its class that dominates it, and the shape of its retainer path. Much
-/// smaller than the snapshot (32 bytes an object), so a HeapDiff can keep its "before" side for as long as it runs without holding
-/// a graph.
+/// nearest object of its class that dominates it, and, on a diff's second side, the shape of its
+/// retainer path and which objects are leakwatch's own. Much smaller than the snapshot (32 bytes
+/// an object, 40 on the second side), so a HeapDiff can keep its "before" side for as long as it
+/// runs without holding a graph.
 pub struct Census {
     nodes: u64,
     size_bytes: u64,
     /// Every object, sorted by id.
     objects: Vec<Object>,
+    /// The shape of each object's retainer path (see `path_shapes`), which groups the objects of
+    /// a class, in the order of `objects`; empty on the first side, whose objects are not grouped.
+    shapes: Vec<u64>,
     /// The `what` of each class; "" for the node types node-memwatch leaves out and for
     /// leakwatch's own objects.
     class_names: Vec<String>,
     /// Who defines each class.
     class_origins: Vec<Origin>,
+    /// On the second side, leakwatch's own objects, by ordinal in the census's snapshot.
+    own_objects: Option<OwnObjects>,
 }
 
 #[derive(Clone, Copy)]
@@ -59,8 +65,6 @@ struct Object {
     dominated_by: u32,
     /// The retained size; 0 for internal arrays that DevTools counts as part of their owner.
     retained: u64,
-    /// The shape of its retainer path (see `path_shapes`), which groups the objects of a class.
-    shape: u64,
 }
 
 impl Census {
@@ -71,11 +75,11 @@ impl Census {
     pub fn new(snapshot: &HeapSnapshot, analysis: &Analysis, own: &OwnScripts, side: Side) -> Census {
         let mut classes = Classes::by(snapshot, |ordinal| memwatch_what(snapshot, ordinal));
         let origins = ScriptOrigins::of(snapshot, own);
-        let leakwatchs = if own.is_empty() { None } else { own_objects(snapshot, &origins) };
-        if let Some(leakwatchs) = leakwatchs {
+        let own_objects = if own.is_empty() { None } else { OwnObjects::find(snapshot, &origins) };
+        if let Some(own_objects) = &own_objects {
             let unnamed = classes.class_named("");
             for (ordinal, class) in classes.of.iter_mut().enumerate() {
-                if leakwatchs.contains(ordinal) {
+                if own_objects.contains(ordinal as u32) {
                     *class = unnamed;
                 }
             }
@@ -87,29 +91,54 @@ impl Census {
                 class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
             }
         }
-        let shapes = match side {
-            Side::After => path_shapes(snapshot),
-            Side::Before => Vec::new(),
+        // The path shapes (one search of the graph, on the second side only) are found beside the
+        // rest, which does not need them until the end.
+        let left_out = own_objects.as_ref().map(OwnObjects::bits);
+        let (by_id, objects, shapes_by_ordinal) = std::thread::scope(|scope| {
+            let shapes = (side == Side::After).then(|| scope.spawn(|| path_shapes(snapshot, left_out)));
+            let nearest = analysis.nearest_of_same_class(&classes);
+            // The ordinals in order of id: sorting 8-byte keys, then gathering each object once,
+            // is cheaper than sorting the objects themselves.
+            let mut by_id: Vec<u64> =
+                snapshot.node_ids.iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
+            by_id.sort_unstable();
+            let objects: Vec<Object> = by_id
+                .iter()
+                .map(|&key| {
+                    let i = ordinal_of(key);
+                    Object {
+                        id: snapshot.node_ids[i],
+                        class: classes.of[i],
+                        size: snapshot.self_sizes[i],
+                        dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
+                        retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
+                    }
+                })
+                .collect();
+            let shapes = shapes.map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            (by_id, objects, shapes)
+        });
+        let shapes = match shapes_by_ordinal {
+            Some(by_ordinal) => by_id.iter().map(|&key| by_ordinal[ordinal_of(key)]).collect(),
+            None => Vec::new(),
         };
-        let nearest = analysis.nearest_of_same_class(&classes);
-        let mut objects: Vec<Object> = (0..snapshot.node_count())
-            .map(|i| Object {
-                id: snapshot.node_ids[i],
-                class: classes.of[i],
-                size: snapshot.self_sizes[i],
-                dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
-                retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
-                shape: shapes.get(i).copied().unwrap_or(NO_SHAPE),
-            })
-            .collect();
-        objects.sort_unstable_by_key(|object| object.id);
         Census {
             nodes: snapshot.node_count() as u64,
             size_bytes: snapshot.total_size(),
             objects,
+            shapes,
             class_names: classes.names,
             class_origins,
+            own_objects: own_objects.filter(|_| side == Side::After),
         }
+    }
+
+    /// On a diff's second side, leakwatch's own objects in the snapshot the census was taken
+    /// from, which explaining that side's objects must not go through (see
+    /// [`Retainers::leaving_out`]); `None` on the first side and when the snapshot holds none.
+    /// They are handed over, not kept: a census outlives its snapshot, they do not.
+    pub fn take_own_objects(&mut self) -> Option<OwnObjects> {
+        self.own_objects.take()
     }
 
     fn totals(&self) -> HeapTotals {
@@ -350,18 +379,27 @@ impl HeapDiff {
                 j += 1;
             }
         }
-        let mut changes: HashMap<&str, RowTally> = HashMap::new();
-        let mut groups: HashMap<(&str, u64), GroupTally> = HashMap::new();
+        // Each side's classes are given their row (by `what`) once, so objects are added up by
+        // index rather than by name.
+        let mut rows_by_name: HashMap<&str, usize> = HashMap::new();
+        let before_rows = rows_of(&before.class_names, &mut rows_by_name);
+        let after_rows = rows_of(&after.class_names, &mut rows_by_name);
+        let mut names = vec![""; rows_by_name.len()];
+        for (&name, &row) in &rows_by_name {
+            names[row] = name;
+        }
+        let mut changes: Vec<RowTally> = (0..names.len()).map(|_| RowTally::default()).collect();
+        let mut groups: HashMap<(usize, u64), GroupTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
-            let row = changes.entry(before.class_names[object.class as usize].as_str()).or_default();
+            let row = &mut changes[before_rows[object.class as usize]];
             row.origin = row.origin.max_program(before.class_origins[object.class as usize]);
             row.removed += 1;
             row.size -= i64::from(object.size);
             row.retained -= before.own_retained(&freed, object) as i64;
         }
-        for (object, _) in new.iter().zip(&allocated).filter(|(_, &born)| born) {
-            let what = after.class_names[object.class as usize].as_str();
-            let row = changes.entry(what).or_default();
+        for (k, (object, _)) in new.iter().zip(&allocated).enumerate().filter(|(_, (_, &born))| born) {
+            let row_index = after_rows[object.class as usize];
+            let row = &mut changes[row_index];
             row.origin = row.origin.max_program(after.class_origins[object.class as usize]);
             row.added += 1;
             row.size += i64::from(object.size);
@@ -370,8 +408,9 @@ impl HeapDiff {
             if row.example.is_none_or(|(_, most)| retained > most) {
                 row.example = Some((object.id, retained));
             }
-            if object.shape != NO_SHAPE && !what.is_empty() {
-                let group = groups.entry((what, object.shape)).or_default();
+            let shape = after.shapes.get(k).copied().unwrap_or(NO_SHAPE);
+            if shape != NO_SHAPE && !names[row_index].is_empty() {
+                let group = groups.entry((row_index, shape)).or_default();
                 group.count += 1;
                 group.retained += retained;
                 if group.count == 1 || retained > group.example.1 {
@@ -379,9 +418,9 @@ impl HeapDiff {
                 }
             }
         }
-        let mut groups_of: HashMap<&str, Vec<ObjectGroup>> = HashMap::new();
-        for ((what, _), group) in groups {
-            groups_of.entry(what).or_default().push(ObjectGroup {
+        let mut groups_of: Vec<Vec<ObjectGroup>> = vec![Vec::new(); changes.len()];
+        for ((row, _), group) in groups {
+            groups_of[row].push(ObjectGroup {
                 count: group.count,
                 retained_size_bytes: group.retained,
                 example_id: group.example.0,
@@ -391,8 +430,10 @@ impl HeapDiff {
         }
         let mut details: Vec<ClassChange> = changes
             .into_iter()
-            .filter(|(what, _)| !what.is_empty())
-            .map(|(what, row)| ClassChange {
+            .zip(groups_of)
+            .zip(names)
+            .filter(|((row, _), what)| !what.is_empty() && (row.added > 0 || row.removed > 0))
+            .map(|((row, groups), what)| ClassChange {
                 what: what.to_string(),
                 origin: row.origin,
                 size_bytes: row.size,
@@ -404,7 +445,7 @@ impl HeapDiff {
                 retainers: None,
                 held_by: None,
                 defined_at: None,
-                groups: largest_groups(groups_of.remove(what).unwrap_or_default()),
+                groups: largest_groups(groups),
             })
             .collect();
         rank(&mut details);
@@ -427,21 +468,22 @@ impl HeapDiff {
     /// Explains the example object of each of the first `top` rows that grew, and of each of
     /// their groups: its retainer path in the program's terms and what holds it
     /// ([`explain_object`]), and where the row's constructor is defined (see [`DefinedAt`]), in
-    /// `after`: the snapshot the `after` census of this diff was taken from. Files inside the
-    /// current directory are named relative to it.
-    pub fn explain(&mut self, after: &HeapSnapshot, top: usize) {
+    /// `after`: the snapshot the `after` census of this diff was taken from, whose `retainers`
+    /// leave out what that census found to be leakwatch's (`Retainers::leaving_out(after,
+    /// census.take_own_objects())`), so that no path goes through leakwatch. Files inside the current
+    /// directory are named relative to it.
+    pub fn explain(&mut self, after: &HeapSnapshot, retainers: &Retainers, top: usize) {
         let ordinals = self.example_ordinals(after, top);
         if ordinals.is_empty() {
             return;
         }
-        let retainers = Retainers::new(after);
         let places = SourcePlaces::relative_to_current_dir();
         let scripts = ScriptUrls::new(after);
         // The program-terms path and the holder of object `id`; past the budget of the
         // program-path search, DevTools' first path still serves.
         let explain = |id: u32| -> (Option<String>, Option<String>) {
             let Some(&ordinal) = ordinals.get(&id) else { return (None, None) };
-            match explain_object(after, &retainers, &places, ordinal) {
+            match explain_object(after, retainers, &places, ordinal) {
                 Some(explained) => (Some(explained.program_path), explained.held_by.map(|holder| holder.to_string())),
                 None => (retainers.paths(after, ordinal, 1).into_iter().next().map(|p| p.to_string()), None),
             }
@@ -490,6 +532,23 @@ impl HeapDiff {
         }
         wanted.into_iter().filter_map(|(id, ordinal)| Some((id, ordinal?))).collect()
     }
+}
+
+/// The ordinal in a key of a census's order by id: the low half.
+fn ordinal_of(key: u64) -> usize {
+    (key & u64::from(u32::MAX)) as usize
+}
+
+/// The row of each class of `names` (a census's class names), by index: the row of its name in
+/// `rows`, which gains the names not there yet.
+fn rows_of<'a>(names: &'a [String], rows: &mut HashMap<&'a str, usize>) -> Vec<usize> {
+    names
+        .iter()
+        .map(|name| {
+            let next = rows.len();
+            *rows.entry(name.as_str()).or_insert(next)
+        })
+        .collect()
 }
 
 /// The groups worth a line: the one that retains the most first, and those that retain at least

@@ -3,6 +3,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::{
+    bits::BitSet,
     essential::WeakMapEdges,
     snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, ROOT},
     user_roots::user_roots,
@@ -11,25 +12,46 @@ use crate::{
 /// The distance of nodes that only weak edges reach.
 pub(crate) const UNREACHABLE: u32 = u32::MAX;
 
+/// The distance of a node left out while the search runs: any value but [`UNREACHABLE`] keeps
+/// the search out, and none is reached this far.
+const LEFT_OUT: u32 = u32::MAX - 1;
+
 /// Added to the distance of everything reached only from the system roots, as DevTools does.
 pub(crate) const SYSTEM_DISTANCE: u32 = 100_000_000;
 
 /// Breadth-first distances: the user roots (the global objects, see [`user_roots`]) are at 1;
 /// whatever they do not reach is measured from the root, at [`SYSTEM_DISTANCE`]. Weak edges are
-/// not followed; nodes they alone reach are [`UNREACHABLE`].
-pub(crate) fn distances(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges) -> Vec<u32> {
+/// not followed; nodes they alone reach are [`UNREACHABLE`]. So are the nodes of `leaving_out`,
+/// which no path goes through.
+pub(crate) fn distances(snapshot: &HeapSnapshot, weakmaps: &WeakMapEdges, leaving_out: Option<&BitSet>) -> Vec<u32> {
     let mut distance = vec![UNREACHABLE; snapshot.node_count()];
+    // A node left out looks already reached, so the search never enters it; it is unreachable
+    // again once the search is done.
+    if let Some(left_out) = leaving_out {
+        for (node, slot) in distance.iter_mut().enumerate() {
+            if left_out.contains(node) {
+                *slot = LEFT_OUT;
+            }
+        }
+    }
     let mut queue = VecDeque::new();
     let mut first_of_pair = HashSet::new();
     for to in user_roots(snapshot) {
-        distance[to as usize] = 1;
-        queue.push_back(to);
+        if distance[to as usize] == UNREACHABLE {
+            distance[to as usize] = 1;
+            queue.push_back(to);
+        }
     }
     let had_user_roots = !queue.is_empty();
     breadth_first(snapshot, weakmaps, &mut distance, &mut queue, &mut first_of_pair);
     distance[ROOT as usize] = if had_user_roots { SYSTEM_DISTANCE } else { 0 };
     queue.push_back(ROOT);
     breadth_first(snapshot, weakmaps, &mut distance, &mut queue, &mut first_of_pair);
+    if leaving_out.is_some() {
+        for slot in distance.iter_mut().filter(|slot| **slot == LEFT_OUT) {
+            *slot = UNREACHABLE;
+        }
+    }
     distance
 }
 

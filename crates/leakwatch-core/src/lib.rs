@@ -66,6 +66,7 @@ pub use find_leaks::{find_leaks, FoundLeaks, LeakGroup};
 pub use holders::{explain_object, Holder, ObjectExplanation};
 pub use nice_size::nice_size;
 pub use origin::{Origin, OwnScripts, ScriptOrigins};
+pub use own_objects::OwnObjects;
 pub use retainers::{retainer_paths, RetainerPath, RetainerStep, Retainers};
 pub use script_urls::ScriptUrls;
 pub use snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, SourceLocation};

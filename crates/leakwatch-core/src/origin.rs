@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::{
     scripts::{script_url, ScriptOrigin},
-    snapshot::{HeapSnapshot, NodeKind},
+    snapshot::{HeapSnapshot, NodeKind, SourceLocation},
 };
 
 /// Who defines a class of objects.
@@ -66,28 +66,38 @@ impl OwnScripts {
 
 /// The origin of every script of a snapshot, by V8's script id.
 pub struct ScriptOrigins {
-    by_id: HashMap<u32, Origin>,
+    /// Sorted by script id: a process has some hundreds of scripts, and every located object is
+    /// looked up, so a binary search over a short array beats hashing.
+    by_id: Vec<(u32, Origin)>,
 }
 
 impl ScriptOrigins {
     /// Finds each located function's script through its SharedFunctionInfo and classifies it.
     pub fn of(snapshot: &HeapSnapshot, own: &OwnScripts) -> ScriptOrigins {
-        let mut by_id = HashMap::new();
+        let mut by_id: HashMap<u32, Origin> = HashMap::new();
+        // Functions of one script tend to come together: the last one found is checked first.
+        let mut last = None;
         for &(ordinal, location) in &snapshot.locations {
-            if snapshot.node_kind(ordinal) != NodeKind::Closure || by_id.contains_key(&location.script_id) {
+            if snapshot.node_kind(ordinal) != NodeKind::Closure
+                || last == Some(location.script_id)
+                || by_id.contains_key(&location.script_id)
+            {
                 continue;
             }
             if let Some(url) = script_url(snapshot, ordinal) {
                 by_id.insert(location.script_id, origin_of_url(url, own));
+                last = Some(location.script_id);
             }
         }
+        let mut by_id: Vec<(u32, Origin)> = by_id.into_iter().collect();
+        by_id.sort_unstable_by_key(|&(id, _)| id);
         ScriptOrigins { by_id }
     }
 
     /// The origin of the script with id `script_id`; the runtime's when no function of the
     /// snapshot leads to it.
     pub fn of_script(&self, script_id: u32) -> Origin {
-        self.by_id.get(&script_id).copied().unwrap_or_default()
+        self.by_id.binary_search_by_key(&script_id, |&(id, _)| id).map_or_else(|_| Origin::default(), |i| self.by_id[i].1)
     }
 
     /// The origin of node `ordinal`'s class: the program's or leakwatch's for an object whose
@@ -102,8 +112,12 @@ impl ScriptOrigins {
     /// Whether node `ordinal` is leakwatch's own code at work: an object of one of its classes,
     /// or one of its functions.
     pub fn is_own(&self, snapshot: &HeapSnapshot, ordinal: u32) -> bool {
-        matches!(snapshot.node_kind(ordinal), NodeKind::Object | NodeKind::Closure)
-            && snapshot.location(ordinal).is_some_and(|at| self.of_script(at.script_id) == Origin::Own)
+        snapshot.location(ordinal).is_some_and(|at| self.is_own_at(snapshot, ordinal, at))
+    }
+
+    /// [`ScriptOrigins::is_own`] for a node whose location `at` is already known.
+    pub(crate) fn is_own_at(&self, snapshot: &HeapSnapshot, ordinal: u32, at: SourceLocation) -> bool {
+        matches!(snapshot.node_kind(ordinal), NodeKind::Object | NodeKind::Closure) && self.of_script(at.script_id) == Origin::Own
     }
 }
 

@@ -13,45 +13,63 @@ use crate::{
     snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT},
 };
 
-/// The nodes that leakwatch's code holds and the program does not: every object or function
-/// of leakwatch's scripts, and every node that only those reach (not counting the stack).
-/// `None` when the snapshot holds nothing of leakwatch's.
-pub(crate) fn own_objects(snapshot: &HeapSnapshot, origins: &ScriptOrigins) -> Option<BitSet> {
-    let n = snapshot.node_count();
-    let mut own = BitSet::new(n);
-    let mut seeds = Vec::new();
-    for &(ordinal, _) in &snapshot.locations {
-        if origins.is_own(snapshot, ordinal) {
-            own.insert(ordinal as usize);
-            seeds.push(ordinal);
-        }
-    }
-    if seeds.is_empty() {
-        return None;
-    }
-    // What the program reaches without going through leakwatch's code or the stack.
-    let mut programs = BitSet::new(n);
-    programs.insert(ROOT as usize);
-    let mut queue = VecDeque::from([ROOT]);
-    while let Some(node) = queue.pop_front() {
-        for to in strong_targets(snapshot, node) {
-            if !programs.contains(to as usize) && !own.contains(to as usize) && !is_stack_roots(snapshot, to) {
-                programs.insert(to as usize);
-                queue.push_back(to);
+/// The nodes of one snapshot that leakwatch's code holds and the program does not: every object
+/// or function of leakwatch's scripts, and every node that only those reach (not counting the
+/// stack). Reports leave them out, and no retainer path or holder goes through them.
+pub struct OwnObjects {
+    nodes: BitSet,
+}
+
+impl OwnObjects {
+    /// leakwatch's own nodes in `snapshot`, its scripts told by `origins`; `None` when the
+    /// snapshot holds nothing of leakwatch's.
+    pub fn find(snapshot: &HeapSnapshot, origins: &ScriptOrigins) -> Option<OwnObjects> {
+        let n = snapshot.node_count();
+        let mut own = BitSet::new(n);
+        let mut seeds = Vec::new();
+        for &(ordinal, at) in &snapshot.locations {
+            if origins.is_own_at(snapshot, ordinal, at) {
+                own.insert(ordinal as usize);
+                seeds.push(ordinal);
             }
         }
-    }
-    // What leakwatch's code reaches that the program does not.
-    queue.extend(seeds);
-    while let Some(node) = queue.pop_front() {
-        for to in strong_targets(snapshot, node) {
-            if !programs.contains(to as usize) && !own.contains(to as usize) {
-                own.insert(to as usize);
-                queue.push_back(to);
+        if seeds.is_empty() {
+            return None;
+        }
+        // What the program reaches without going through leakwatch's code or the stack.
+        let mut programs = BitSet::new(n);
+        programs.insert(ROOT as usize);
+        let mut queue = VecDeque::from([ROOT]);
+        while let Some(node) = queue.pop_front() {
+            for to in strong_targets(snapshot, node) {
+                if !programs.contains(to as usize) && !own.contains(to as usize) && !is_stack_roots(snapshot, to) {
+                    programs.insert(to as usize);
+                    queue.push_back(to);
+                }
             }
         }
+        // What leakwatch's code reaches that the program does not.
+        queue.extend(seeds);
+        while let Some(node) = queue.pop_front() {
+            for to in strong_targets(snapshot, node) {
+                if !programs.contains(to as usize) && !own.contains(to as usize) {
+                    own.insert(to as usize);
+                    queue.push_back(to);
+                }
+            }
+        }
+        Some(OwnObjects { nodes: own })
     }
-    Some(own)
+
+    /// Whether node `ordinal` is leakwatch's.
+    pub fn contains(&self, ordinal: u32) -> bool {
+        self.nodes.contains(ordinal as usize)
+    }
+
+    /// The nodes, as a set of ordinals.
+    pub(crate) fn bits(&self) -> &BitSet {
+        &self.nodes
+    }
 }
 
 /// The nodes that `node`'s edges other than weak ones point to.
@@ -67,7 +85,7 @@ fn is_stack_roots(snapshot: &HeapSnapshot, node: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::origin::OwnScripts;
+    use crate::{origin::OwnScripts, retainers::Retainers};
 
     /// A snapshot with scripts 1 (`/app/main.js`) and 2 (`/lw/lib/read.js`): the global holds a
     /// program object (`Conn`, made in script 1), the program's function `main` and leakwatch's
@@ -106,24 +124,47 @@ mod tests {
         HeapSnapshot::read(json.as_bytes()).unwrap()
     }
 
+    /// leakwatch's own objects in `snapshot`, whose scripts are under `/lw/lib/`.
+    fn leakwatchs(snapshot: &HeapSnapshot) -> OwnObjects {
+        OwnObjects::find(snapshot, &ScriptOrigins::of(snapshot, &OwnScripts::new(["/lw/lib/".to_string()]))).unwrap()
+    }
+
+    /// The first node called `name`.
+    fn named(snapshot: &HeapSnapshot, name: &str) -> u32 {
+        (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap()
+    }
+
     #[test]
     fn leakwatchs_objects_and_what_only_they_hold_are_its_own() {
         let snapshot = snapshot();
-        let origins = ScriptOrigins::of(&snapshot, &OwnScripts::new(["/lw/lib/".to_string()]));
-        let own = own_objects(&snapshot, &origins).unwrap();
-        let named = |name: &str| (0..snapshot.node_count() as u32).find(|&o| snapshot.node_name(o) == name).unwrap();
+        let own = leakwatchs(&snapshot);
+        let named = |name: &str| named(&snapshot, name);
         for name in ["HeapDiff", "Census", "push", "system / Context", "Stream"] {
-            assert!(own.contains(named(name) as usize), "{name} is leakwatch's");
+            assert!(own.contains(named(name)), "{name} is leakwatch's");
         }
         for name in ["Conn", "global", "main", "Array"] {
-            assert!(!own.contains(named(name) as usize), "{name} is not leakwatch's");
+            assert!(!own.contains(named(name)), "{name} is not leakwatch's");
         }
+    }
+
+    #[test]
+    fn retainer_paths_leave_leakwatchs_objects_out() {
+        let snapshot = snapshot();
+        let own = leakwatchs(&snapshot);
+        let named = |name: &str| named(&snapshot, name);
+        let all = Retainers::new(&snapshot);
+        let program = Retainers::leaving_out(&snapshot, Some(&own));
+        for name in ["HeapDiff", "Census"] {
+            assert!(all.distance(named(name)).is_some(), "{name} is reachable");
+            assert_eq!(program.distance(named(name)), None, "no path goes through {name}");
+        }
+        assert_eq!(program.distance(named("Conn")), all.distance(named("Conn")));
     }
 
     #[test]
     fn without_leakwatchs_scripts_nothing_is_its_own() {
         let snapshot = snapshot();
         let origins = ScriptOrigins::of(&snapshot, &OwnScripts::default());
-        assert!(own_objects(&snapshot, &origins).is_none());
+        assert!(OwnObjects::find(&snapshot, &origins).is_none());
     }
 }

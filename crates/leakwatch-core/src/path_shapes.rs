@@ -8,27 +8,32 @@
 
 use std::collections::VecDeque;
 
-use crate::snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, ROOT};
+use crate::{
+    bits::BitSet,
+    snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, NodeKind, ROOT},
+};
 
 /// The shape of nodes that only weak edges reach: no path, no group.
 pub(crate) const NO_SHAPE: u64 = 0;
 
 /// For every node, a hash of the shape of one shortest path from the root to it: the path
 /// through its parent in a breadth-first search, so each node's shape extends its parent's
-/// (8 bytes a node, one pass over the edges). [`NO_SHAPE`] for nodes only weak edges reach.
-pub(crate) fn path_shapes(snapshot: &HeapSnapshot) -> Vec<u64> {
+/// (8 bytes a node, one pass over the edges). [`NO_SHAPE`] for nodes only weak edges reach, and
+/// for the nodes in `leaving_out` (leakwatch's own objects), which no path goes through.
+pub(crate) fn path_shapes(snapshot: &HeapSnapshot, leaving_out: Option<&BitSet>) -> Vec<u64> {
     let mut shapes = vec![NO_SHAPE; snapshot.node_count()];
-    let mut numeric = NumericNames::new(snapshot);
+    let mut edge_names = EdgeNameShapes::new(snapshot);
+    let is_left_out = |node: u32| leaving_out.is_some_and(|own| own.contains(node as usize));
     shapes[ROOT as usize] = mix(0x6c65_616b_7761_7463, 0);
     let mut queue = VecDeque::from([ROOT]);
     while let Some(node) = queue.pop_front() {
         let shape = shapes[node as usize];
         for e in snapshot.edges_of(node) {
             let to = snapshot.edge_target(e);
-            if shapes[to as usize] != NO_SHAPE || snapshot.edge_kind(e) == EdgeKind::Weak {
+            if shapes[to as usize] != NO_SHAPE || snapshot.edge_kind(e) == EdgeKind::Weak || is_left_out(to) {
                 continue;
             }
-            let step = mix(edge_shape(snapshot, &mut numeric, e), node_shape(snapshot, to));
+            let step = mix(edge_names.edge_shape(snapshot, e), node_shape(snapshot, to));
             shapes[to as usize] = mix(shape, step).max(1);
             queue.push_back(to);
         }
@@ -36,38 +41,36 @@ pub(crate) fn path_shapes(snapshot: &HeapSnapshot) -> Vec<u64> {
     shapes
 }
 
-/// An edge as a shape sees it: its kind and name, with indices and numeric names folded.
-fn edge_shape(snapshot: &HeapSnapshot, numeric: &mut NumericNames, edge: u32) -> u64 {
-    let kind = snapshot.edge_kind(edge) as u64;
-    match snapshot.edge_label(edge) {
-        EdgeLabel::Index(_) => mix(kind, u64::MAX),
-        EdgeLabel::Name(name) => {
-            let index = snapshot.edge_name_or_index(edge);
-            if numeric.is_numeric(index, name) {
-                mix(kind, u64::MAX)
-            } else {
-                mix(kind, u64::from(index))
-            }
-        }
-    }
-}
-
-/// Which strings of the snapshot are numbers (a key such as `"1024"`), each parsed once: a
-/// property name is looked at once per node it leads to.
-struct NumericNames {
+/// How edges look to a shape: the kind and the name, with element indices and numeric names
+/// (a key such as `"1024"`) folded into one. Each name is read and parsed once, by its index in
+/// the string table: the search meets a name once per node it leads to.
+struct EdgeNameShapes {
     /// 0 not looked at yet, 1 not a number, 2 a number; by string index.
     known: Vec<u8>,
 }
 
-impl NumericNames {
-    fn new(snapshot: &HeapSnapshot) -> NumericNames {
-        NumericNames { known: vec![0; snapshot.strings.len()] }
+impl EdgeNameShapes {
+    fn new(snapshot: &HeapSnapshot) -> EdgeNameShapes {
+        EdgeNameShapes { known: vec![0; snapshot.strings.len()] }
     }
 
-    fn is_numeric(&mut self, index: u32, name: &str) -> bool {
-        let Some(known) = self.known.get_mut(index as usize) else { return name.parse::<f64>().is_ok() };
+    /// The shape of edge `edge`.
+    fn edge_shape(&mut self, snapshot: &HeapSnapshot, edge: u32) -> u64 {
+        let kind = snapshot.edge_kind(edge);
+        let index = snapshot.edge_name_or_index(edge);
+        if kind.has_index_name() || self.is_numeric(snapshot, edge, index) {
+            mix(kind as u64, u64::MAX)
+        } else {
+            mix(kind as u64, u64::from(index))
+        }
+    }
+
+    /// Whether the name of `edge`, string `index`, is a number.
+    fn is_numeric(&mut self, snapshot: &HeapSnapshot, edge: u32, index: u32) -> bool {
+        let is_number = || matches!(snapshot.edge_label(edge), EdgeLabel::Name(name) if name.parse::<f64>().is_ok());
+        let Some(known) = self.known.get_mut(index as usize) else { return is_number() };
         if *known == 0 {
-            *known = if name.parse::<f64>().is_ok() { 2 } else { 1 };
+            *known = if is_number() { 2 } else { 1 };
         }
         *known == 2
     }
@@ -114,7 +117,7 @@ mod tests {
 
     #[test]
     fn objects_of_one_container_share_a_shape_and_two_containers_make_two() {
-        let shapes = path_shapes(&snapshot());
+        let shapes = path_shapes(&snapshot(), None);
         assert_eq!(shapes[5], shapes[6], "indices are folded");
         assert_ne!(shapes[5], shapes[7], "a and b are two paths");
         assert_eq!(shapes[8], NO_SHAPE, "weak edges hold nothing");

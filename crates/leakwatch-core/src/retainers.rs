@@ -11,6 +11,7 @@ use crate::{
     classes::devtools_class_name,
     distances::{distances, UNREACHABLE},
     essential::WeakMapEdges,
+    own_objects::OwnObjects,
     snapshot::{EdgeKind, HeapSnapshot, NodeKind, ROOT},
     user_roots::user_roots,
 };
@@ -94,25 +95,21 @@ impl Retainers {
     /// Indexes the retaining edges of every node (one `u32` per edge and per node), and measures
     /// every node's distance from the roots as DevTools does.
     pub fn new(snapshot: &HeapSnapshot) -> Retainers {
-        let n = snapshot.node_count();
-        let mut first = vec![0u32; n + 2];
-        for &to in &snapshot.edge_targets {
-            first[to as usize + 2] += 1;
-        }
-        for i in 2..first.len() {
-            first[i] += first[i - 1];
-        }
-        let mut edges = vec![0u32; snapshot.edge_count()];
-        for from in 0..n as u32 {
-            for e in snapshot.edges_of(from) {
-                let slot = &mut first[snapshot.edge_target(e) as usize + 1];
-                edges[*slot as usize] = e;
-                *slot += 1;
-            }
-        }
-        first.pop();
-        let distances = distances(snapshot, &WeakMapEdges::find(snapshot));
-        Retainers { first, edges, distances, user_roots: user_roots(snapshot) }
+        Retainers::leaving_out(snapshot, None)
+    }
+
+    /// As [`Retainers::new`], but paths never go through the nodes of `own` (leakwatch's own
+    /// objects, in a snapshot of the process it runs in): distances are measured without them,
+    /// so the shortest paths are the program's own, and those nodes are unreachable.
+    pub fn leaving_out(snapshot: &HeapSnapshot, own: Option<&OwnObjects>) -> Retainers {
+        // The index and the distances do not depend on each other: they are built at once.
+        std::thread::scope(|scope| {
+            let distances =
+                scope.spawn(|| distances(snapshot, &WeakMapEdges::find(snapshot), own.map(OwnObjects::bits)));
+            let (first, edges) = retaining_edges(snapshot);
+            let distances = distances.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Retainers { first, edges, distances, user_roots: user_roots(snapshot) }
+        })
     }
 
     /// The number of edges on a shortest path from the user roots (the global objects) to node
@@ -279,6 +276,29 @@ impl Retainers {
     fn source_of(&self, snapshot: &HeapSnapshot, edge: u32) -> u32 {
         (snapshot.first_edge.partition_point(|&first| first <= edge) - 1) as u32
     }
+}
+
+/// The edges that point at each node, as compressed rows: those of node `n` are
+/// `edges[first[n]..first[n + 1]]`.
+fn retaining_edges(snapshot: &HeapSnapshot) -> (Vec<u32>, Vec<u32>) {
+    let n = snapshot.node_count();
+    let mut first = vec![0u32; n + 2];
+    for &to in &snapshot.edge_targets {
+        first[to as usize + 2] += 1;
+    }
+    for i in 2..first.len() {
+        first[i] += first[i - 1];
+    }
+    let mut edges = vec![0u32; snapshot.edge_count()];
+    for from in 0..n as u32 {
+        for e in snapshot.edges_of(from) {
+            let slot = &mut first[snapshot.edge_target(e) as usize + 1];
+            edges[*slot as usize] = e;
+            *slot += 1;
+        }
+    }
+    first.pop();
+    (first, edges)
 }
 
 /// The path that `chain` describes: it runs from the target up, and each entry holds the edge

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use leakwatch_core::{Analysis, Census, ClassChange, HeapDiff, Side};
+use leakwatch_core::{Analysis, Census, ClassChange, HeapDiff, Retainers, Side};
 use napi::{Error, Result};
 use napi_derive::napi;
 use serde_json::{json, Value};
@@ -75,8 +75,9 @@ impl CensusRounds {
                 let snapshot =
                     parser.finish().map_err(|err| Error::from_reason(format!("the heap snapshot is not valid: {err}")))?;
                 let analysis = Analysis::new(&snapshot);
-                let census = Census::new(&snapshot, &analysis, &own, Side::After);
+                let mut census = Census::new(&snapshot, &analysis, &own, Side::After);
                 drop(analysis);
+                let own_objects = census.take_own_objects();
                 let base = self.base.clone().or_else(|| self.last.clone());
                 let mut diff = base.map_or_else(|| HeapDiff::between(&census, &census), |b| HeapDiff::between(&b, &census));
                 self.push(census);
@@ -85,7 +86,7 @@ impl CensusRounds {
                     .iter()
                     .filter_map(|what| rows.iter().position(|row| &row.what == what).map(|i| rows.swap_remove(i)))
                     .collect();
-                diff.explain(&snapshot, classes.len());
+                diff.explain(&snapshot, &Retainers::leaving_out(&snapshot, own_objects.as_ref()), classes.len());
                 heap_diff::to_json(&diff).map_err(Error::from_reason)?
             };
             malloc::trim();

@@ -14,7 +14,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use leakwatch_core::{Analysis, Census, HeapDiff, OwnScripts, Side};
+use leakwatch_core::{Analysis, Census, HeapDiff, OwnScripts, Retainers, Side};
 use napi::{
     bindgen_prelude::{ArrayBuffer, AsyncTask},
     sys, Env, Error, JsValue, Result, Status, Task,
@@ -208,11 +208,12 @@ fn explained_diff(
         let snapshot =
             parser.finish().map_err(|err| format!("the heap snapshot is not valid: {err}"))?;
         let analysis = Analysis::new(&snapshot);
-        let after = Census::new(&snapshot, &analysis, own, Side::After);
+        let mut after = Census::new(&snapshot, &analysis, own, Side::After);
         drop(analysis);
         let mut diff = HeapDiff::between(&*census::wait(before)?, &after);
+        let own_objects = after.take_own_objects();
         drop(after);
-        diff.explain(&snapshot, explain as usize);
+        diff.explain(&snapshot, &Retainers::leaving_out(&snapshot, own_objects.as_ref()), explain as usize);
         heap_diff::to_json(&diff)?
     };
     // The graph just dropped stays mapped in this thread's arena unless handed back.

@@ -45,7 +45,7 @@ fn check(name: &str) -> Option<String> {
 #[test]
 fn a_header_claiming_billions_of_nodes_is_an_error_not_an_allocation() {
     let error = check("header-claims-4e9-nodes.json").expect("the node count does not match the rows");
-    assert!(error.contains("node"), "{error}");
+    assert!(error.contains("snapshot.node_count 4000000000"), "{error}");
 }
 
 /// A snapshot of `nodes` nodes whose rows are as short as the format allows (`0,0,0,0,0,0,0`),

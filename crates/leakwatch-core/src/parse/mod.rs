@@ -196,11 +196,19 @@ fn missing_header(offset: u64, key: &str) -> Error {
     Error::at(offset, format!("\"{key}\" comes before the \"snapshot\" header that describes it"))
 }
 
-/// A vector with room for `count` items, or an error if the header asks for the impossible.
+/// The most items a vector reserves before its rows arrive. The header's count is the file's
+/// word, not proof: a few bytes can claim four billion nodes, and the room reserved for them
+/// would be taken from the process whether or not the rows follow. Past this, vectors grow as
+/// rows are read, so memory stays in proportion to the file (fuzz/README.md).
+const MAX_RESERVED_AHEAD: u64 = 1 << 20;
+
+/// A vector with room for `count` items (at most [`MAX_RESERVED_AHEAD`] of them before they are
+/// read), or an error if even that cannot be had.
 fn vec_for<T>(count: u64, at: u64) -> Result<Vec<T>, Error> {
     let mut v = Vec::new();
+    let ahead = count.min(MAX_RESERVED_AHEAD);
     let too_large = || Error::at(at, format!("the snapshot's {count} items are too many to hold in memory"));
-    v.try_reserve_exact(usize::try_from(count).map_err(|_| too_large())?).map_err(|_| too_large())?;
+    v.try_reserve_exact(usize::try_from(ahead).map_err(|_| too_large())?).map_err(|_| too_large())?;
     Ok(v)
 }
 

@@ -1,6 +1,7 @@
 'use strict';
 // The leak detector on real leaking programs, each reported within a minute: a claim of time, so
-// these run with the machine to themselves (two programs at once, from the describe() below).
+// these run with the machine to themselves (three programs at once, from the describe() below:
+// about a core in all).
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -52,8 +53,8 @@ async function assertBlamed(program, name, site) {
   assert.ok(top.site.function === site.function || top.site.line === site.orLine, JSON.stringify(top.site));
 }
 
-// The longest cases first, so that the two slots end at about the same time.
-describe('leak detection', { concurrency: 2 }, () => {
+// The longest cases first, so that the three slots end at about the same time.
+describe('leak detection', { concurrency: 3 }, () => {
   test('a leaking class is reported within a minute, with its allocation site and retainer path, and again after repeatMs', async () => {
     const r = await watch('demo-workload.js', 80, { reports: 2, repeatMs: 3000 });
     assert.equal(r.code, 0, r.stderr);

@@ -103,6 +103,16 @@ impl Rows {
 }
 
 impl<R: Read> Source<R> {
+    /// Reads the `[` that opens an array of rows; true when the array is empty, its `]` read too.
+    fn open_array(&mut self) -> Result<bool, Error> {
+        self.expect(b'[')?;
+        let empty = self.peek_token()? == b']';
+        if empty {
+            self.pos += 1;
+        }
+        Ok(empty)
+    }
+
     /// Reads a JSON array of unsigned integers in rows of `width`, calling `emit(row, offset)` for
     /// each full row in order, with the input offset where the row starts. `emit` returns an
     /// error message to stop the parse at that row.
@@ -120,9 +130,7 @@ impl<R: Read> Source<R> {
     ) -> Result<RowsRead, Error> {
         assert!((1..=16).contains(&width));
         let mut rows = Rows { row: [0; 16], width, column: 0, start: 0, done: 0 };
-        self.expect(b'[')?;
-        if self.peek_token()? == b']' {
-            self.pos += 1;
+        if self.open_array()? {
             return Ok(RowsRead { rows: 0, partial: 0 });
         }
         loop {
@@ -225,9 +233,7 @@ impl<R: Read> Source<R> {
         assert!((1..=16).contains(&width));
         let mut row = [0i64; 16];
         let (mut column, mut rows) = (0usize, 0u64);
-        self.expect(b'[')?;
-        if self.peek_token()? == b']' {
-            self.pos += 1;
+        if self.open_array()? {
             return Ok(RowsRead { rows: 0, partial: 0 });
         }
         loop {

@@ -150,11 +150,15 @@ declare namespace leakwatch {
 
   /** assertNoLeak's options; every one has a default. */
   interface LeakTestOptions {
-    /** Calls of the function in a round (default 32: a multiple of 8, so that a leak on one call in eight adds to every round). */
+    /**
+     * Calls of the function in a round. By default from the time a warm-up call took: about 32 ms
+     * of calls, from 32 to 128, a multiple of 8 so that a leak on one call in eight adds to every round.
+     */
     calls?: number;
     /**
-     * Rounds of calls measured (default 4, at least 3). The last two run only when a class grew in
-     * every round before them, with the sampling heap profiler on; a leak is a class that grew in every round.
+     * Rounds a class must grow in, every one, to be a leak (default 3, at least 2). A clean function
+     * passes as soon as no class grew in every round so far, usually after one or two; the last round
+     * has the sampling heap profiler on, to find where the leaked objects are allocated.
      */
     rounds?: number;
     /** Calls made before the first snapshot, for what the function sets up once (default 32). */
@@ -200,6 +204,10 @@ declare namespace leakwatch {
   /** What assertNoLeak rejects with when the function leaks. */
   interface LeakError extends Error {
     name: 'LeakError';
+    /** Calls a round. */
+    calls: number;
+    /** Rounds measured. */
+    rounds: number;
     /** What leaks, best first: one entry per class (and retainer path shape) that grew in every round. */
     leaks: LeakSuspect[];
     /** Every class whose objects grew over the rounds, leaking or not, most bytes per call first. */

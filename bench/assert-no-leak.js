@@ -6,6 +6,9 @@
 // Usage: node bench/assert-no-leak.js [NAME ...]   (default: the whole set)
 // Env:   METHODS=leakwatch,leakage               which to run (default: both)
 //
+// After the labelled set, the same for a function whose call takes 1 ms (bench/one-ms/), clean
+// and leaky: what the speed of a leak test is stated for. Those two are not in the totals.
+//
 // Each test runs in a fresh node process. The `leakage` method is its algorithm (six rounds of
 // 30 calls, a HeapDiff around each round after two full GCs; a leak when the heap grew by more
 // than 1 KB, 5 KB for an async function, in more than two thirds of the rounds in a row; the
@@ -87,6 +90,9 @@ function runOne(method, file, engine) {
   }
 }
 
+/** One test's result, as a cell of the table. */
+const cell = (r) => `${r.leak ? 'LEAK' : 'pass'} ${r.class ?? '-'}${r.site ? ` @${r.site}` : ''} ${Math.round(r.ms)}`;
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -118,9 +124,17 @@ function main() {
       if (expected !== null && r.leak) t.caught += 1;
       if (expected !== null && r.class === expected) t.named += 1;
       if (expected === null && r.leak) t.falseFailures += 1;
-      cells.push(`${r.leak ? 'LEAK' : 'pass'} ${r.class ?? '-'}${r.site ? ` @${r.site}` : ''} ${Math.round(r.ms)}`);
+      cells.push(cell(r));
     }
     console.log([name, expected ?? '(clean)', ...cells].join('\t'));
+  }
+  for (const name of names.length ? [] : ['clean', 'leaky']) {
+    const file = path.join(__dirname, 'one-ms', `${name}.js`);
+    const cells = methods.map((method) => {
+      const r = runOne(method, file, engine);
+      return r.failed ? `error: ${r.failed}` : cell(r);
+    });
+    console.log([`1 ms call, ${name}`, require(file).leaks ?? '(clean)', ...cells].join('\t'));
   }
   for (const method of methods) {
     const t = totals[method];

@@ -219,9 +219,9 @@ export declare class CensusRounds {
   markBase(): void
   /**
    * Adds `parser`'s snapshot as [`CensusRounds::add`] does, then compares it with the marked
-   * one and explains the rows of `classes`, in that order: the retainer path of the added
-   * object of each that retains the most, and where its constructor is defined. Returns that
-   * diff, with only those rows, as node-memwatch's HeapDiff JSON.
+   * one and explains the rows of `classes`: the retainer path of the added object of each that
+   * retains the most, and where its constructor is defined. Returns that diff, with only those
+   * rows, best suspect first, as node-memwatch's HeapDiff JSON.
    */
   finish(parser: SnapshotParser, classes: Array<string>): string
   /**

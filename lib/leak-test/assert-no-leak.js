@@ -8,11 +8,13 @@
 //   the rounds): per class, the objects a round added and that are still alive, less those of
 //   earlier rounds that are gone. verdict.js calls a class that grew in every round a leak.
 //
-// Snapshots are what a test spends its time on, so the rounds go in two steps: a first few
-// rounds that any clean function passes; only if a class grew in each of those, more rounds,
-// with V8's sampling heap profiler running to find where the objects that survive them are
-// allocated, and a last snapshot that says what holds them. The sampling interval is small, as
-// a leak of a few small objects per call must show, which is why it runs in those rounds only.
+// Snapshots are what a test spends its time on (bench/assert-no-leak.js), so after each round
+// verdict.js's nextStep says whether another is needed: a clean function passes as soon as no
+// class grew in every round so far, usually after one or two. The last round, run only while a
+// class still grew in every round before it, has V8's sampling heap profiler on, to find where
+// the objects that survive it are allocated, and its snapshot is analysed in full, to say what
+// holds them. The sampling interval is small, as a leak of a few small objects per call must
+// show, which is why it runs in that round only.
 
 const { setTimeout, clearTimeout, setImmediate } = require('node:timers');
 const native = require('../native');
@@ -22,34 +24,33 @@ const { inspectorSession } = require('../snapshot/inspector');
 const { AllocationSampler } = require('../culprit/sampler');
 const { grownSites } = require('../culprit/profile');
 const { suspectsFrom, siteFor } = require('../culprit/suspects');
-const { leakingClasses, growthByClass } = require('./verdict');
+const { growthByClass, nextStep } = require('./verdict');
+const { callsPerRound } = require('./round-size');
 const { LeakError } = require('./leak-error');
 
 /**
- * @typedef {{calls: number, rounds: number, warmup: number, timeout: number, samplingInterval: number}} LeakTestOptions
+ * @typedef {{calls: number | undefined, rounds: number, warmup: number, timeout: number, samplingInterval: number}} LeakTestOptions
  * @typedef {import('../..').LeakSuspect} LeakSuspect
  * @typedef {import('../..').LeakTestReport} LeakTestReport
  */
 
 /** @type {LeakTestOptions} */
 const DEFAULTS = {
-  // A multiple of 8, so that a leak on one call in eight adds to every round.
-  calls: 32,
-  // Two rounds that a clean function passes, two more when a class grew in both.
-  rounds: 4,
+  // Undefined: from the time a warm-up call takes (round-size.js).
+  calls: undefined,
+  // A leak grows in three rounds; a clean function passes once no class grew in every round.
+  rounds: 3,
   warmup: 32,
   // Generous: a verdict needs several snapshots, and a test runner's worker on a busy CI machine
   // may take seconds for each.
   timeout: 60_000,
   samplingInterval: 256,
 };
-/** The last rounds, run only when a class grew in every one before them. */
-const CONFIRMING_ROUNDS = 2;
 
 /** What each option must be. */
 const RULES = {
   calls: { test: (/** @type {any} */ n) => Number.isInteger(n) && n >= 1, says: 'an integer of at least 1' },
-  rounds: { test: (/** @type {any} */ n) => Number.isInteger(n) && n > CONFIRMING_ROUNDS, says: `an integer of at least ${CONFIRMING_ROUNDS + 1}` },
+  rounds: { test: (/** @type {any} */ n) => Number.isInteger(n) && n >= 2, says: 'an integer of at least 2' },
   warmup: { test: (/** @type {any} */ n) => Number.isInteger(n) && n >= 0, says: 'an integer of at least 0' },
   timeout: { test: (/** @type {any} */ n) => typeof n === 'number' && n > 0, says: 'a number of milliseconds above 0' },
   samplingInterval: { test: (/** @type {any} */ n) => Number.isInteger(n) && n >= 1, says: 'a number of bytes, an integer of at least 1' },
@@ -114,9 +115,10 @@ class Budget {
   /** The plain Error of a run that ran out of time. @param {number} done rounds done */
   exceeded(done) {
     const { timeout, rounds, calls } = this.options;
+    const of = calls === undefined ? '' : ` of ${calls} calls`;
     return new Error(
-      `leakwatch: assertNoLeak ran out of its time budget (timeout: ${timeout} ms) after ${done} of up to ${rounds} rounds ` +
-        `of ${calls} calls, before a verdict: raise the 'timeout' option, or lower 'calls' if the function is slow`,
+      `leakwatch: assertNoLeak ran out of its time budget (timeout: ${timeout} ms) after ${done} of up to ${rounds} rounds${of}, ` +
+        `before a verdict: raise the 'timeout' option, or lower 'calls' if the function is slow`,
     );
   }
 
@@ -172,6 +174,57 @@ function leakSuspects(leaks, diff, reading) {
 }
 
 /**
+ * Calls `fn` `n` times within the budget and returns how long a call took on average, in ms.
+ * @param {Budget} budget @param {Function} fn @param {number} n
+ */
+async function timedWarmUp(budget, fn, n) {
+  const started = process.hrtime.bigint();
+  await budget.call(fn, n, 0);
+  return n === 0 ? NaN : Number(process.hrtime.bigint() - started) / 1e6 / n;
+}
+
+/**
+ * Runs, before the first snapshot, what the rounds run between snapshots for the first time:
+ * V8 compiles a function when first called and keeps the strings of its code, which would
+ * otherwise show as new in a round. So: the sampling heap profiler started and stopped, and the
+ * verdict on a made-up round of two classes (every function of verdict.js, callbacks included).
+ * @param {number} interval the profiler's
+ */
+function primeRoundsCode(interval) {
+  new AllocationSampler(interval, false).stop();
+  const made = JSON.stringify([[{ what: 'Code', added: 2, removed: 0, size_bytes: 2 }, { what: 'Entry', added: 1, removed: 0, size_bytes: 1 }]]);
+  nextStep(growthByClass(JSON.parse(made), 1), 1, 2);
+}
+
+// What comes after a round. The rounds' loop holds only this number from one round to the next:
+// any object or string it held (the classes that may leak, say) would be new in the next
+// snapshot, and pass for what the calls left behind.
+const NEXT_ROUND = 0;
+const LAST_ROUND = 1;
+const VERDICT = 2;
+
+/**
+ * What comes after `done` rounds (verdict.js's nextStep), as a phase.
+ * @param {InstanceType<typeof native.CensusRounds>} series @param {number} calls @param {number} done @param {number} rounds
+ */
+function phaseAfter(series, calls, done, rounds) {
+  const step = nextStep(growthByClass(JSON.parse(series.growth()), calls), done, rounds);
+  if (step.verdict !== 'more') return VERDICT;
+  return step.last ? LAST_ROUND : NEXT_ROUND;
+}
+
+/**
+ * Adds the last round's snapshot, analysed in full, and returns the diff (JSON) that explains the
+ * classes that grew in every round before it: those that may leak.
+ * @param {InstanceType<typeof native.CensusRounds>} series @param {any} parser @param {number} calls @param {number} rounds
+ */
+function finishRounds(series, parser, calls, rounds) {
+  const before = JSON.parse(series.growth());
+  const step = nextStep(growthByClass(before, calls), before.length, rounds);
+  return series.finish(parser, step.verdict === 'more' ? step.candidates : []);
+}
+
+/**
  * Calls `fn` (sync or async) in rounds and rejects with a LeakError if a class it makes
  * outlives its calls round after round; resolves with a report otherwise.
  * @param {() => unknown} fn
@@ -183,7 +236,9 @@ async function assertNoLeak(fn, options) {
   const o = optionsOf(options);
   const started = Date.now();
   const budget = new Budget(o);
-  await budget.call(fn, o.warmup, 0);
+  const msPerCall = await timedWarmUp(budget, fn, o.warmup);
+  o.calls ??= callsPerRound(msPerCall);
+  const calls = o.calls;
   // Object ids must outlive each snapshot; and the inspector session the profiler needs is made
   // now, not during the rounds.
   const releaseIds = keepHeapProfiler();
@@ -192,33 +247,28 @@ async function assertNoLeak(fn, options) {
   /** @type {AllocationSampler | null} */
   let sampler = null;
   try {
-    const firstRounds = o.rounds - CONFIRMING_ROUNDS;
+    primeRoundsCode(o.samplingInterval);
     budget.check(0);
     series.add(await snapshot());
-    for (let round = 0; round < firstRounds; round += 1) {
-      await budget.call(fn, o.calls, round);
-      series.add(await snapshot());
-    }
-    const candidates = leakingClasses(growthByClass(JSON.parse(series.growth()), o.calls)).map((g) => g.class);
-    /** @type {import('../..').HeapDiffResult | null} */
+    /** @type {string | null} the last round's analysis: the diff that explains the leaks */
     let diff = null;
-    /** @type {import('../culprit/profile').Reading | null} */
-    let reading = null;
-    if (candidates.length > 0) {
-      series.markBase();
-      sampler = new AllocationSampler(o.samplingInterval, false);
-      for (let round = firstRounds; round < o.rounds; round += 1) {
-        await budget.call(fn, o.calls, round);
-        if (round < o.rounds - 1) series.add(await snapshot());
-        else diff = JSON.parse(series.finish(await snapshot(), candidates));
-      }
-      reading = sampler.read();
+    let done = 0;
+    let phase = NEXT_ROUND;
+    while (phase !== VERDICT) {
+      if (phase === LAST_ROUND) sampler = new AllocationSampler(o.samplingInterval, false);
+      await budget.call(fn, calls, done);
+      if (phase === LAST_ROUND) diff = finishRounds(series, await snapshot(), calls, o.rounds);
+      else series.add(await snapshot());
+      done += 1;
+      phase = phaseAfter(series, calls, done, o.rounds);
     }
-    const rounds = JSON.parse(series.growth());
-    const growth = growthByClass(rounds, o.calls);
-    const leaks = leakingClasses(growth);
-    const run = { calls: o.calls, rounds: rounds.length, warmup: o.warmup };
-    if (leaks.length > 0 && diff) throw new LeakError(leakSuspects(leaks, diff, reading), { ...run, growth });
+    const growth = growthByClass(JSON.parse(series.growth()), calls);
+    const step = nextStep(growth, done, o.rounds);
+    const run = { calls, rounds: done, warmup: o.warmup };
+    if (step.verdict === 'leak' && diff !== null) {
+      const reading = sampler ? sampler.read() : null;
+      throw new LeakError(leakSuspects(step.leaks, JSON.parse(diff), reading), { ...run, growth });
+    }
     return { ...run, ms: Date.now() - started, growth };
   } finally {
     sampler?.stop();

@@ -40,6 +40,10 @@ class LeakError extends Error {
         `${run.calls} calls (${run.rounds} rounds, full GCs between them)\n  ${lines.join('\n  ')}`,
     );
     this.name = 'LeakError';
+    /** Calls a round. */
+    this.calls = run.calls;
+    /** Rounds measured. */
+    this.rounds = run.rounds;
     /** What leaks, best first. */
     this.leaks = leaks;
     /** Every class that grew over the rounds, leaking or not: what the verdict was made from. */

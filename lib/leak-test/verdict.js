@@ -66,4 +66,29 @@ function leakingClasses(growth) {
   return growth.filter((g) => !isEngineClass(g.class) && g.rounds.length > 0 && g.rounds.every((n) => n > 0));
 }
 
-module.exports = { growthByClass, leakingClasses, isEngineClass };
+/**
+ * @typedef {{verdict: 'pass'} | {verdict: 'leak', leaks: Growth[]} | {verdict: 'more', candidates: string[], last: boolean}} Step
+ *   what a leak test does after a round: pass, fail with the leaks, or run another round (the
+ *   last one when `last`), the classes that may still leak being `candidates`
+ */
+
+/**
+ * What to do after `done` rounds. A class is a leak once it grew in `rounds` rounds, every one;
+ * as soon as no class of the program's grew in every round so far, none can, and the function
+ * passes: a leak of one object per call, or per call in eight over rounds of a multiple of eight
+ * calls, adds to every round. So a clean function needs only the rounds that its warm-up's
+ * after-effects last (usually one or two), and only a class still growing round after round
+ * costs the full count.
+ * @param {Growth[]} growth growthByClass's over the rounds done
+ * @param {number} done rounds done, at least 1
+ * @param {number} rounds rounds a class must grow in to be a leak
+ * @returns {Step}
+ */
+function nextStep(growth, done, rounds) {
+  const leaking = leakingClasses(growth);
+  if (leaking.length === 0) return { verdict: 'pass' };
+  if (done >= rounds) return { verdict: 'leak', leaks: leaking };
+  return { verdict: 'more', candidates: leaking.map((g) => g.class), last: done + 1 >= rounds };
+}
+
+module.exports = { growthByClass, leakingClasses, isEngineClass, nextStep };

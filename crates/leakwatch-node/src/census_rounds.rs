@@ -63,9 +63,9 @@ impl CensusRounds {
     }
 
     /// Adds `parser`'s snapshot as [`CensusRounds::add`] does, then compares it with the marked
-    /// one and explains the rows of `classes`, in that order: the retainer path of the added
-    /// object of each that retains the most, and where its constructor is defined. Returns that
-    /// diff, with only those rows, as node-memwatch's HeapDiff JSON.
+    /// one and explains the rows of `classes`: the retainer path of the added object of each that
+    /// retains the most, and where its constructor is defined. Returns that diff, with only those
+    /// rows, best suspect first, as node-memwatch's HeapDiff JSON.
     #[napi]
     pub fn finish(&mut self, parser: &mut SnapshotParser, classes: Vec<String>) -> Result<String> {
         let own = parser.own_scripts();
@@ -81,11 +81,9 @@ impl CensusRounds {
                 let base = self.base.clone().or_else(|| self.last.clone());
                 let mut diff = base.map_or_else(|| HeapDiff::between(&census, &census), |b| HeapDiff::between(&b, &census));
                 self.push(census);
-                let mut rows = std::mem::take(&mut diff.change.details);
-                diff.change.details = classes
-                    .iter()
-                    .filter_map(|what| rows.iter().position(|row| &row.what == what).map(|i| rows.swap_remove(i)))
-                    .collect();
+                // In the diff's own order, the core's ranking: the program's class before the
+                // runtime's containers that grew only because they hold its objects.
+                diff.change.details.retain(|row| classes.contains(&row.what));
                 diff.explain(&snapshot, &Retainers::leaving_out(&snapshot, own_objects.as_ref()), classes.len());
                 heap_diff::to_json(&diff).map_err(Error::from_reason)?
             };

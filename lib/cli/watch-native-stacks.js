@@ -77,7 +77,7 @@ function nativeStackLines(stacks, samplingMeanBytes) {
 
 /** "leak (/path/addon.node)", or the address when nothing names it. */
 function frameText(frame) {
-  const where = frame.file ?? '(no file)';
+  const where = frame.file ?? 'no file';
   return `${frame.function ?? frame.address} (${where})`;
 }
 

@@ -262,9 +262,11 @@ function isLeakwatchJs(callFrame) {
 // the addon, Node-API, node's GC callbacks for perf_hooks' gc entries (node::performance), and
 // reading the heap's statistics (node::v8_utils, and V8's side of it).
 const LEAKWATCH_NATIVE = /^(node::v8_utils::|node::performance::(MarkGarbageCollection|GCPerformanceEntry)|v8::Isolate::(GetHeapSpaceStatistics|GetHeapStatistics)|v8::HeapSpaceStatistics|napi_)/;
-// With NATIVE, the shim too, and the unwinder it calls (libgcc's, which asks the dynamic loader
-// where each frame's code lies).
-const SHIM_UNWINDING = /^(_dl_find_object|dl_iterate_phdr)/;
+// With NATIVE, the shim too, the unwinder it calls (libgcc's, which asks the dynamic loader
+// where each frame's code lies), and the dynamic loader's look-up of the shim's thread-local
+// counters, which a shared library makes at each allocation (counted whole, though node's own
+// libraries may call it too: the figure errs high).
+const SHIM_UNWINDING = /^(_dl_find_object|dl_iterate_phdr|__tls_get_addr)/;
 function isLeakwatchNative({ dso, symbol }) {
   if (dso.startsWith('leakwatch.')) return true;
   if (NATIVE && (dso === SHIM_FILE || dso.startsWith('libgcc_s') || (symbol.startsWith('[.] ') && SHIM_UNWINDING.test(symbol.slice(4))))) return true;

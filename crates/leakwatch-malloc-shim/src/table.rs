@@ -1,14 +1,15 @@
 //! The live samples: a table of fixed size, keyed by the sampled pointer, that threads fill and
 //! empty without locks and that the report reads while they do.
 //!
-//! A pointer's slot is one of the [`PROBES`] slots after its hash; a sample finding them all
-//! taken is dropped (and counted), so that `free`, which looks up every pointer freed, reads at
-//! most those few keys. Keys and samples live in separate arrays so that the keys a lookup reads
-//! share a cache line or two. Every field is an atomic: a slot is reserved by swapping its key from
+//! A pointer's slot is one of the [`PROBES`] slots after its hash (its home); a sample finding
+//! them all taken is dropped (and counted). `free` looks up every pointer freed, so each home
+//! counts the live samples that have it: a `free` whose home counts none (nearly every one) reads
+//! one byte of a 16 KB array and nothing else; otherwise it reads at most those few keys, which
+//! live apart from the samples so that they share a cache line or two. Every field is an atomic: a slot is reserved by swapping its key from
 //! [`EMPTY`] to [`WRITING`], filled, then published by storing the pointer (release); the
 //! report copies a slot only if its key is the same before and after the copy.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 /// The most frames kept per sample.
 pub const MAX_FRAMES: usize = 24;
@@ -54,6 +55,8 @@ impl Slot {
 }
 
 static KEYS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(EMPTY) }; SLOTS];
+/// Live samples per home slot: at most [`PROBES`], so a byte holds it.
+static AT_HOME: [AtomicU8; SLOTS] = [const { AtomicU8::new(0) }; SLOTS];
 static SAMPLES: [Slot; SLOTS] = [const { Slot::new() }; SLOTS];
 /// Samples in the table: while 0, `free` looks nothing up.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -86,6 +89,7 @@ pub fn insert(pointer: usize, sample: &Sample) {
         for (field, frame) in slot.frames.iter().zip(sample.frames) {
             field.store(frame, Ordering::Relaxed);
         }
+        AT_HOME[start].fetch_add(1, Ordering::Relaxed);
         KEYS[index].store(pointer, Ordering::Release);
         LIVE.fetch_add(1, Ordering::Relaxed);
         CHANGES.fetch_add(1, Ordering::Relaxed);
@@ -101,11 +105,15 @@ pub fn remove(pointer: usize) {
         return;
     }
     let start = home(pointer);
+    if AT_HOME[start].load(Ordering::Relaxed) == 0 {
+        return;
+    }
     for probe in 0..PROBES {
         let index = (start + probe) % SLOTS;
         if KEYS[index].load(Ordering::Relaxed) == pointer
             && KEYS[index].compare_exchange(pointer, EMPTY, Ordering::Relaxed, Ordering::Relaxed).is_ok()
         {
+            AT_HOME[start].fetch_sub(1, Ordering::Relaxed);
             LIVE.fetch_sub(1, Ordering::Relaxed);
             CHANGES.fetch_add(1, Ordering::Relaxed);
             return;

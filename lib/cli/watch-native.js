@@ -45,6 +45,8 @@ class NativeStacks {
     /** pid -> [{time, report}], oldest first. @type {Map<number, {time: number, report: import('./watch-native-stacks').StacksReport}[]>} */
     this.history = new Map();
     this.symbolizer = new Symbolizer();
+    /** The shim as the watched processes map it: their stacks' own frames to leave out. */
+    this.shim = fs.realpathSync(shimPath());
   }
 
   /** The variables that load the shim into COMMAND and the processes it starts. */
@@ -81,10 +83,9 @@ class NativeStacks {
     const report = this.read(pid);
     if (report === null) return null;
     const baseline = this.history.get(pid)?.[0]?.report ?? null;
-    const shim = fs.realpathSync(shimPath());
     const stacks = growingStacks(baseline, report).map(({ addresses, ...totals }) => {
       const frames = this.symbolizer.frames(pid, addresses);
-      const own = frames.findIndex((frame) => frame.file !== shim);
+      const own = frames.findIndex((frame) => frame.file !== this.shim);
       return { ...totals, frames: frames.slice(Math.max(own, 0)) };
     });
     return { samplingMeanBytes: report.samplingMeanBytes, droppedSamples: report.droppedSamples, stacks };

@@ -726,8 +726,11 @@ declare namespace leakwatch {
 
   /** One frame of a native stack of `leakwatch watch --native`, innermost first. */
   interface NativeFrame {
-    /** The return address (the allocation's own call for the first frame), in hexadecimal: "0x7f3a...". */
-    address: string;
+    /**
+     * The return address, in hexadecimal: "0x7f3a...". Null for code outside any file (JS that V8
+     * compiled, whose addresses move as V8 compiles it again: such frames are one frame).
+     */
+    address: string | null;
     /** The file the address is mapped from (the addon's .node file, libc, node); null when none. */
     file: string | null;
     /** The function of that file's symbol tables that holds the address, demangled; null when unknown. */

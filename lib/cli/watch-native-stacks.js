@@ -39,6 +39,39 @@ function parseStacksReport(text) {
   return report;
 }
 
+/**
+ * `report` with its stacks told apart by their native part only: the frames up to the first one
+ * outside any file (`inFile(address)` false), which is JS that V8 compiled, whose addresses
+ * change as V8 compiles it again and whose frames change with the tier it runs in. Stacks with the
+ * same native part are added up, and shown as the one of them that holds the most, with each
+ * address outside any file replaced by 0.
+ * @param {StacksReport} report
+ * @param {(address: number) => boolean} inFile
+ * @returns {StacksReport}
+ */
+function mergeUnmappedFrames(report, inFile) {
+  /** @type {Map<string, {total: SampledStack, largest: SampledStack}>} */
+  const merged = new Map();
+  for (const stack of report.stacks) {
+    const addresses = stack.addresses.map((address) => (inFile(address) ? address : 0));
+    const nativeEnd = addresses.indexOf(0);
+    const key = addresses.slice(0, nativeEnd === -1 ? addresses.length : nativeEnd + 1).join(',');
+    const entry = merged.get(key);
+    if (!entry) {
+      merged.set(key, { total: { ...stack, addresses }, largest: stack });
+      continue;
+    }
+    entry.total.estimatedBytes += stack.estimatedBytes;
+    entry.total.samples += stack.samples;
+    entry.total.sampledBytes += stack.sampledBytes;
+    if (stack.estimatedBytes > entry.largest.estimatedBytes) {
+      entry.largest = stack;
+      entry.total.addresses = addresses;
+    }
+  }
+  return { ...report, stacks: [...merged.values()].map((entry) => entry.total) };
+}
+
 /** A stack's identity across reports: its addresses. */
 function stackKey(stack) {
   return stack.addresses.join(',');
@@ -77,8 +110,9 @@ function nativeStackLines(stacks, samplingMeanBytes) {
 
 /** "leak (/path/addon.node)", or the address when nothing names it. */
 function frameText(frame) {
+  if (frame.address === null) return '(code outside any file: JS that V8 compiled)';
   const where = frame.file ?? 'no file';
   return `${frame.function ?? frame.address} (${where})`;
 }
 
-module.exports = { parseStacksReport, growingStacks, nativeStackLines, STACKS_REPORTED };
+module.exports = { parseStacksReport, mergeUnmappedFrames, growingStacks, nativeStackLines, STACKS_REPORTED };

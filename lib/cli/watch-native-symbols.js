@@ -148,21 +148,25 @@ class Symbolizer {
     this.files = new Map();
   }
 
+  /** The file-backed mappings of process `pid`, or none when it is gone. */
+  static mappingsOf(pid) {
+    try {
+      return parseMaps(fs.readFileSync(`/proc/${pid}/maps`, 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
   /**
-   * The frames of `addresses` (return addresses, innermost first) in process `pid`: each
-   * {address, file, function}, file and function null when unknown.
-   * @param {number} pid
+   * The frames of `addresses` (return addresses, innermost first) in a process whose mappings
+   * are `mappings`: each {address, file, function}, file and function null when unknown, and
+   * address null too for 0, an address outside any file (see mergeUnmappedFrames).
+   * @param {ReturnType<typeof parseMaps>} mappings
    * @param {number[]} addresses
    */
-  frames(pid, addresses) {
-    let mappings = [];
-    try {
-      mappings = parseMaps(fs.readFileSync(`/proc/${pid}/maps`, 'utf8'));
-    } catch {
-      // The process is gone: the addresses stay unnamed.
-    }
+  frames(mappings, addresses) {
     return addresses.map((address, i) => {
-      const frame = { address: `0x${address.toString(16)}`, file: /** @type {string | null} */ (null), function: /** @type {string | null} */ (null) };
+      const frame = { address: /** @type {string | null} */ (address === 0 ? null : `0x${address.toString(16)}`), file: /** @type {string | null} */ (null), function: /** @type {string | null} */ (null) };
       const mapping = mappings.find((m) => m.start <= address && address < m.end);
       if (!mapping) return frame;
       frame.file = mapping.file;

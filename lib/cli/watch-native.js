@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { parseStacksReport, growingStacks } = require('./watch-native-stacks');
+const { parseStacksReport, mergeUnmappedFrames, growingStacks } = require('./watch-native-stacks');
 const { Symbolizer } = require('./watch-native-symbols');
 
 /** Where the shim tells the watched processes to write their reports. */
@@ -82,9 +82,12 @@ class NativeStacks {
   atLeak(pid) {
     const report = this.read(pid);
     if (report === null) return null;
+    const mappings = Symbolizer.mappingsOf(pid);
+    const inFile = (address) => mappings.some((m) => m.start <= address && address < m.end);
     const baseline = this.history.get(pid)?.[0]?.report ?? null;
-    const stacks = growingStacks(baseline, report).map(({ addresses, ...totals }) => {
-      const frames = this.symbolizer.frames(pid, addresses);
+    const merged = (stacksReport) => mergeUnmappedFrames(stacksReport, inFile);
+    const stacks = growingStacks(baseline && merged(baseline), merged(report)).map(({ addresses, ...totals }) => {
+      const frames = this.symbolizer.frames(mappings, addresses);
       const own = frames.findIndex((frame) => frame.file !== this.shim);
       return { ...totals, frames: frames.slice(Math.max(own, 0)) };
     });

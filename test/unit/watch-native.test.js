@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { parseStacksReport, growingStacks, nativeStackLines } = require('../../lib/cli/watch-native-stacks');
+const { parseStacksReport, mergeUnmappedFrames, growingStacks, nativeStackLines } = require('../../lib/cli/watch-native-stacks');
 const { demangle, parseMaps } = require('../../lib/cli/watch-native-symbols');
 
 const recorded = (name) => parseStacksReport(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'native', name), 'utf8'));
@@ -50,13 +50,43 @@ test('without a baseline every live stack counts as growth, the largest first, a
   assert.equal(growingStacks(null, late, 2).length, 2);
 });
 
+test('stacks told apart by their native part only: the JS below it, compiled anew, is not', () => {
+  // The leak reached from JS interpreted, then compiled (addresses outside the files, stacks of
+  // other lengths); the other stack differs in a file's address before the JS, so it stays apart.
+  const report = parseStacksReport(
+    [
+      'leakwatch-native-stacks 1',
+      'sampling-mean-bytes 524288',
+      'dropped-samples 0',
+      'stack 1000 2 200 7fd111a593cf 7fd111a58654 c45d95 7fd103e4d546 c00001 c00001 bb835e',
+      'stack 3000 5 500 7fd111a593cf 7fd111a58654 c45d95 7fd103f00100 7fd103f00200 bb835e',
+      'stack 700 1 70 7fd111a593cf 7fd111a58654 c45d96 7fd103f00100 bb835e',
+    ].join('\n'),
+  );
+  const inFile = (address) => address < 0x7fd103000000 || address >= 0x7fd111000000;
+  const merged = mergeUnmappedFrames(report, inFile);
+  assert.deepEqual(
+    merged.stacks.map((s) => [s.estimatedBytes, s.samples, s.sampledBytes, s.addresses.map((a) => a.toString(16)).join(' ')]),
+    [
+      // Shown as the larger of the two.
+      [4000, 7, 700, '7fd111a593cf 7fd111a58654 c45d95 0 0 bb835e'],
+      [700, 1, 70, '7fd111a593cf 7fd111a58654 c45d96 0 bb835e'],
+    ],
+  );
+  assert.equal(report.stacks.length, 3, 'the report itself is left as it was');
+});
+
 test('the lines of a leak report name each stack and its frames', () => {
   const [top] = growingStacks(early, late);
-  const frames = [{ address: '0x1', file: '/x/addon.node', function: 'addon::leak' }, { address: '0x2', file: null, function: null }];
+  const frames = [
+    { address: '0x1', file: '/x/addon.node', function: 'addon::leak' },
+    { address: '0x2', file: '/x/lib.so', function: null },
+    { address: null, file: null, function: null },
+  ];
   const lines = nativeStackLines([{ ...top, frames }], late.samplingMeanBytes);
   assert.match(lines[0], /one sample per ~512 kb allocated/);
   assert.match(lines[1], /^ {2}1\. \+\S+ \S+ live \(\S+ \S+ in all, \d+ samples?\)$/);
-  assert.deepEqual(lines.slice(2), ['       addon::leak (/x/addon.node)', '       0x2 (no file)']);
+  assert.deepEqual(lines.slice(2), ['       addon::leak (/x/addon.node)', '       0x2 (/x/lib.so)', '       (code outside any file: JS that V8 compiled)']);
   assert.deepEqual(nativeStackLines([], late.samplingMeanBytes), ['  no sampled native stack grew']);
 });
 

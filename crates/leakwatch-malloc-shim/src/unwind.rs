@@ -53,14 +53,14 @@ extern "C" fn on_frame(context: *mut c_void, state: *mut c_void) -> c_int {
     URC_NO_REASON
 }
 
-/// The two words at `address` (a frame's saved frame pointer and return address), or None when
-/// they cannot be read.
-fn read_frame_record(address: usize) -> Option<[usize; 2]> {
+/// The two words at `address` in process `pid`, this one (a frame's saved frame pointer and
+/// return address), or None when they cannot be read.
+fn read_frame_record(pid: libc::pid_t, address: usize) -> Option<[usize; 2]> {
     let mut record = [0usize; 2];
     let local = libc::iovec { iov_base: record.as_mut_ptr().cast(), iov_len: std::mem::size_of_val(&record) };
     let remote = libc::iovec { iov_base: address as *mut c_void, iov_len: std::mem::size_of_val(&record) };
     // SAFETY: reads into `record`, which has room; the kernel checks the remote range.
-    let read = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    let read = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
     (read == std::mem::size_of_val(&record) as isize).then_some(record)
 }
 
@@ -68,11 +68,13 @@ fn read_frame_record(address: usize) -> Option<[usize; 2]> {
 /// while each frame lies above the one before, within [`MAX_FRAME_BYTES`], and can be read.
 fn follow_frame_pointers(found: &mut Frames, mut frame_pointer: usize) {
     let mut floor = &frame_pointer as *const usize as usize;
+    // SAFETY: getpid cannot fail; asked once, since glibc asks the kernel each time.
+    let pid = unsafe { libc::getpid() };
     while found.depth < MAX_FRAMES {
         if frame_pointer <= floor || frame_pointer - floor > MAX_FRAME_BYTES || frame_pointer % std::mem::size_of::<usize>() != 0 {
             return;
         }
-        let Some([caller_frame_pointer, return_address]) = read_frame_record(frame_pointer) else { return };
+        let Some([caller_frame_pointer, return_address]) = read_frame_record(pid, frame_pointer) else { return };
         if return_address < 4096 {
             return;
         }

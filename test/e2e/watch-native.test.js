@@ -36,7 +36,9 @@ test("--native names the addon's leaking function at the top of the leak's nativ
   let stderr = '';
   watch.stderr.on('data', (d) => (stderr += d));
   const ended = new Promise((resolve) => watch.on('close', resolve));
-  const leakEvent = () => (fs.existsSync(events) ? fs.readFileSync(events, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((e) => e.type === 'leak') : undefined);
+  // Whole lines only: the watcher may be writing the next one.
+  const lines = () => (fs.existsSync(events) ? fs.readFileSync(events, 'utf8').split('\n').slice(0, -1) : []);
+  const leakEvent = () => lines().map((line) => JSON.parse(line)).find((e) => e.type === 'leak');
   // The watcher writes the event, then the whole report on stderr at once.
   await waitFor(() => leakEvent() !== undefined && stderr.includes('leakwatch: leak in'), { timeoutMs: 30_000, what: 'the leak report' });
   watch.kill('SIGTERM');

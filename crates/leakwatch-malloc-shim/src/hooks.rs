@@ -51,6 +51,22 @@ pub unsafe extern "C" fn realloc(block: *mut c_void, size: usize) -> *mut c_void
     moved
 }
 
+/// `reallocarray(3)`: as `realloc`, of `count * size` bytes unless that overflows. (glibc's own
+/// would move a sampled block without the shim seeing it.)
+///
+/// # Safety
+/// As `reallocarray(3)`: `block` is null or a live block of this allocator.
+#[no_mangle]
+pub unsafe extern "C" fn reallocarray(block: *mut c_void, count: usize, size: usize) -> *mut c_void {
+    let Some(bytes) = count.checked_mul(size) else {
+        // SAFETY: errno is this thread's.
+        unsafe { *libc::__errno_location() = libc::ENOMEM };
+        return std::ptr::null_mut();
+    };
+    // SAFETY: as realloc.
+    unsafe { realloc(block, bytes) }
+}
+
 /// `free(3)`: leaves the samples if it was one, then glibc's.
 ///
 /// # Safety

@@ -1,8 +1,8 @@
 //! The sampling allocator shim that `leakwatch watch --native` preloads into the watched
 //! program with `LD_PRELOAD` (Linux, glibc).
 //!
-//! It exports `malloc`, `calloc`, `realloc`, `free`, `posix_memalign`, `aligned_alloc` and
-//! `memalign`, which forward to glibc's own `__libc_*` entry points (so looking the real ones up
+//! It exports `malloc`, `calloc`, `realloc`, `reallocarray`, `free`, `posix_memalign`,
+//! `aligned_alloc` and `memalign`, which forward to glibc's own `__libc_*` entry points (so looking the real ones up
 //! cannot recurse into the shim), and samples the allocations on the way: one per about
 //! [`SAMPLING_MEAN_BYTES`] allocated, at intervals drawn at random so that a program allocating
 //! in a fixed rhythm cannot step over the samples. Each sample keeps its native stack in a table
@@ -20,5 +20,5 @@ mod sampler;
 mod table;
 mod unwind;
 
-pub use hooks::{aligned_alloc, calloc, free, malloc, memalign, posix_memalign, realloc};
+pub use hooks::{aligned_alloc, calloc, free, malloc, memalign, posix_memalign, realloc, reallocarray};
 pub use sampler::SAMPLING_MEAN_BYTES;

@@ -71,7 +71,7 @@ fn follow_frame_pointers(found: &mut Frames, mut frame_pointer: usize) {
     // SAFETY: getpid cannot fail; asked once, since glibc asks the kernel each time.
     let pid = unsafe { libc::getpid() };
     while found.depth < MAX_FRAMES {
-        if frame_pointer <= floor || frame_pointer - floor > MAX_FRAME_BYTES || frame_pointer % std::mem::size_of::<usize>() != 0 {
+        if frame_pointer <= floor || frame_pointer - floor > MAX_FRAME_BYTES || !frame_pointer.is_multiple_of(std::mem::size_of::<usize>()) {
             return;
         }
         let Some([caller_frame_pointer, return_address]) = read_frame_record(pid, frame_pointer) else { return };

@@ -732,8 +732,37 @@ declare namespace leakwatch {
   /** A full GC's 'stats' event. */
   type WatchStatsEvent = WatchEventBase & { type: 'stats' } & Stats;
 
-  /** A 'leak' event, every field of it; its dates as ISO 8601 strings. */
-  type WatchLeakEvent = WatchEventBase & { type: 'leak' } & Omit<LeakInfo, 'start' | 'end'> & { start: string; end: string };
+  /** One frame of a native stack of `leakwatch watch --native`, innermost first. */
+  interface NativeFrame {
+    /**
+     * The return address, in hexadecimal: "0x7f3a...". Null for code outside any file (JS that V8
+     * compiled, whose addresses move as V8 compiles it again: such frames are one frame).
+     */
+    address: string | null;
+    /** The file the address is mapped from (the addon's .node file, libc, node); null when none. */
+    file: string | null;
+    /** The function of that file's symbol tables that holds the address, demangled; null when unknown. */
+    function: string | null;
+  }
+
+  /** A native stack whose sampled live memory grew, in a native leak's `nativeStacks`. */
+  interface NativeStack {
+    /** Estimated live bytes it gained since the baseline report (at most 5 minutes before). */
+    growthBytes: number;
+    /** Estimated live bytes allocated there and not yet freed: sampled bytes scaled by the sampling. */
+    estimatedBytes: number;
+    /** Live sampled allocations made there. */
+    samples: number;
+    /** Its frames, the allocating function first (the allocator shim's own frames left out). */
+    frames: NativeFrame[];
+  }
+
+  /**
+   * A 'leak' event, every field of it; its dates as ISO 8601 strings. Under `watch --native`, a
+   * leak of `memory: 'native'` also carries `nativeStacks`: the sampled stacks whose live memory
+   * grew most, the most first.
+   */
+  type WatchLeakEvent = WatchEventBase & { type: 'leak' } & Omit<LeakInfo, 'start' | 'end'> & { start: string; end: string; nativeStacks?: NativeStack[] };
 
   /** A 'warning' event of the library in the watched process. */
   interface WatchWarningEvent extends WatchEventBase {

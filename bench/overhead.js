@@ -11,6 +11,7 @@
 //   LEAK_OPTIONS='{"sampling":false}' node bench/overhead.js   # B with configure({ leak: ... })
 //   CONTROL=1 node bench/overhead.js       # B without leakwatch too: the noise between variants
 //   PIN=1 node bench/overhead.js           # the server on CPU 0 (all its threads), the load on CPU 1
+//   NATIVE=1 node bench/overhead.js        # B with the allocator shim of `watch --native` preloaded too
 //
 // Per run it prints requests/s, p99 latency, the server's RSS (highest, and the median of its
 // samples: one sample lands anywhere between two GCs), its private memory's median (RssAnon: RSS
@@ -34,6 +35,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { perfAvailable, perfRecordPrefix, samplesBySymbol } = require('./perf-samples');
+const { shimPath, SHIM_FILE } = require('../lib/cli/watch-native');
 
 // Fewer pairs cannot tell 1% from noise here: single pairs differ by up to ±12%.
 const PAIRS = Number(process.env.PAIRS || 20);
@@ -42,6 +44,7 @@ const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS || 2);
 const CONNECTIONS = Number(process.env.CONNECTIONS || 16);
 const CONTROL = Boolean(process.env.CONTROL);
 const PIN = Boolean(process.env.PIN);
+const NATIVE = Boolean(process.env.NATIVE);
 const SCRAPE_MS = 15_000;
 const RSS_EVERY_MS = 200;
 
@@ -169,7 +172,8 @@ function pin(pid, cpu) {
 function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
   const args = ['--serve', withLeakwatch ? 'with' : 'without'];
   const how = wrap ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
-  const child = fork(__filename, args, { ...how, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const env = withLeakwatch && NATIVE ? nativeEnvironment() : process.env;
+  const child = fork(__filename, args, { ...how, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = { child, rss: [], privateBytes: [], cpuMicros: null };
   child.on('message', (m) => {
     if (m.rss !== undefined) server.rss.push(m.rss);
@@ -186,6 +190,16 @@ function startServer(withLeakwatch, { execArgv = [], wrap = null } = {}) {
       resolve({ ...server, port: m.port, server });
     });
   });
+}
+
+/**
+ * The environment of `watch --native`'s watched program: the allocator shim preloaded, writing
+ * its reports every second into a directory of its own, as under the watcher.
+ */
+function nativeEnvironment() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-overhead-native-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return { ...process.env, LD_PRELOAD: shimPath(), LEAKWATCH_NATIVE_DIR: dir };
 }
 
 function scrape(port) {
@@ -248,8 +262,14 @@ function isLeakwatchJs(callFrame) {
 // the addon, Node-API, node's GC callbacks for perf_hooks' gc entries (node::performance), and
 // reading the heap's statistics (node::v8_utils, and V8's side of it).
 const LEAKWATCH_NATIVE = /^(node::v8_utils::|node::performance::(MarkGarbageCollection|GCPerformanceEntry)|v8::Isolate::(GetHeapSpaceStatistics|GetHeapStatistics)|v8::HeapSpaceStatistics|napi_)/;
+// With NATIVE, the shim too, the unwinder it calls (libgcc's, which asks the dynamic loader
+// where each frame's code lies), and the dynamic loader's look-up of the shim's thread-local
+// counters, which a shared library makes at each allocation (counted whole, though node's own
+// libraries may call it too: the figure errs high).
+const SHIM_UNWINDING = /^(_dl_find_object|dl_iterate_phdr|__tls_get_addr)/;
 function isLeakwatchNative({ dso, symbol }) {
   if (dso.startsWith('leakwatch.')) return true;
+  if (NATIVE && (dso === SHIM_FILE || dso.startsWith('libgcc_s') || (symbol.startsWith('[.] ') && SHIM_UNWINDING.test(symbol.slice(4))))) return true;
   return symbol.startsWith('[.] ') && LEAKWATCH_NATIVE.test(symbol.slice(4));
 }
 
@@ -270,11 +290,15 @@ function jsShare(dir) {
   return ours / total;
 }
 
-/** The share of a perf recording's samples in the native code leakwatch runs. */
+/**
+ * The shares of a perf recording's samples in the native code leakwatch runs, and (with NATIVE)
+ * in the allocator shim's own part of it.
+ */
 function nativeShare(file) {
   const rows = samplesBySymbol(file);
   const total = rows.reduce((sum, row) => sum + row.samples, 0);
-  return rows.filter(isLeakwatchNative).reduce((sum, row) => sum + row.samples, 0) / total;
+  const share = (rowsIn) => rowsIn.reduce((sum, row) => sum + row.samples, 0) / total;
+  return { all: share(rows.filter(isLeakwatchNative)), shim: share(rows.filter((row) => isLeakwatchNative(row) && !row.dso.startsWith('leakwatch.') && !LEAKWATCH_NATIVE.test(row.symbol.slice(4)))) };
 }
 
 /**
@@ -375,7 +399,10 @@ async function main() {
   const percent = (x) => `${(x * 100).toFixed(2)}%`;
   console.log(`\none more B run under --cpu-prof: ${percent(share.js)} of the server's busy CPU time is in leakwatch's JS and the GC instruments' JS it drives`);
   if (share.native === null) console.log('perf is not installed (Debian: linux-perf), so the native code leakwatch runs is not counted');
-  else console.log(`and under perf: ${percent(share.native)} of its CPU samples are in the native code they run (the addon, node's GC callbacks, heap statistics): ${percent(share.js + share.native)} in all`);
+  else {
+    console.log(`and under perf: ${percent(share.native.all)} of its CPU samples are in the native code they run (the addon, node's GC callbacks, heap statistics${NATIVE ? ', the allocator shim and its unwinding' : ''}): ${percent(share.js + share.native.all)} in all`);
+    if (NATIVE) console.log(`of which ${percent(share.native.shim)} in the allocator shim of --native and its unwinding`);
+  }
 }
 
 if (process.argv[2] === '--serve') {

@@ -38,6 +38,9 @@ Options:
   --snapshot-on-leak DIR  write a heap snapshot into DIR at each leak (configure's snapshotOnLeak)
   --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT (3000 by default); each
                           further process gets a free port, and the page a picker of them all
+  --native                preload leakwatch's sampling allocator shim (LD_PRELOAD; Linux with glibc
+                          only): a leak of native memory then names the native stacks whose live
+                          memory grew, symbolized (one allocation sampled per ~512 KB allocated)
   --help                  this text
 
 The leak detector's options, as configure({leak}) takes them (the README gives each):
@@ -49,12 +52,13 @@ Examples:
   leakwatch watch --fail-on-leak --events run.ndjson -- node --test test/
   leakwatch watch --min-rate 20000 -- node --import tsx src/app.ts
   leakwatch watch --snapshot-on-leak ./snapshots -- npm start
+  leakwatch watch --native --events run.ndjson -- node server.js
 
 Signals sent to leakwatch (SIGTERM, SIGHUP, and SIGINT unless leakwatch runs at a terminal, where
 Ctrl-C reaches the program directly) are passed on to COMMAND.
 
 Exit status: COMMAND's, or 3 with --fail-on-leak after a leak; 2 when leakwatch's own options are
-wrong or COMMAND cannot be found (COMMAND is then not started).`;
+wrong, COMMAND cannot be found, or --native is unavailable here (COMMAND is then not started).`;
 }
 
 /** A flag's text value as configure() takes it. */
@@ -94,12 +98,12 @@ function dashboardPort(inline, next, consume) {
 
 /**
  * The options of `args` (what follows `leakwatch watch`): {help} or {command, events,
- * failOnLeak, configure}. Throws a UsageError naming the first mistake.
+ * failOnLeak, native, configure}. Throws a UsageError naming the first mistake.
  * @param {string[]} args
  */
 function parseWatchArgs(args, { attach = false } = {}) {
   const leakFlags = new Map(leakOptionNames().map((name) => [flagOf(name), name]));
-  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), forMs: /** @type {number | null} */ (null), snapshotFile: /** @type {string | null} */ (null), diffMs: /** @type {number | null} */ (null), leak: {} };
+  const options = { help: false, command: /** @type {string[]} */ ([]), events: /** @type {string | null} */ (null), failOnLeak: false, native: false, snapshotDir: /** @type {string | null} */ (null), dashboardPort: /** @type {number | null} */ (null), forMs: /** @type {number | null} */ (null), snapshotFile: /** @type {string | null} */ (null), diffMs: /** @type {number | null} */ (null), leak: {} };
   let i = 0;
   const valueOf = (flag) => {
     if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
@@ -117,6 +121,7 @@ function parseWatchArgs(args, { attach = false } = {}) {
     if (flag === '--help' || flag === '-h') options.help = true;
     else if (flag === '--fail-on-leak') options.failOnLeak = true;
     else if (flag === '--events') options.events = value();
+    else if (!attach && flag === '--native') options.native = true;
     else if (flag === '--snapshot-on-leak') options.snapshotDir = value();
     else if (attach && flag === '--for') options.forMs = durationMs(flag, value());
     else if (attach && flag === '--snapshot') options.snapshotFile = value();

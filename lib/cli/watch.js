@@ -14,6 +14,8 @@ const path = require('node:path');
 const { SOCKET_ENV, OPTIONS_ENV, DASHBOARD_ENV, socketAddress, readMessages } = require('./channel');
 const { UsageError, parseWatchArgs, configureOptions, findExecutable, helpText } = require('./watch-options');
 const report = require('./report');
+const { NativeStacks, nativeUnavailable } = require('./watch-native');
+const { nativeStackLines } = require('./watch-native-stacks');
 
 const PRELOAD = path.join(__dirname, 'preload.js');
 /** The signals passed on to COMMAND. SIGUSR1 is not: to node it means "open the inspector". */
@@ -37,10 +39,12 @@ class WatchRun {
   /**
    * @param {number | null} eventsFd
    * @param {import('./watch-dashboard').WatchDashboards | null} dashboards
+   * @param {NativeStacks | null} native the native stacks of --native, else null
    */
-  constructor(eventsFd, dashboards) {
+  constructor(eventsFd, dashboards, native = null) {
     this.eventsFd = eventsFd;
     this.dashboards = dashboards;
+    this.native = native;
     /** pid -> {command, leaks, fullGcs, lastStats, exit}. @type {Map<number, any>} */
     this.series = new Map();
     /** Open connections, each with the pid it announced (null until it did). */
@@ -128,14 +132,19 @@ class WatchRun {
       series.exit = { code: message.code, signal: message.signal };
       return;
     }
+    const native = message.type === 'leak' && message.memory === 'native' ? this.native?.atLeak(pid) : null;
+    if (native) message.nativeStacks = native.stacks;
     this.write(message);
     if (message.type === 'stats') {
       series.fullGcs += 1;
       series.lastStats = message;
+      this.native?.observe(pid, message.time);
     } else if (message.type === 'leak') {
       series.leaks += 1;
       this.leaks += 1;
-      process.stderr.write(`${report.leakLines(message, series.command).join('\n')}\n`);
+      const lines = report.leakLines(message, series.command);
+      if (native) lines.push(...nativeStackLines(native.stacks, native.samplingMeanBytes));
+      process.stderr.write(`${lines.join('\n')}\n`);
     } else if (message.type === 'warning') {
       process.stderr.write(`${report.warningLine(message, series.command)}\n`);
     }
@@ -194,6 +203,8 @@ async function watch(args) {
     }
     configure = configureOptions(options);
     findExecutable(options.command[0]);
+    const unavailable = options.native ? nativeUnavailable() : null;
+    if (unavailable !== null) throw new UsageError(unavailable);
     if (options.events !== null) eventsFd = openEventsFile(options.events);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -213,7 +224,8 @@ async function watch(args) {
     }
   }
 
-  const run = new WatchRun(eventsFd, dashboards);
+  const native = options.native ? new NativeStacks() : null;
+  const run = new WatchRun(eventsFd, dashboards, native);
   const server = net.createServer((socket) => run.connected(socket));
   const address = socketAddress();
   await listen(server, address);
@@ -226,6 +238,7 @@ async function watch(args) {
       [SOCKET_ENV]: address,
       [OPTIONS_ENV]: JSON.stringify(configure),
       ...(dashboards ? { [DASHBOARD_ENV]: '1' } : {}),
+      ...native?.environment(),
     },
   });
   run.directPid = child.pid;
@@ -256,6 +269,7 @@ async function watch(args) {
   server.close();
   await dashboards?.close();
   if (eventsFd !== null) fs.closeSync(eventsFd);
+  native?.close();
   for (const [signal, forward] of forwarders) process.off(signal, forward);
 
   if (options.failOnLeak && run.leaks > 0) return 3;

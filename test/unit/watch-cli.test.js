@@ -79,3 +79,19 @@ test('the summary of a process says how it ended', () => {
   assert.match(report.summaryLine(7, { ...series, exit: { code: 0, signal: null } }), /exited with code 0: 1 leak reported/);
   assert.match(report.summaryLine(7, { ...series, leaks: 2, exit: { code: null, signal: 'SIGTERM' } }), /killed by SIGTERM: 2 leaks reported/);
 });
+
+test('--native: a flag of watch, not of attach; unavailable without the built shim, in one line', () => {
+  assert.equal(parseWatchArgs(['--native', '--', 'node', 'a.js']).native, true);
+  assert.equal(parseWatchArgs(['node', 'a.js']).native, false);
+  assert.throws(() => parseWatchArgs(['--native', '4211'], { attach: true }), /unknown option '--native'/);
+  const { nativeUnavailable } = require('../../lib/cli/watch-native');
+  const targetDir = process.env.CARGO_TARGET_DIR;
+  process.env.CARGO_TARGET_DIR = '/nonexistent-target';
+  try {
+    const reason = nativeUnavailable();
+    assert.match(reason, /^--native (needs the allocator shim, which is not built: \/nonexistent-target\/release\/libleakwatch_malloc_shim\.so \(npm run build\)|is available only on Linux with glibc, not .+)$/);
+  } finally {
+    if (targetDir === undefined) delete process.env.CARGO_TARGET_DIR;
+    else process.env.CARGO_TARGET_DIR = targetDir;
+  }
+});

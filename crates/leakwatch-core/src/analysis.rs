@@ -22,25 +22,27 @@ pub struct Analysis {
 impl Analysis {
     /// Computes the dominator tree, retained sizes and class names.
     ///
-    /// The dominator tree is computed on one thread, shallow sizes and classes on another.
+    /// Shallow sizes and classes do not depend on the dominator tree, but they are computed after
+    /// it, beside the tree's children: the tree's working memory is the peak of the analysis,
+    /// and they would add to it.
     pub fn new(snapshot: &HeapSnapshot) -> Analysis {
+        crate::phase_log::phase_ended("parse");
         let weakmaps = WeakMapEdges::find(snapshot);
-        // The dominator tree is the long pole; what does not depend on it runs beside it.
-        let (tree, (shallow_sizes, classes)) = std::thread::scope(|scope| {
-            let beside = scope.spawn(|| (transferred_sizes(snapshot), Classes::devtools(snapshot)));
-            let essential = essential_edges(snapshot, &weakmaps);
-            let tree = dominator_tree(snapshot, essential);
-            (tree, join(beside))
-        });
-        let (retained_sizes, children) = std::thread::scope(|scope| {
+        let essential = essential_edges(snapshot, &weakmaps);
+        drop(weakmaps);
+        crate::phase_log::phase_ended("essential");
+        let tree = dominator_tree(snapshot, essential);
+        crate::phase_log::phase_ended("dominators");
+        let ((shallow_sizes, classes), children) = std::thread::scope(|scope| {
             let children = scope.spawn(|| Children::of_tree(&tree));
-            let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
-            for &node in tree.preorder.iter().skip(1).rev() {
-                let dominator = tree.idom[node as usize];
-                retained_sizes[dominator as usize] += retained_sizes[node as usize];
-            }
-            (retained_sizes, join(children))
+            ((transferred_sizes(snapshot), Classes::devtools(snapshot)), join(children))
         });
+        let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
+        for &node in tree.preorder.iter().skip(1).rev() {
+            let dominator = tree.idom[node as usize];
+            retained_sizes[dominator as usize] += retained_sizes[node as usize];
+        }
+        crate::phase_log::phase_ended("retained");
         Analysis {
             dominators: tree.idom,
             children,

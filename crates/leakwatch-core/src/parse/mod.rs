@@ -21,12 +21,14 @@ use source::Source;
 use split::read_rows_split;
 
 use crate::{
+    edge_column::EdgeKindsAndNames,
     error::Error,
     snapshot::{HeapSnapshot, MostlyZero, NodeKind, SourceLocation, Strings},
 };
 
 /// Parses a whole snapshot from `reader`.
 pub(crate) fn parse(reader: impl Read) -> Result<HeapSnapshot, Error> {
+    crate::phase_log::phase_ended("start");
     let mut source = Source::new(reader);
     if source.at_end()? {
         return Err(Error::at(0, "the input is empty"));
@@ -84,8 +86,7 @@ struct Nodes {
 }
 
 struct Edges {
-    kinds: Vec<crate::snapshot::EdgeKind>,
-    names: Vec<u32>,
+    kinds_and_names: EdgeKindsAndNames,
     targets: Vec<u32>,
 }
 
@@ -108,6 +109,7 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "nodes"))?;
                 self.nodes = Some(read_nodes(source, header)?);
+                crate::phase_log::phase_ended("nodes");
             }
             b"edges" => {
                 if self.edges.is_some() {
@@ -115,12 +117,14 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "edges"))?;
                 self.edges = Some(read_edges(source, header)?);
+                crate::phase_log::phase_ended("edges");
             }
             b"strings" => {
                 if self.strings.is_some() {
                     return Err(duplicate());
                 }
                 self.strings = Some(read_strings(source)?);
+                crate::phase_log::phase_ended("strings");
             }
             b"locations" => {
                 if self.locations.is_some() {
@@ -128,6 +132,7 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "locations"))?;
                 self.locations = Some(read_locations(source, header)?);
+                crate::phase_log::phase_ended("locations");
             }
             // Flat integer arrays this version does not use: skipped by the fast integer loop.
             b"samples" | b"trace_function_infos" => {
@@ -166,13 +171,13 @@ impl Builder {
                 format!("node {bad} is named by string {}, but there are only {string_count} strings", nodes.names[bad]),
             ));
         }
-        let named_edge = edges.kinds.iter().zip(&edges.names).position(|(kind, &name)| {
+        let named_edge = edges.kinds_and_names.iter().enumerate().find(|&(_, (kind, name))| {
             !kind.has_index_name() && u64::from(name) >= string_count
         });
-        if let Some(bad) = named_edge {
+        if let Some((bad, (_, name))) = named_edge {
             return Err(Error::at(
                 end,
-                format!("edge {bad} is named by string {}, but there are only {string_count} strings", edges.names[bad]),
+                format!("edge {bad} is named by string {name}, but there are only {string_count} strings"),
             ));
         }
         Ok(HeapSnapshot {
@@ -183,8 +188,7 @@ impl Builder {
             first_edge: nodes.first_edge,
             trace_node_ids: nodes.trace_node_ids,
             detachedness: nodes.detachedness,
-            edge_kinds: edges.kinds,
-            edge_names: edges.names,
+            edge_kinds_and_names: edges.kinds_and_names,
             edge_targets: edges.targets,
             strings,
             locations: self.locations.unwrap_or_default(),
@@ -280,7 +284,10 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
     if count > u64::from(u32::MAX) {
         return Err(Error::at(at, format!("snapshot.edge_count {count} exceeds the 4,294,967,295 edges supported")));
     }
-    let mut edges = Edges { kinds: vec_for(count, at)?, names: vec_for(count, at)?, targets: vec_for(count, at)? };
+    let mut edges = Edges {
+        kinds_and_names: EdgeKindsAndNames::in_room(vec_for(count, at)?),
+        targets: vec_for(count, at)?,
+    };
     let fields = &header.edge_fields;
     let column = |wanted: EdgeField| fields.iter().position(|&f| f == wanted).unwrap_or_default();
     let (type_at, name_at, target_at) =
@@ -305,8 +312,7 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
                 "edge {edge} points to node offset {to_node}, past the last node ({node_count} nodes × {node_field_count} fields)"
             ));
         }
-        edges.kinds.push(*kind);
-        edges.names.push(to_u32(row[name_at], "edge name")?);
+        edges.kinds_and_names.push(*kind, to_u32(row[name_at], "edge name")?);
         edges.targets.push(ordinal as u32);
         Ok(())
     })?;

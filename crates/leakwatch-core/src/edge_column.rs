@@ -26,6 +26,11 @@ impl EdgeKindsAndNames {
         EdgeKindsAndNames { packed: room, large_names: Vec::new() }
     }
 
+    /// Makes room for `extra` more edges, exactly.
+    pub(crate) fn reserve_exact(&mut self, extra: usize) {
+        self.packed.reserve_exact(extra);
+    }
+
     /// Appends the next edge's kind and name.
     #[inline]
     pub(crate) fn push(&mut self, kind: EdgeKind, name: u32) {

@@ -53,6 +53,7 @@ mod script_urls;
 mod scripts;
 mod shallow;
 mod shapes;
+mod size_column;
 mod snapshot;
 mod snapshot_parser;
 mod source_maps;

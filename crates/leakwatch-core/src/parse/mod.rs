@@ -216,6 +216,19 @@ fn vec_for<T>(count: u64, at: u64) -> Result<Vec<T>, Error> {
     Ok(v)
 }
 
+/// How many more items a vector of `len` items and room for `capacity` must reserve before the
+/// next is pushed: none while it has room; else as many as it holds, as `push` would, but never
+/// past `count`, the header's count, so that columns of the announced size take exactly that
+/// size rather than up to twice it.
+#[inline]
+fn growth(len: usize, capacity: usize, count: u64) -> usize {
+    if len < capacity {
+        return 0;
+    }
+    let left = usize::try_from(count.saturating_sub(len as u64)).unwrap_or(usize::MAX);
+    len.min(left).max(1)
+}
+
 /// Converts a value to `u32`, naming the field when it does not fit.
 fn to_u32(value: u64, what: &str) -> Result<u32, String> {
     u32::try_from(value).map_err(|_| format!("{what} {value} does not fit in 32 bits"))
@@ -259,6 +272,14 @@ fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes,
         edges_so_far += row[edges_at];
         if edges_so_far > header.edge_count {
             return Err(format!("the nodes own more edges than snapshot.edge_count ({})", header.edge_count));
+        }
+        let extra = growth(nodes.kinds.len(), nodes.kinds.capacity(), count);
+        if extra > 0 {
+            nodes.kinds.reserve_exact(extra);
+            nodes.names.reserve_exact(extra);
+            nodes.ids.reserve_exact(extra);
+            nodes.self_sizes.reserve_exact(extra);
+            nodes.first_edge.reserve_exact(extra);
         }
         nodes.kinds.push(*kind);
         nodes.names.push(to_u32(row[name_at], "node name")?);
@@ -311,6 +332,11 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
             return Err(format!(
                 "edge {edge} points to node offset {to_node}, past the last node ({node_count} nodes × {node_field_count} fields)"
             ));
+        }
+        let extra = growth(edges.targets.len(), edges.targets.capacity(), count);
+        if extra > 0 {
+            edges.targets.reserve_exact(extra);
+            edges.kinds_and_names.reserve_exact(extra);
         }
         edges.kinds_and_names.push(*kind, to_u32(row[name_at], "edge name")?);
         edges.targets.push(ordinal as u32);

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-/// Memory that reading and analysing a snapshot takes, per byte of file: about 81 bytes a
+/// Memory that reading and analysing a snapshot takes, per byte of file: about 83 bytes a
 /// node against about 87 bytes of file a node (README, "Getting a snapshot"), with a margin.
 const MEMORY_PER_FILE_BYTE: f64 = 1.05;
 

@@ -476,6 +476,19 @@ mod tests {
         assert!(!at_limit.contains("supported"), "{at_limit}");
     }
 
+    /// Columns double as they fill, as vectors do, but stop at the header's count: a snapshot of
+    /// 3 million nodes takes room for 3 million, not 4.
+    #[test]
+    fn columns_grow_toward_the_announced_count_and_never_past_it() {
+        assert_eq!(super::growth(3, 8, 100), 0);
+        assert_eq!(super::growth(8, 8, 100), 8);
+        assert_eq!(super::growth(80, 80, 100), 20);
+        assert_eq!(super::growth(1 << 21, 1 << 21, 3_000_000), 3_000_000 - (1 << 21));
+        // Past the count (rows the header did not announce, refused just after): one at a time.
+        assert_eq!(super::growth(100, 100, 100), 1);
+        assert_eq!(super::growth(0, 0, 0), 1);
+    }
+
     #[test]
     fn exact_division_matches_the_hardware() {
         for divisor in [1u64, 2, 3, 6, 7, 8, 13] {

@@ -2,52 +2,46 @@
 
 use crate::{
     classes::Classes,
-    dominators::{dominator_tree, DominatorTree},
+    dominators::dominator_tree,
     essential::{essential_edges, WeakMapEdges},
     shallow::transferred_sizes,
+    size_column::SizeColumn,
     snapshot::{HeapSnapshot, ROOT},
 };
 
 /// The results of analysing one snapshot, indexed by node ordinal.
 pub struct Analysis {
     pub(crate) dominators: Vec<u32>,
-    /// The dominator tree from the top down.
-    children: Children,
     /// Shallow sizes after DevTools' transfer of internal arrays to their owners.
     pub(crate) shallow_sizes: Vec<u32>,
-    pub(crate) retained_sizes: Vec<u64>,
+    retained_sizes: SizeColumn,
     pub(crate) classes: Classes,
 }
 
 impl Analysis {
     /// Computes the dominator tree, retained sizes and class names.
     ///
-    /// The dominator tree is computed on one thread, shallow sizes and classes on another.
+    /// Shallow sizes and classes do not depend on the dominator tree, but they are computed after
+    /// it: the tree's working memory is the peak of the analysis, and they would add to it.
     pub fn new(snapshot: &HeapSnapshot) -> Analysis {
+        crate::phase_log::phase_ended("parse");
         let weakmaps = WeakMapEdges::find(snapshot);
-        // The dominator tree is the long pole; what does not depend on it runs beside it.
-        let (tree, (shallow_sizes, classes)) = std::thread::scope(|scope| {
-            let beside = scope.spawn(|| (transferred_sizes(snapshot), Classes::devtools(snapshot)));
-            let essential = essential_edges(snapshot, &weakmaps);
-            let tree = dominator_tree(snapshot, essential);
-            (tree, join(beside))
+        let essential = essential_edges(snapshot, &weakmaps);
+        drop(weakmaps);
+        crate::phase_log::phase_ended("essential");
+        let tree = dominator_tree(snapshot, essential);
+        crate::phase_log::phase_ended("dominators");
+        let (shallow_sizes, classes) = std::thread::scope(|scope| {
+            let shallow_sizes = scope.spawn(|| transferred_sizes(snapshot));
+            let classes = Classes::devtools(snapshot);
+            (join(shallow_sizes), classes)
         });
-        let (retained_sizes, children) = std::thread::scope(|scope| {
-            let children = scope.spawn(|| Children::of_tree(&tree));
-            let mut retained_sizes: Vec<u64> = shallow_sizes.iter().map(|&s| u64::from(s)).collect();
-            for &node in tree.preorder.iter().skip(1).rev() {
-                let dominator = tree.idom[node as usize];
-                retained_sizes[dominator as usize] += retained_sizes[node as usize];
-            }
-            (retained_sizes, join(children))
-        });
-        Analysis {
-            dominators: tree.idom,
-            children,
-            shallow_sizes,
-            retained_sizes,
-            classes,
+        let mut retained_sizes = SizeColumn::new(shallow_sizes.clone());
+        for &node in tree.preorder.iter().skip(1).rev() {
+            retained_sizes.add(tree.idom[node as usize], retained_sizes.get(node));
         }
+        crate::phase_log::phase_ended("retained");
+        Analysis { dominators: tree.idom, shallow_sizes, retained_sizes, classes }
     }
 
     /// The shallow size of node `ordinal` as DevTools' Summary shows it: internal arrays owned by
@@ -63,7 +57,7 @@ impl Analysis {
 
     /// The retained size of node `ordinal`: the bytes freed if it were gone.
     pub fn retained_size(&self, ordinal: u32) -> u64 {
-        self.retained_sizes[ordinal as usize]
+        self.retained_sizes.get(ordinal)
     }
 
     /// The class index of node `ordinal`.
@@ -90,7 +84,7 @@ impl Analysis {
         let mut totals = vec![0u64; classes.names.len()];
         for (node, &above) in nearest.iter().enumerate() {
             if above == NONE && self.shallow_sizes[node] != 0 {
-                totals[classes.of[node] as usize] += self.retained_sizes[node];
+                totals[classes.of[node] as usize] += self.retained_sizes.get(node as u32);
             }
         }
         totals
@@ -101,29 +95,51 @@ impl Analysis {
     pub(crate) fn nearest_of_same_class(&self, classes: &Classes) -> Vec<u32> {
         let n = self.dominators.len();
         // Depth-first over the tree, keeping the innermost open node of each class; leaving a
-        // node restores what it replaced.
+        // node restores what it replaced. The stack holds one frame per level, not the children
+        // waiting at each level: the root alone may have millions of them.
+        let children = Children::of_dominators(&self.dominators);
         let mut innermost = vec![NONE; classes.names.len()];
         let mut nearest = vec![NONE; n];
-        let mut stack: Vec<Visit> = vec![Visit::Enter(ROOT)];
-        while let Some(visit) = stack.pop() {
-            let node = match visit {
-                Visit::Leave { class, replaced } => {
-                    innermost[class as usize] = replaced;
-                    continue;
-                }
-                Visit::Enter(node) => node,
-            };
-            let class = classes.of[node as usize];
-            nearest[node as usize] = innermost[class as usize];
-            if self.shallow_sizes[node as usize] != 0 {
-                stack.push(Visit::Leave { class, replaced: innermost[class as usize] });
-                innermost[class as usize] = node;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut entering = Some(ROOT);
+        loop {
+            if let Some(node) = entering.take() {
+                let class = classes.of[node as usize];
+                let open = &mut innermost[class as usize];
+                nearest[node as usize] = *open;
+                let replaced = if self.shallow_sizes[node as usize] != 0 { std::mem::replace(open, node) } else { KEPT };
+                let children = children.range(node);
+                stack.push(Frame { next: children.start, end: children.end, class, replaced });
             }
-            stack.extend(self.children.of(node).iter().map(|&child| Visit::Enter(child)));
+            let Some(frame) = stack.last_mut() else { break };
+            if frame.next < frame.end {
+                entering = Some(children.list[frame.next as usize]);
+                frame.next += 1;
+            } else if let Some(Frame { class, replaced, .. }) = stack.pop() {
+                if replaced != KEPT {
+                    innermost[class as usize] = replaced;
+                }
+            }
         }
         nearest
     }
 }
+
+/// A node open in the walk over the dominator tree.
+struct Frame {
+    /// Its next child to visit, as an index into [`Children::list`].
+    next: u32,
+    /// Where its children end in [`Children::list`].
+    end: u32,
+    /// Its class.
+    class: u32,
+    /// The innermost node of its class before it, to restore on leaving it, or [`KEPT`] if it
+    /// did not replace that one (its shallow size is 0).
+    replaced: u32,
+}
+
+/// A [`Frame`] that restores nothing on leaving: no node number is this large.
+const KEPT: u32 = u32::MAX - 1;
 
 /// The children of every node in the dominator tree, as compressed rows.
 struct Children {
@@ -132,18 +148,21 @@ struct Children {
 }
 
 impl Children {
-    fn of_tree(tree: &DominatorTree) -> Children {
-        let n = tree.idom.len();
+    /// The children of each node of the tree whose immediate dominators are `dominators`, in
+    /// order of ordinal.
+    fn of_dominators(dominators: &[u32]) -> Children {
+        let n = dominators.len();
+        let below_root = || dominators.iter().enumerate().skip(1).map(|(node, &dominator)| (node as u32, dominator));
         let mut first = vec![0u32; n + 2];
-        for &node in tree.preorder.iter().skip(1) {
-            first[tree.idom[node as usize] as usize + 2] += 1;
+        for (_, dominator) in below_root() {
+            first[dominator as usize + 2] += 1;
         }
         for i in 2..first.len() {
             first[i] += first[i - 1];
         }
         let mut list = vec![0u32; n.saturating_sub(1)];
-        for &node in tree.preorder.iter().skip(1) {
-            let slot = &mut first[tree.idom[node as usize] as usize + 1];
+        for (node, dominator) in below_root() {
+            let slot = &mut first[dominator as usize + 1];
             list[*slot as usize] = node;
             *slot += 1;
         }
@@ -151,15 +170,10 @@ impl Children {
         Children { first, list }
     }
 
-    fn of(&self, node: u32) -> &[u32] {
-        &self.list[self.first[node as usize] as usize..self.first[node as usize + 1] as usize]
+    /// Where the children of `node` are in `list`.
+    fn range(&self, node: u32) -> std::ops::Range<u32> {
+        self.first[node as usize]..self.first[node as usize + 1]
     }
-}
-
-/// A step of the walk over the dominator tree.
-enum Visit {
-    Enter(u32),
-    Leave { class: u32, replaced: u32 },
 }
 
 /// No node.

@@ -111,7 +111,7 @@ impl Census {
                         class: classes.of[i],
                         size: snapshot.self_sizes[i],
                         dominated_by: if nearest[i] == NONE { 0 } else { snapshot.node_ids[nearest[i] as usize] },
-                        retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_sizes[i] },
+                        retained: if analysis.shallow_sizes[i] == 0 { 0 } else { analysis.retained_size(i as u32) },
                     }
                 })
                 .collect();

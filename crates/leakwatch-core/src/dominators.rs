@@ -36,6 +36,7 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> D
         (numbering, retainers)
     });
     drop(essential);
+    crate::phase_log::phase_ended("numbering and retainers");
     // Retainers by preorder number from here on; the ordinals' numbers are then done with.
     let mut retainers = retainers;
     for source in &mut retainers.sources {
@@ -71,6 +72,7 @@ pub(crate) fn dominator_tree(snapshot: &HeapSnapshot, essential: Essential) -> D
     }
     drop(retainers);
     drop(ancestor);
+    crate::phase_log::phase_ended("semi");
 
     // Immediate dominators: the nearest common ancestor of the parent and the semidominator.
     let mut idom_by_number = label;

@@ -44,10 +44,10 @@ impl WeakMapEdges {
     /// The table id and entry number of edge `edge`, if it is a WeakMap entry edge.
     #[inline]
     pub(crate) fn entry(&self, snapshot: &HeapSnapshot, edge: usize) -> Option<(u32, u32)> {
-        if snapshot.edge_kinds[edge] != EdgeKind::Internal {
+        if snapshot.edge_kind(edge as u32) != EdgeKind::Internal {
             return None;
         }
-        let name = snapshot.edge_names[edge];
+        let name = snapshot.edge_name_or_index(edge as u32);
         if !self.names.contains(name as usize) {
             return None;
         }

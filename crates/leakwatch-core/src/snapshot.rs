@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::edge_column::EdgeKindsAndNames;
+
 /// The type of a heap node, as listed in `snapshot.meta.node_types[0]`.
 ///
 /// V8 has added types over the years; a name this version does not know becomes
@@ -130,8 +132,7 @@ pub struct HeapSnapshot {
     pub(crate) first_edge: Vec<u32>,
     pub(crate) trace_node_ids: MostlyZero<u32>,
     pub(crate) detachedness: MostlyZero<u8>,
-    pub(crate) edge_kinds: Vec<EdgeKind>,
-    pub(crate) edge_names: Vec<u32>,
+    pub(crate) edge_kinds_and_names: EdgeKindsAndNames,
     pub(crate) edge_targets: Vec<u32>,
     pub(crate) strings: Strings,
     /// The nodes V8 gave a source location, sorted by ordinal: functions and the objects whose
@@ -272,7 +273,7 @@ impl HeapSnapshot {
 
     /// The kind of edge `edge`.
     pub fn edge_kind(&self, edge: u32) -> EdgeKind {
-        self.edge_kinds[edge as usize]
+        self.edge_kinds_and_names.kind(edge)
     }
 
     /// The ordinal of the node that edge `edge` points to.
@@ -283,7 +284,7 @@ impl HeapSnapshot {
     /// The raw `name_or_index` of edge `edge`: a string index, or an element index for element
     /// and hidden edges.
     pub fn edge_name_or_index(&self, edge: u32) -> u32 {
-        self.edge_names[edge as usize]
+        self.edge_kinds_and_names.name(edge)
     }
 
     /// The edge's name as DevTools prints it in a retainer path: `[3]` for elements, the

@@ -21,12 +21,14 @@ use source::Source;
 use split::read_rows_split;
 
 use crate::{
+    edge_column::EdgeKindsAndNames,
     error::Error,
     snapshot::{HeapSnapshot, MostlyZero, NodeKind, SourceLocation, Strings},
 };
 
 /// Parses a whole snapshot from `reader`.
 pub(crate) fn parse(reader: impl Read) -> Result<HeapSnapshot, Error> {
+    crate::phase_log::phase_ended("start");
     let mut source = Source::new(reader);
     if source.at_end()? {
         return Err(Error::at(0, "the input is empty"));
@@ -84,8 +86,7 @@ struct Nodes {
 }
 
 struct Edges {
-    kinds: Vec<crate::snapshot::EdgeKind>,
-    names: Vec<u32>,
+    kinds_and_names: EdgeKindsAndNames,
     targets: Vec<u32>,
 }
 
@@ -108,6 +109,7 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "nodes"))?;
                 self.nodes = Some(read_nodes(source, header)?);
+                crate::phase_log::phase_ended("nodes");
             }
             b"edges" => {
                 if self.edges.is_some() {
@@ -115,12 +117,14 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "edges"))?;
                 self.edges = Some(read_edges(source, header)?);
+                crate::phase_log::phase_ended("edges");
             }
             b"strings" => {
                 if self.strings.is_some() {
                     return Err(duplicate());
                 }
                 self.strings = Some(read_strings(source)?);
+                crate::phase_log::phase_ended("strings");
             }
             b"locations" => {
                 if self.locations.is_some() {
@@ -128,6 +132,7 @@ impl Builder {
                 }
                 let header = self.header.as_ref().ok_or_else(|| missing_header(key_offset, "locations"))?;
                 self.locations = Some(read_locations(source, header)?);
+                crate::phase_log::phase_ended("locations");
             }
             // Flat integer arrays this version does not use: skipped by the fast integer loop.
             b"samples" | b"trace_function_infos" => {
@@ -166,13 +171,13 @@ impl Builder {
                 format!("node {bad} is named by string {}, but there are only {string_count} strings", nodes.names[bad]),
             ));
         }
-        let named_edge = edges.kinds.iter().zip(&edges.names).position(|(kind, &name)| {
+        let named_edge = edges.kinds_and_names.iter().enumerate().find(|&(_, (kind, name))| {
             !kind.has_index_name() && u64::from(name) >= string_count
         });
-        if let Some(bad) = named_edge {
+        if let Some((bad, (_, name))) = named_edge {
             return Err(Error::at(
                 end,
-                format!("edge {bad} is named by string {}, but there are only {string_count} strings", edges.names[bad]),
+                format!("edge {bad} is named by string {name}, but there are only {string_count} strings"),
             ));
         }
         Ok(HeapSnapshot {
@@ -183,8 +188,7 @@ impl Builder {
             first_edge: nodes.first_edge,
             trace_node_ids: nodes.trace_node_ids,
             detachedness: nodes.detachedness,
-            edge_kinds: edges.kinds,
-            edge_names: edges.names,
+            edge_kinds_and_names: edges.kinds_and_names,
             edge_targets: edges.targets,
             strings,
             locations: self.locations.unwrap_or_default(),
@@ -210,6 +214,19 @@ fn vec_for<T>(count: u64, at: u64) -> Result<Vec<T>, Error> {
     let too_large = || Error::at(at, format!("the snapshot's {count} items are too many to hold in memory"));
     v.try_reserve_exact(usize::try_from(ahead).map_err(|_| too_large())?).map_err(|_| too_large())?;
     Ok(v)
+}
+
+/// How many more items a vector of `len` items and room for `capacity` must reserve before the
+/// next is pushed: none while it has room; else as many as it holds, as `push` would, but never
+/// past `count`, the header's count, so that columns of the announced size take exactly that
+/// size rather than up to twice it.
+#[inline]
+fn growth(len: usize, capacity: usize, count: u64) -> usize {
+    if len < capacity {
+        return 0;
+    }
+    let left = usize::try_from(count.saturating_sub(len as u64)).unwrap_or(usize::MAX);
+    len.min(left).max(1)
 }
 
 /// Converts a value to `u32`, naming the field when it does not fit.
@@ -256,6 +273,14 @@ fn read_nodes<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Nodes,
         if edges_so_far > header.edge_count {
             return Err(format!("the nodes own more edges than snapshot.edge_count ({})", header.edge_count));
         }
+        let extra = growth(nodes.kinds.len(), nodes.kinds.capacity(), count);
+        if extra > 0 {
+            nodes.kinds.reserve_exact(extra);
+            nodes.names.reserve_exact(extra);
+            nodes.ids.reserve_exact(extra);
+            nodes.self_sizes.reserve_exact(extra);
+            nodes.first_edge.reserve_exact(extra);
+        }
         nodes.kinds.push(*kind);
         nodes.names.push(to_u32(row[name_at], "node name")?);
         nodes.ids.push(to_u32(row[id_at], "node id")?);
@@ -280,7 +305,10 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
     if count > u64::from(u32::MAX) {
         return Err(Error::at(at, format!("snapshot.edge_count {count} exceeds the 4,294,967,295 edges supported")));
     }
-    let mut edges = Edges { kinds: vec_for(count, at)?, names: vec_for(count, at)?, targets: vec_for(count, at)? };
+    let mut edges = Edges {
+        kinds_and_names: EdgeKindsAndNames::in_room(vec_for(count, at)?),
+        targets: vec_for(count, at)?,
+    };
     let fields = &header.edge_fields;
     let column = |wanted: EdgeField| fields.iter().position(|&f| f == wanted).unwrap_or_default();
     let (type_at, name_at, target_at) =
@@ -305,8 +333,12 @@ fn read_edges<R: Read>(source: &mut Source<R>, header: &Header) -> Result<Edges,
                 "edge {edge} points to node offset {to_node}, past the last node ({node_count} nodes × {node_field_count} fields)"
             ));
         }
-        edges.kinds.push(*kind);
-        edges.names.push(to_u32(row[name_at], "edge name")?);
+        let extra = growth(edges.targets.len(), edges.targets.capacity(), count);
+        if extra > 0 {
+            edges.targets.reserve_exact(extra);
+            edges.kinds_and_names.reserve_exact(extra);
+        }
+        edges.kinds_and_names.push(*kind, to_u32(row[name_at], "edge name")?);
         edges.targets.push(ordinal as u32);
         Ok(())
     })?;
@@ -442,6 +474,19 @@ mod tests {
         // At the limit itself, the count is accepted and the file is then measured against it.
         let at_limit = error(1, u64::from(u32::MAX)).unwrap_or_default();
         assert!(!at_limit.contains("supported"), "{at_limit}");
+    }
+
+    /// Columns double as they fill, as vectors do, but stop at the header's count: a snapshot of
+    /// 3 million nodes takes room for 3 million, not 4.
+    #[test]
+    fn columns_grow_toward_the_announced_count_and_never_past_it() {
+        assert_eq!(super::growth(3, 8, 100), 0);
+        assert_eq!(super::growth(8, 8, 100), 8);
+        assert_eq!(super::growth(80, 80, 100), 20);
+        assert_eq!(super::growth(1 << 21, 1 << 21, 3_000_000), 3_000_000 - (1 << 21));
+        // Past the count (rows the header did not announce, refused just after): one at a time.
+        assert_eq!(super::growth(100, 100, 100), 1);
+        assert_eq!(super::growth(0, 0, 0), 1);
     }
 
     #[test]

@@ -3,11 +3,14 @@
 // which leak, what class and allocation site are to blame, and what holds the leaked objects),
 // with default settings:
 //
-//   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME] [--watch]
+//   node bench/leak-detection.js [--seconds 60] [--jobs 2] [--only NAME] [--watch | --attach [--before 20]]
 //
 // Each program runs for --seconds under bench/watch-program.js, or, with --watch, unchanged under
 // `leakwatch watch --events FILE -- node PROGRAM` (times counted from its `start` event, and
-// node-memwatch's rule judged on its `stats` events). Printed: per program, whether and
+// node-memwatch's rule judged on its `stats` events), or, with --attach, started as plain
+// `node PROGRAM` and, --before seconds later, watched by `leakwatch attach --events FILE PID`
+// for --seconds (times counted from when attach was started; one attach at a time, since each
+// opens port 9229, while the next program already runs). Printed: per program, whether and
 // when leakwatch reported a leak and whether its top suspect names the right class, site and
 // holder (its `held_by`, judged by bench/verdict-labels.js; none is "no"); then recall, false
 // alarms, median seconds to detect and culprit accuracy. node-memwatch's rule
@@ -31,6 +34,12 @@ const seconds = Number(option('seconds', 60));
 const jobs = Number(option('jobs', 2));
 const only = option('only', null);
 const underWatch = process.argv.includes('--watch');
+const underAttach = process.argv.includes('--attach');
+const before = Number(option('before', 20));
+const cli = path.join(root, 'lib', 'cli', 'main.js');
+
+/** The events of an NDJSON events file, parsed. */
+const readEvents = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 /**
  * Runs one program for `seconds` under `leakwatch watch`; resolves to its first leak event and
@@ -38,13 +47,13 @@ const underWatch = process.argv.includes('--watch');
  */
 function runUnderWatch(entry, traceDir) {
   const events = path.join(traceDir, `${entry.program}.ndjson`);
-  const command = [path.join(root, 'lib', 'cli', 'main.js'), 'watch', '--events', events, '--', 'node', path.join(programsDir, entry.program)];
+  const command = [cli, 'watch', '--events', events, '--', 'node', path.join(programsDir, entry.program)];
   const child = spawn(process.execPath, command, { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
   const timer = setTimeout(() => child.kill('SIGTERM'), seconds * 1000);
   return new Promise((resolve) => {
     child.on('close', () => {
       clearTimeout(timer);
-      const lines = fs.readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const lines = readEvents(events);
       const start = lines.find((e) => e.type === 'start');
       const leak = lines.find((e) => e.type === 'leak');
       const { type, time, pid, ...report } = leak ?? {};
@@ -54,9 +63,45 @@ function runUnderWatch(entry, traceDir) {
   });
 }
 
+let attachTurn = Promise.resolve();
+
+/**
+ * Starts one program plainly and, `before` seconds later and once no other attach runs, watches
+ * it with `leakwatch attach` for `seconds` (detaching early once a leak is reported); resolves to
+ * its first leak event, timed from the attach, and the full GCs seen attached.
+ */
+async function runUnderAttach(entry, traceDir) {
+  const events = path.join(traceDir, `${entry.program}.ndjson`);
+  const program = spawn(process.execPath, [path.join(programsDir, entry.program)], { cwd: root, stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, before * 1000));
+  const previous = attachTurn;
+  let done;
+  attachTurn = new Promise((resolve) => (done = resolve));
+  await previous;
+  try {
+    const attachedAt = Date.now();
+    const attach = spawn(process.execPath, [cli, 'attach', '--for', `${seconds}s`, '--events', events, String(program.pid)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const closed = new Promise((resolve) => attach.on('close', resolve));
+    const poll = setInterval(() => {
+      if (fs.existsSync(events) && readEvents(events).some((e) => e.type === 'leak')) attach.kill('SIGINT');
+    }, 500);
+    await closed;
+    clearInterval(poll);
+    const lines = fs.existsSync(events) ? readEvents(events) : [];
+    const leak = lines.find((e) => e.type === 'leak');
+    const { type, time, pid, ...report } = leak ?? {};
+    const gcs = lines.filter((e) => e.type === 'stats').map((e) => ({ t: e.time, kind: 'major', heap: e.current_base }));
+    return { entry, leak: leak ? { seconds: (leak.time - attachedAt) / 1000, report } : null, gcs: [{ t: attachedAt }, ...gcs] };
+  } finally {
+    program.kill('SIGKILL');
+    done();
+  }
+}
+
 /** Runs one program for `seconds`; resolves to its first leak event and its GC trace. */
 function run(entry, traceDir) {
   if (underWatch) return runUnderWatch(entry, traceDir);
+  if (underAttach) return runUnderAttach(entry, traceDir);
   const trace = path.join(traceDir, `${entry.program}.jsonl`);
   const child = spawn(process.execPath, [path.join(__dirname, 'watch-program.js'), path.join(programsDir, entry.program), trace], {
     cwd: root,
@@ -115,7 +160,7 @@ const secs = (s) => (s === null ? '-' : `${s.toFixed(1)} s`);
 async function main() {
   const programs = readPrograms(only);
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-traces-'));
-  const how = underWatch ? 'under leakwatch watch' : 'in-process';
+  const how = underWatch ? 'under leakwatch watch' : underAttach ? `under leakwatch attach, ${before} s after each program started` : 'in-process';
   console.log(`${programs.length} programs, ${seconds} s each, ${jobs} at a time, default settings, ${how} (node ${process.version})\n`);
 
   const results = await runEach(programs, jobs, (entry) => run(entry, traceDir));

@@ -11,7 +11,7 @@ use crate::{
     nice_size::nice_size,
     origin::{Origin, OwnScripts, ScriptOrigins},
     own_objects::OwnObjects,
-    path_shapes::{path_shapes, NO_SHAPE},
+    path_shapes::{PathShapes, NO_SHAPE},
     ranking::rank,
     retainers::Retainers,
     script_urls::ScriptUrls,
@@ -45,7 +45,7 @@ pub struct Census {
     objects: Vec<Object>,
     /// The shape of each object's retainer path (see `path_shapes`), which groups the objects of
     /// a class, in the order of `objects`; empty on the first side, whose objects are not grouped.
-    shapes: Vec<u64>,
+    shapes: Vec<u32>,
     /// The `what` of each class; "" for the node types node-memwatch leaves out and for
     /// leakwatch's own objects.
     class_names: Vec<String>,
@@ -95,7 +95,7 @@ impl Census {
         // rest, which does not need them until the end.
         let left_out = own_objects.as_ref().map(OwnObjects::bits);
         let (by_id, objects, shapes_by_ordinal) = std::thread::scope(|scope| {
-            let shapes = (side == Side::After).then(|| scope.spawn(|| path_shapes(snapshot, left_out)));
+            let shapes = (side == Side::After).then(|| scope.spawn(|| PathShapes::find(snapshot, left_out).into_node_shapes()));
             let nearest = analysis.nearest_of_same_class(&classes);
             // The ordinals in order of id: sorting 8-byte keys, then gathering each object once,
             // is cheaper than sorting the objects themselves.
@@ -389,7 +389,7 @@ impl HeapDiff {
             names[row] = name;
         }
         let mut changes: Vec<RowTally> = (0..names.len()).map(|_| RowTally::default()).collect();
-        let mut groups: HashMap<(usize, u64), GroupTally> = HashMap::new();
+        let mut groups: HashMap<(usize, u32), GroupTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
             let row = &mut changes[before_rows[object.class as usize]];
             row.origin = row.origin.max_program(before.class_origins[object.class as usize]);

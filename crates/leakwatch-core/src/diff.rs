@@ -9,7 +9,7 @@ use crate::{
     classes::{memwatch_what, Classes},
     holders::explain_object,
     nice_size::nice_size,
-    origin::{Origin, OwnScripts, ScriptOrigins},
+    origin::{is_suspended_call, Origin, OwnScripts, ScriptOrigins},
     own_objects::OwnObjects,
     path_shapes::{PathShapes, NO_SHAPE},
     ranking::rank,
@@ -86,9 +86,14 @@ impl Census {
         }
         let mut class_origins = vec![Origin::Runtime; classes.names.len()];
         for &(ordinal, at) in &snapshot.locations {
+            let class = classes.of[ordinal as usize] as usize;
             let is_object = snapshot.node_kind(ordinal) == NodeKind::Object;
-            if is_object && origins.of_script(at.script_id) == Origin::Program {
-                class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
+            if is_object
+                && class_origins[class] != Origin::Program
+                && origins.of_script(at.script_id) == Origin::Program
+                && !is_suspended_call(snapshot, ordinal)
+            {
+                class_origins[class] = Origin::Program;
             }
         }
         // The path shapes (one search of the graph, on the second side only) are found beside the
@@ -654,5 +659,39 @@ mod tests {
         let groups: Vec<(u64, u64, u32)> =
             foo.groups.iter().map(|g| (g.count, g.retained_size_bytes, g.example_id)).collect();
         assert_eq!(groups, [(2, 200, 9), (1, 100, 13)]);
+    }
+
+    #[test]
+    fn a_pending_call_of_the_programs_async_function_is_the_runtimes() {
+        // The program's async function `main` (script 1); after, the global also holds a pending
+        // call of it, whose frame V8 places at `main`, and a `Foo`, placed at its constructor.
+        let main = (5, "main", 15, 10, vec![(3, "shared", 3)]);
+        let shared = (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 4)]);
+        let script = (4, "/app/main.js", 19, 10, vec![]);
+        let before = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2)]),
+                main.clone(),
+                shared.clone(),
+                script.clone(),
+            ],
+            &[(2, 1)],
+        );
+        let after = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2), (2, "pending", 5), (2, "foo", 6)]),
+                main,
+                shared,
+                script,
+                (3, "Generator", 21, 40, vec![(3, "function", 2)]),
+                (3, "Foo", 23, 20, vec![]),
+            ],
+            &[(2, 1), (5, 1), (6, 1)],
+        );
+        let diff = HeapDiff::between(&census(&before), &census(&after));
+        let rows: Vec<(&str, Origin)> = diff.change.details.iter().map(|row| (row.what.as_str(), row.origin)).collect();
+        assert_eq!(rows, [("Foo", Origin::Program), ("Generator", Origin::Runtime)]);
     }
 }

@@ -99,7 +99,7 @@ impl PathShapes {
     }
 
     /// Shape `shape` as text: each step's edge (`[]` for a folded index or key) and the DevTools
-    /// class of the node it leads to, from the root down; the last steps only, after `… →`, when
+    /// class of the node it leads to (a named function as `name()`, as shapes tell them apart), from the root down; the last steps only, after `… →`, when
     /// the path is longer.
     pub(crate) fn text(&self, snapshot: &HeapSnapshot, shape: u32) -> String {
         if shape == NO_SHAPE {
@@ -111,7 +111,7 @@ impl PathShapes {
             .enumerate()
             .map(|(i, &id)| {
                 let edge = self.steps[id as usize];
-                let class = devtools_class_name(snapshot, snapshot.edge_target(edge));
+                let class = step_node_text(snapshot, snapshot.edge_target(edge));
                 match snapshot.edge_label(edge) {
                     _ if i == 0 && !cut => class.to_string(),
                     EdgeLabel::Name(name) if !is_number(name) => format!("{name} → {class}"),
@@ -120,6 +120,15 @@ impl PathShapes {
             })
             .collect();
         format!("{}{}", if *cut { "… → " } else { "" }, parts.join(" → "))
+    }
+}
+
+/// A step's node as a shape's text shows it: its DevTools class, or `name()` for a named
+/// function, which [`node_shape`] tells apart from other functions.
+fn step_node_text(snapshot: &HeapSnapshot, node: u32) -> String {
+    match snapshot.node_name(node) {
+        name if snapshot.node_kind(node) == NodeKind::Closure && !name.is_empty() => format!("{name}()"),
+        _ => devtools_class_name(snapshot, node).into_owned(),
     }
 }
 

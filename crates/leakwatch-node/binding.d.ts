@@ -333,8 +333,8 @@ export declare function defaultDetectorOptions(): DetectorOptions
 
 /**
  * Ends `last`'s snapshot and finds the objects allocated between the `baseline` and `target`
- * censuses that it still holds, grouped by class and retainer-path shape (core's `find_leaks`).
- * Blocks the JS thread; returns the groups as JSON text.
+ * censuses that it still holds, grouped by class and retainer-path shape (core's `find_leaks`),
+ * leaving out what leakwatch itself holds. Blocks the JS thread; returns the groups as JSON text.
  */
 export declare function findLeaks(baseline: HeapCensus, target: HeapCensus, last: SnapshotParser): string
 

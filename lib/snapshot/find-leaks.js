@@ -32,6 +32,17 @@ function checked(options) {
   return { action: o.action, back: o.back, repeat };
 }
 
+/** @typedef {import('../../crates/leakwatch-node/binding').HeapCensus} HeapCensus */
+
+/**
+ * The censuses of each findLeaks() under way, by a number that its frame keeps instead: held by
+ * leakwatch's module, and not by the async function's frame, which the program's promises hold,
+ * so that the snapshots leave them out (as lib/snapshot/read.js holds its parser).
+ * @type {Map<number, HeapCensus[]>}
+ */
+const censusesOf = new Map();
+let runs = 0;
+
 /**
  * Runs `action`, then `back` (`repeat` more times each, after the first), with a snapshot
  * before, after the first action and at the end; resolves to the groups of objects the first
@@ -42,12 +53,13 @@ function checked(options) {
 async function findLeaks(options) {
   const { action, back, repeat } = checked(options);
   const release = keepHeapProfiler();
-  /** @type {import('../../crates/leakwatch-node/binding').HeapCensus[]} */
-  const censuses = [];
+  const run = (runs += 1);
+  censusesOf.set(run, []);
+  const censuses = () => /** @type {HeapCensus[]} */ (censusesOf.get(run));
   try {
-    censuses.push(readSnapshot().censusInBackground());
+    censuses().push(readSnapshot().censusInBackground());
     await action();
-    censuses.push(readSnapshot().censusInBackground());
+    censuses().push(readSnapshot().censusInBackground());
     await back();
     for (let i = 0; i < repeat; i += 1) {
       await action();
@@ -55,9 +67,10 @@ async function findLeaks(options) {
     }
     // What the undo left to the next tick (a stream's close, say) is done before the end.
     await setImmediate();
-    return JSON.parse(native.findLeaks(censuses[0], censuses[1], readSnapshot()));
+    return JSON.parse(native.findLeaks(censuses()[0], censuses()[1], readSnapshot()));
   } finally {
-    for (const census of censuses) census.release();
+    for (const census of censuses()) census.release();
+    censusesOf.delete(run);
     release();
   }
 }

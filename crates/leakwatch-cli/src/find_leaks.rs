@@ -26,7 +26,7 @@ pub fn run(baseline: &Path, target: &Path, last: &Path, output: &Output, progres
         (join(first), join(second), third)
     });
     let last = last?;
-    let mut found = find_leaks(&baseline?, &target?, &last.snapshot, &last.analysis);
+    let mut found = find_leaks(&baseline?, &target?, &last.snapshot, &last.analysis, None);
     let groups = found.groups.len();
     found.groups.truncate(output.rows());
     if output.json {

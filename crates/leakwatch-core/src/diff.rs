@@ -9,9 +9,9 @@ use crate::{
     classes::{memwatch_what, Classes},
     holders::explain_object,
     nice_size::nice_size,
-    origin::{Origin, OwnScripts, ScriptOrigins},
+    origin::{is_suspended_call, Origin, OwnScripts, ScriptOrigins},
     own_objects::OwnObjects,
-    path_shapes::{path_shapes, NO_SHAPE},
+    path_shapes::{PathShapes, NO_SHAPE},
     ranking::rank,
     retainers::Retainers,
     script_urls::ScriptUrls,
@@ -45,7 +45,7 @@ pub struct Census {
     objects: Vec<Object>,
     /// The shape of each object's retainer path (see `path_shapes`), which groups the objects of
     /// a class, in the order of `objects`; empty on the first side, whose objects are not grouped.
-    shapes: Vec<u64>,
+    shapes: Vec<u32>,
     /// The `what` of each class; "" for the node types node-memwatch leaves out and for
     /// leakwatch's own objects.
     class_names: Vec<String>,
@@ -86,16 +86,21 @@ impl Census {
         }
         let mut class_origins = vec![Origin::Runtime; classes.names.len()];
         for &(ordinal, at) in &snapshot.locations {
+            let class = classes.of[ordinal as usize] as usize;
             let is_object = snapshot.node_kind(ordinal) == NodeKind::Object;
-            if is_object && origins.of_script(at.script_id) == Origin::Program {
-                class_origins[classes.of[ordinal as usize] as usize] = Origin::Program;
+            if is_object
+                && class_origins[class] != Origin::Program
+                && origins.of_script(at.script_id) == Origin::Program
+                && !is_suspended_call(snapshot, ordinal)
+            {
+                class_origins[class] = Origin::Program;
             }
         }
         // The path shapes (one search of the graph, on the second side only) are found beside the
         // rest, which does not need them until the end.
         let left_out = own_objects.as_ref().map(OwnObjects::bits);
         let (by_id, objects, shapes_by_ordinal) = std::thread::scope(|scope| {
-            let shapes = (side == Side::After).then(|| scope.spawn(|| path_shapes(snapshot, left_out)));
+            let shapes = (side == Side::After).then(|| scope.spawn(|| PathShapes::find(snapshot, left_out).into_node_shapes()));
             let nearest = analysis.nearest_of_same_class(&classes);
             // The ordinals in order of id: sorting 8-byte keys, then gathering each object once,
             // is cheaper than sorting the objects themselves.
@@ -389,7 +394,7 @@ impl HeapDiff {
             names[row] = name;
         }
         let mut changes: Vec<RowTally> = (0..names.len()).map(|_| RowTally::default()).collect();
-        let mut groups: HashMap<(usize, u64), GroupTally> = HashMap::new();
+        let mut groups: HashMap<(usize, u32), GroupTally> = HashMap::new();
         for (object, _) in old.iter().zip(&freed).filter(|(_, &gone)| gone) {
             let row = &mut changes[before_rows[object.class as usize]];
             row.origin = row.origin.max_program(before.class_origins[object.class as usize]);
@@ -654,5 +659,39 @@ mod tests {
         let groups: Vec<(u64, u64, u32)> =
             foo.groups.iter().map(|g| (g.count, g.retained_size_bytes, g.example_id)).collect();
         assert_eq!(groups, [(2, 200, 9), (1, 100, 13)]);
+    }
+
+    #[test]
+    fn a_pending_call_of_the_programs_async_function_is_the_runtimes() {
+        // The program's async function `main` (script 1); after, the global also holds a pending
+        // call of it, whose frame V8 places at `main`, and a `Foo`, placed at its constructor.
+        let main = (5, "main", 15, 10, vec![(3, "shared", 3)]);
+        let shared = (4, "system / SharedFunctionInfo", 17, 10, vec![(3, "script_or_debug_info", 4)]);
+        let script = (4, "/app/main.js", 19, 10, vec![]);
+        let before = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2)]),
+                main.clone(),
+                shared.clone(),
+                script.clone(),
+            ],
+            &[(2, 1)],
+        );
+        let after = snapshot(
+            &[
+                (9, "", 1, 0, vec![(5, "global", 1)]),
+                (3, "global", 3, 10, vec![(2, "main", 2), (2, "pending", 5), (2, "foo", 6)]),
+                main,
+                shared,
+                script,
+                (3, "Generator", 21, 40, vec![(3, "function", 2)]),
+                (3, "Foo", 23, 20, vec![]),
+            ],
+            &[(2, 1), (5, 1), (6, 1)],
+        );
+        let diff = HeapDiff::between(&census(&before), &census(&after));
+        let rows: Vec<(&str, Origin)> = diff.change.details.iter().map(|row| (row.what.as_str(), row.origin)).collect();
+        assert_eq!(rows, [("Foo", Origin::Program), ("Generator", Origin::Runtime)]);
     }
 }

@@ -5,19 +5,18 @@
 //! Objects are matched by id, as in [`HeapDiff`](crate::HeapDiff), so the baseline and the
 //! target are only needed as [`Census`]es; the final snapshot is needed whole, for the paths.
 
-use std::{
-    borrow::Cow,
-    collections::{HashMap, VecDeque},
-};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::{
     analysis::{Analysis, NONE},
-    classes::{devtools_class_name, memwatch_what, Classes},
+    classes::{memwatch_what, Classes},
     diff::Census,
+    own_objects::OwnObjects,
+    path_shapes::PathShapes,
     retainers::Retainers,
-    snapshot::{EdgeKind, EdgeLabel, HeapSnapshot, ROOT},
+    snapshot::HeapSnapshot,
 };
 
 /// Objects of one class, held along one shape of retainer path, that outlived the action.
@@ -25,9 +24,10 @@ use crate::{
 pub struct LeakGroup {
     /// node-memwatch's name for the class.
     pub class: String,
-    /// The shape of their shortest retainer path from the root: each object's class and the edge
-    /// below it, with element indexes (and the numbered slots of a Map's table) as `[]`, so that
-    /// every element of one collection shares it. The last steps only, after `… →`, when long.
+    /// The shape of their shortest retainer path from the root (see `path_shapes`): each edge and
+    /// the class of the object it leads to, with element indexes and numeric keys (the numbered
+    /// slots of a Map's table) as `[]`, so that every element of one collection shares it. The
+    /// last steps only, after `… →`, when long.
     pub shape: String,
     /// How many objects.
     pub count: u64,
@@ -50,20 +50,28 @@ pub struct FoundLeaks {
 }
 
 /// The objects of `last` (analysed as `analysis`) that are in `target` but not in `baseline`,
-/// grouped by class and retainer-path shape (see [`path_shapes`]).
-pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analysis: &Analysis) -> FoundLeaks {
+/// grouped by class and retainer-path shape (see `path_shapes`). `own`, for a snapshot of this
+/// process, is what leakwatch holds in `last` (see [`OwnObjects`]): left out of the groups, and
+/// no path goes through it.
+pub fn find_leaks(
+    baseline: &Census,
+    target: &Census,
+    last: &HeapSnapshot,
+    analysis: &Analysis,
+    own: Option<&OwnObjects>,
+) -> FoundLeaks {
     let n = last.node_count();
     let outlived: Vec<bool> = (0..n as u32)
         .map(|o| {
             let id = last.node_id(o);
-            target.contains(id) && !baseline.contains(id)
+            target.contains(id) && !baseline.contains(id) && !own.is_some_and(|own| own.contains(o))
         })
         .collect();
     let classes = Classes::by(last, |o| memwatch_what(last, o));
     let nearest = analysis.nearest_of_same_class(&classes);
-    let shapes = path_shapes(last);
+    let shapes = PathShapes::find(last, own.map(OwnObjects::bits));
     // Per group, the ordinal of the object that retains the most beside the group itself.
-    let mut groups: HashMap<(&str, &str), (LeakGroup, u32)> = HashMap::new();
+    let mut groups: HashMap<(&str, u32), (LeakGroup, u32)> = HashMap::new();
     let mut still_alive = 0;
     for o in (0..n as u32).filter(|&o| outlived[o as usize]) {
         still_alive += 1;
@@ -74,7 +82,7 @@ pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analy
         let (group, example) = groups.entry((class, shape)).or_insert_with(|| {
             let group = LeakGroup {
                 class: class.to_string(),
-                shape: shape.to_string(),
+                shape: shapes.text(last, shape),
                 count: 0,
                 retained_size: 0,
                 example_id: last.node_id(o),
@@ -94,107 +102,11 @@ pub fn find_leaks(baseline: &Census, target: &Census, last: &HeapSnapshot, analy
         b.retained_size.cmp(&a.retained_size).then(b.count.cmp(&a.count)).then(a.class.cmp(&b.class)).then(a.shape.cmp(&b.shape))
     });
     if !groups.is_empty() {
-        let retainers = Retainers::new(last);
+        let retainers = Retainers::leaving_out(last, own);
         for (group, example) in &mut groups {
             group.path = retainers.paths(last, *example, 1).into_iter().next().map(|p| p.to_string());
         }
     }
     let groups = groups.into_iter().map(|(group, _)| group).collect();
     FoundLeaks { still_alive, groups }
-}
-
-/// How many steps, nearest the object, a shape keeps: enough to tell one holder from another,
-/// few enough that the elements of a long linked list share one shape.
-const SHAPE_STEPS: usize = 8;
-
-/// A shape as the search builds it: the ids of its last steps, root side first, how many there
-/// are, and whether steps above them were left out. Fixed-size, so that finding the shape of
-/// each of millions of objects allocates nothing.
-type ShapeKey = ([u32; SHAPE_STEPS], u8, bool);
-
-/// The retainer-path shape of every object: the last steps of one shortest path from the root
-/// (breadth first over the strong edges), each the edge to an object and the object's class.
-struct PathShapes {
-    /// Each object's shape, as an index into `texts`; NONE for what the root does not reach.
-    of: Vec<u32>,
-    texts: Vec<String>,
-}
-
-impl PathShapes {
-    fn of(&self, ordinal: u32) -> &str {
-        match self.of[ordinal as usize] {
-            NONE => "(reached by weak edges only)",
-            shape => &self.texts[shape as usize],
-        }
-    }
-}
-
-/// Finds the shape of every object's shortest path from the root. Each shape is its parent's
-/// plus one step; steps and shapes are interned as numbers, and written out once each.
-fn path_shapes(snapshot: &HeapSnapshot) -> PathShapes {
-    let n = snapshot.node_count();
-    let mut of = vec![NONE; n];
-    // A step: the edge's name (None for a numbered one) and the class of the object it leads to.
-    let mut steps: Vec<(Option<&str>, Cow<'_, str>)> = Vec::new();
-    let mut step_ids: HashMap<(Option<&str>, Cow<'_, str>), u32> = HashMap::new();
-    let mut keys: Vec<ShapeKey> = vec![([0; SHAPE_STEPS], 0, false)];
-    let mut shape_ids: HashMap<ShapeKey, u32> = HashMap::from([(keys[0], 0)]);
-    if n > 0 {
-        of[ROOT as usize] = 0;
-    }
-    let mut queue = VecDeque::from(if n > 0 { vec![ROOT] } else { vec![] });
-    while let Some(node) = queue.pop_front() {
-        let (parent, len, cut) = keys[of[node as usize] as usize];
-        for edge in snapshot.edges_of(node) {
-            let target = snapshot.edge_target(edge);
-            if of[target as usize] != NONE || matches!(snapshot.edge_kind(edge), EdgeKind::Weak | EdgeKind::Shortcut) {
-                continue;
-            }
-            let label = match snapshot.edge_label(edge) {
-                // A Map's or a Set's table numbers its slots with names of digits.
-                EdgeLabel::Name(name) if node != ROOT && !name.bytes().all(|b| b.is_ascii_digit()) => Some(name),
-                _ => None,
-            };
-            let step = (label, devtools_class_name(snapshot, target));
-            let step_id = *step_ids.entry(step.clone()).or_insert_with(|| {
-                steps.push(step);
-                steps.len() as u32 - 1
-            });
-            let mut key: ShapeKey = (parent, len, cut);
-            if (len as usize) == SHAPE_STEPS {
-                key.0.copy_within(1.., 0);
-                key.0[SHAPE_STEPS - 1] = step_id;
-                key.2 = true;
-            } else {
-                key.0[len as usize] = step_id;
-                key.1 += 1;
-            }
-            let next = keys.len() as u32;
-            let id = *shape_ids.entry(key).or_insert(next);
-            if id == next {
-                keys.push(key);
-            }
-            of[target as usize] = id;
-            queue.push_back(target);
-        }
-    }
-    let texts = keys
-        .iter()
-        .map(|(ids, len, cut)| {
-            let parts: Vec<String> = ids[..*len as usize]
-                .iter()
-                .enumerate()
-                .map(|(i, &id)| {
-                    let (label, class) = &steps[id as usize];
-                    match (i, label) {
-                        (0, _) if !cut => class.to_string(),
-                        (_, Some(name)) => format!("{name} → {class}"),
-                        (_, None) => format!("[] → {class}"),
-                    }
-                })
-                .collect();
-            format!("{}{}", if *cut { "… → " } else { "" }, parts.join(" → "))
-        })
-        .collect();
-    PathShapes { of, texts }
 }

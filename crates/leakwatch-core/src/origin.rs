@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::{
-    scripts::{script_url, ScriptOrigin},
-    snapshot::{HeapSnapshot, NodeKind, SourceLocation},
+    scripts::{edge_named, script_url, ScriptOrigin},
+    snapshot::{EdgeKind, HeapSnapshot, NodeKind, SourceLocation},
 };
 
 /// Who defines a class of objects.
@@ -102,9 +102,12 @@ impl ScriptOrigins {
 
     /// The origin of node `ordinal`'s class: the program's or leakwatch's for an object whose
     /// constructor is in their scripts, the runtime's for every other object and node type.
+    /// A suspended generator or async function is the runtime's, whatever function it runs.
     pub fn of_class(&self, snapshot: &HeapSnapshot, ordinal: u32) -> Origin {
         match snapshot.node_kind(ordinal) {
-            NodeKind::Object => snapshot.location(ordinal).map_or(Origin::Runtime, |at| self.of_script(at.script_id)),
+            NodeKind::Object if !is_suspended_call(snapshot, ordinal) => {
+                snapshot.location(ordinal).map_or(Origin::Runtime, |at| self.of_script(at.script_id))
+            }
             _ => Origin::Runtime,
         }
     }
@@ -119,6 +122,16 @@ impl ScriptOrigins {
     pub(crate) fn is_own_at(&self, snapshot: &HeapSnapshot, ordinal: u32, at: SourceLocation) -> bool {
         matches!(snapshot.node_kind(ordinal), NodeKind::Object | NodeKind::Closure) && self.of_script(at.script_id) == Origin::Own
     }
+}
+
+/// Whether object `ordinal` is a suspended generator or async function: the frame that the
+/// runtime keeps for the call, holding the function it runs by an internal `function` edge. V8
+/// places such an object at that function, as it places an instance at its constructor, so its
+/// location alone would make every pending `await` of the program look like a class it defines.
+pub(crate) fn is_suspended_call(snapshot: &HeapSnapshot, ordinal: u32) -> bool {
+    edge_named(snapshot, ordinal, "function").is_some_and(|e| {
+        snapshot.edge_kind(e) == EdgeKind::Internal && snapshot.node_kind(snapshot.edge_target(e)) == NodeKind::Closure
+    })
 }
 
 /// A script's origin by its URL (see [`ScriptOrigin::of_url`]): Node's and V8's are the

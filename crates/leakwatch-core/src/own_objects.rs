@@ -4,6 +4,12 @@
 //! the snapshot stream being read, the parser fed from it. They are found from the graph: the
 //! objects and functions of leakwatch's scripts, and whatever only they reach. The stack does
 //! not count as the program's: while leakwatch takes a snapshot, its own frames hold the stream.
+//!
+//! Nor do V8's template-instantiation caches. The first time a class made from a C++ template is
+//! instantiated (Node's snapshot stream, the addon's census), V8 keeps a boilerplate of it in
+//! its native context's cache; the first snapshot of a process makes some, after V8 has taken
+//! it, so the next one would show them as new. A boilerplate is V8's copy source, one per
+//! template, never an object the program made, so what only those caches hold is left out too.
 
 use std::collections::VecDeque;
 
@@ -14,8 +20,9 @@ use crate::{
 };
 
 /// The nodes of one snapshot that leakwatch's code holds and the program does not: every object
-/// or function of leakwatch's scripts, and every node that only those reach (not counting the
-/// stack). Reports leave them out, and no retainer path or holder goes through them.
+/// or function of leakwatch's scripts, V8's template-instantiation caches, and every node that
+/// only those reach (not counting the stack). Reports leave them out, and no retainer path or
+/// holder goes through them.
 pub struct OwnObjects {
     nodes: BitSet,
 }
@@ -36,13 +43,22 @@ impl OwnObjects {
         if seeds.is_empty() {
             return None;
         }
-        // What the program reaches without going through leakwatch's code or the stack.
+        let template_caches = TemplateCacheEdges::of(snapshot);
+        // What the program reaches without going through leakwatch's code, the stack or V8's
+        // template caches.
         let mut programs = BitSet::new(n);
         programs.insert(ROOT as usize);
         let mut queue = VecDeque::from([ROOT]);
         while let Some(node) = queue.pop_front() {
-            for to in strong_targets(snapshot, node) {
-                if !programs.contains(to as usize) && !own.contains(to as usize) && !is_stack_roots(snapshot, to) {
+            for e in snapshot.edges_of(node) {
+                let to = snapshot.edge_target(e);
+                if snapshot.edge_kind(e) == EdgeKind::Weak || programs.contains(to as usize) || own.contains(to as usize) {
+                    continue;
+                }
+                if template_caches.is_one(snapshot, e) {
+                    own.insert(to as usize);
+                    seeds.push(to);
+                } else if !is_stack_roots(snapshot, to) {
                     programs.insert(to as usize);
                     queue.push_back(to);
                 }
@@ -69,6 +85,27 @@ impl OwnObjects {
     /// The nodes, as a set of ordinals.
     pub(crate) fn bits(&self) -> &BitSet {
         &self.nodes
+    }
+}
+
+/// The edges from a native context to its template-instantiation caches (a fixed array, and a
+/// dictionary for templates past its length), told by their internal names, which V8 gives
+/// its native context's fields.
+struct TemplateCacheEdges {
+    /// The string indices of the two names; `None` when the snapshot has no such edge.
+    names: [Option<u32>; 2],
+}
+
+impl TemplateCacheEdges {
+    fn of(snapshot: &HeapSnapshot) -> TemplateCacheEdges {
+        let find = |name| snapshot.strings.find(name);
+        TemplateCacheEdges { names: [find("fast_template_instantiations_cache"), find("slow_template_instantiations_cache")] }
+    }
+
+    /// Whether `edge` leads from a native context to one of its template caches.
+    fn is_one(&self, snapshot: &HeapSnapshot, edge: u32) -> bool {
+        snapshot.edge_kind(edge) == EdgeKind::Internal
+            && self.names.contains(&Some(snapshot.edge_name_or_index(edge)))
     }
 }
 

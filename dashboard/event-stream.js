@@ -4,10 +4,13 @@
 // on to the connected Server-Sent Events clients, each of which gets the history first.
 //
 // Events of a series ('sample', 'gc', 'stats', 'leak') carry `t`, their time in ms since the
-// epoch, and are kept for a time window (and at most a number of them); other events ('status',
-// 'diff', 'controls') are kept as the latest one only. Events are stored as the objects the source
-// gave: JSON is made only when a client is connected, so a dashboard nobody watches costs no
-// serialization.
+// epoch, and are kept for a time window (and at most a number of them) in a SeriesRing, columns
+// allocated at full size on the series' first event, so that the history costs the same memory
+// whatever the event rate and however long the program runs; other events ('status', 'diff',
+// 'controls') are kept as the latest one only. JSON is made only when a client is connected, so a
+// dashboard nobody watches costs no serialization.
+
+const { SeriesRing } = require('./series-ring');
 
 const SERIES = ['sample', 'gc', 'stats', 'leak'];
 
@@ -30,7 +33,8 @@ class EventStream {
   constructor({ windowMs = 10 * 60_000, maxPerSeries = 5000 } = {}) {
     this.windowMs = windowMs;
     this.maxPerSeries = maxPerSeries;
-    this.series = Object.fromEntries(SERIES.map((type) => [type, []]));
+    /** @type {Record<string, SeriesRing | null>} a series' ring is made on its first event */
+    this.series = Object.fromEntries(SERIES.map((type) => [type, null]));
     this.latest = {};
     this.clients = new Set();
     this.keepalive = null;
@@ -38,13 +42,11 @@ class EventStream {
 
   /** Records one event and sends it to every connected client. */
   publish(type, data) {
-    const list = this.series[type];
-    if (list) {
-      list.push(data);
+    if (Object.hasOwn(this.series, type)) {
+      const ring = (this.series[type] ??= new SeriesRing(this.maxPerSeries));
+      ring.push(data);
       const oldest = data.t - this.windowMs;
-      let drop = 0;
-      while (drop < list.length && (list.length - drop > this.maxPerSeries || list[drop].t < oldest)) drop += 1;
-      if (drop) list.splice(0, drop);
+      while (ring.length > 0 && /** @type {number} */ (ring.oldestTime()) < oldest) ring.shift();
     } else {
       this.latest[type] = data;
     }
@@ -55,7 +57,13 @@ class EventStream {
 
   /** Everything kept: `{series: {sample: [...], ...}, latest: {status, diff, controls}}`. */
   history() {
-    return { series: this.series, latest: this.latest };
+    const series = Object.fromEntries(SERIES.map((type) => [type, this.series[type]?.toArray() ?? []]));
+    return { series, latest: this.latest };
+  }
+
+  /** Bytes the series' rings hold: the same after an hour as after their first events. */
+  byteLength() {
+    return SERIES.reduce((sum, type) => sum + (this.series[type]?.byteLength() ?? 0), 0);
   }
 
   /**

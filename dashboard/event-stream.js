@@ -10,7 +10,7 @@
 // 'controls') are kept as the latest one only. JSON is made only when a client is connected, so a
 // dashboard nobody watches costs no serialization.
 
-const { SeriesRing } = require('./series-ring');
+const { SeriesRing } = require('../lib/history/series-ring');
 
 const SERIES = ['sample', 'gc', 'stats', 'leak'];
 
@@ -46,7 +46,7 @@ class EventStream {
       const ring = (this.series[type] ??= new SeriesRing(this.maxPerSeries));
       ring.push(data);
       const oldest = data.t - this.windowMs;
-      while (ring.length > 0 && /** @type {number} */ (ring.oldestTime()) < oldest) ring.shift();
+      while (ring.length > 0 && ring.timeAt(0) < oldest) ring.shift();
     } else {
       this.latest[type] = data;
     }

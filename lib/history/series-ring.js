@@ -1,11 +1,11 @@
 // @ts-check
 'use strict';
-// One series of the dashboard's history ('sample', 'gc', ...) in columns allocated once at their
-// full size: a ring of rows whose fields are Float64Array numbers, with each row's kind of value
+// A series of events kept for a while (the dashboard's history, the per-space sizes of the leak
+// report) in columns allocated once at their full size: a ring of rows whose fields are Float64Array numbers, with each row's kind of value
 // in a Uint8Array (number, null, boolean, or a string kept as an index into a small table).
-// The history's retained memory is therefore the same after a minute as after a day, whatever the
-// event rate, where a list of event objects grows with the rate until its window is full and
-// keeps the garbage collector busy moving them. Values that fit no column (nested objects, too
+// Its retained memory is therefore the same after a minute as after a day, whatever the event
+// rate, where a list of event objects grows with the rate until its window is full and keeps the
+// garbage collector busy moving them. Values that fit no column (nested objects, too
 // many distinct strings) are kept by reference in a slot array, also of fixed length; the
 // long-running soak (bench/soak.js) measures the whole.
 
@@ -129,12 +129,16 @@ class SeriesRing {
     this.length = 0;
   }
 
-  /** Appends `event`, overwriting the oldest when full. */
-  push(event) {
+  /**
+   * Appends `event` at time `t` (its own `t` by default), overwriting the oldest when full.
+   * @param {any} event
+   * @param {number} [t]
+   */
+  push(event, t = event?.t) {
     if (this.length === this.capacity) this.shift();
     const row = (this.first + this.length) % this.capacity;
     this.length += 1;
-    this.times[row] = typeof event?.t === 'number' ? event.t : NaN;
+    this.times[row] = typeof t === 'number' ? t : NaN;
     if (this.whole) this.whole[row] = undefined;
     if (!this.#fitsColumns(event)) {
       this.whole ??= new Array(this.capacity).fill(undefined);
@@ -158,26 +162,24 @@ class SeriesRing {
     this.length -= 1;
   }
 
-  /** The `t` of the oldest event (undefined when empty). */
-  oldestTime() {
-    return this.length === 0 ? undefined : this.times[this.first];
+  /** The `t` of the `i`-th event kept, oldest first. */
+  timeAt(i) {
+    return this.times[(this.first + i) % this.capacity];
   }
 
-  /** The events kept, oldest first, as objects equal to those pushed (new objects each call). */
+  /** The `i`-th event kept, oldest first, as an object equal to the one pushed (a new one). */
+  at(i) {
+    const row = (this.first + i) % this.capacity;
+    if (this.whole && this.whole[row] !== undefined) return this.whole[row];
+    /** @type {Record<string, unknown>} */
+    const event = {};
+    for (const column of this.columns) if (column.has(row)) event[column.name] = column.get(row);
+    return event;
+  }
+
+  /** The events kept, oldest first (new objects each call). */
   toArray() {
-    const events = new Array(this.length);
-    for (let i = 0; i < this.length; i += 1) {
-      const row = (this.first + i) % this.capacity;
-      if (this.whole && this.whole[row] !== undefined) {
-        events[i] = this.whole[row];
-        continue;
-      }
-      /** @type {Record<string, unknown>} */
-      const event = {};
-      for (const column of this.columns) if (column.has(row)) event[column.name] = column.get(row);
-      events[i] = event;
-    }
-    return events;
+    return Array.from({ length: this.length }, (_, i) => this.at(i));
   }
 
   /** Bytes of the ring's own storage: constant once its fields are known. */

@@ -139,7 +139,6 @@ class SeriesRing {
     const row = (this.first + this.length) % this.capacity;
     this.length += 1;
     this.times[row] = typeof t === 'number' ? t : NaN;
-    if (this.whole) this.whole[row] = undefined;
     if (!this.#fitsColumns(event)) {
       this.whole ??= new Array(this.capacity).fill(undefined);
       this.whole[row] = event;

@@ -107,3 +107,10 @@ test("the history's memory is the same after N events as after 10 N, whatever th
   const grew = heapAfter10N - heapAfterN;
   assert.ok(grew < 256 * 1024, `the heap grew by ${grew} bytes with 10 times the events`);
 });
+
+test('events without a time, arrays and class instances are kept as published, up to the count', () => {
+  const stream = new EventStream({ windowMs: 1000, maxPerSeries: 3 });
+  const events = [{ a: 1 }, [1, 2], new URL('http://x.invalid/'), { a: 2, t: 'soon' }, { a: 3 }];
+  publishAll(stream, 'sample', events);
+  assert.equal(JSON.stringify(stream.history().series.sample), JSON.stringify(events.slice(-3)));
+});

@@ -324,8 +324,8 @@ async function soak(withLeakwatch, minutes, { reportMinutes, snapshotDir }) {
     const kept = run.dashboard ? await dashboardHistory(run.dashboard).catch((err) => `history: ${err.message}`) : null;
     const inPeriod = (x) => x.t >= periodStart && x.t < now;
     const rss = run.rss.filter(inPeriod).map((x) => x.rss);
-    // The end can come just after a report: no period to speak of.
-    if (rss.length === 0) return;
+    // The end can come just after a report: no period to speak of (a second or two of RSS).
+    if (rss.length === 0 || now - periodStart < (reportMinutes * 60_000) / 10) return;
     const heaps = run.stats.filter(inPeriod).map((x) => x.heap);
     const period = {
       t: now,

@@ -13,6 +13,10 @@
 const { SeriesRing } = require('../lib/history/series-ring');
 
 const SERIES = ['sample', 'gc', 'stats', 'leak'];
+// Leak reports are few (the detector repeats one after repeatMs, 10 minutes by default) and wide
+// (a column per field, suspects by reference): their ring is kept short, or the first report
+// would allocate room for thousands.
+const MAX_LEAKS = 256;
 
 // A client whose socket buffers more than this is too slow to follow: it is dropped.
 const MAX_CLIENT_BACKLOG = 8 * 1024 * 1024;
@@ -28,7 +32,7 @@ function sseMessage(type, data) {
 class EventStream {
   /**
    * @param {{windowMs?: number, maxPerSeries?: number}} [options] how long series events are
-   *   kept (10 minutes by default) and how many at most of each series (5000).
+   *   kept (10 minutes by default) and how many at most of each series (5000; 256 leak reports).
    */
   constructor({ windowMs = 10 * 60_000, maxPerSeries = 5000 } = {}) {
     this.windowMs = windowMs;
@@ -43,7 +47,8 @@ class EventStream {
   /** Records one event and sends it to every connected client. */
   publish(type, data) {
     if (Object.hasOwn(this.series, type)) {
-      const ring = (this.series[type] ??= new SeriesRing(this.maxPerSeries));
+      const capacity = type === 'leak' ? Math.min(MAX_LEAKS, this.maxPerSeries) : this.maxPerSeries;
+      const ring = (this.series[type] ??= new SeriesRing(capacity));
       ring.push(data);
       const oldest = data.t - this.windowMs;
       while (ring.length > 0 && ring.timeAt(0) < oldest) ring.shift();

@@ -114,3 +114,12 @@ test('events without a time, arrays and class instances are kept as published, u
   publishAll(stream, 'sample', events);
   assert.equal(JSON.stringify(stream.history().series.sample), JSON.stringify(events.slice(-3)));
 });
+
+test('the leak reports kept are the last 256, in a ring sized for them alone', () => {
+  const stream = new EventStream({ windowMs: 10 * 60_000, maxPerSeries: 5000 });
+  const leaks = Array.from({ length: 300 }, (_, i) => leakEvent(i * 1000));
+  publishAll(stream, 'leak', leaks);
+  assert.ok(JSON.stringify(stream.history().series.leak) === JSON.stringify(leaks.slice(-256)), 'not the last 256 reports');
+  // Its columns hold 256 rows each: a few kB per field, not the 45 kB 5000 rows would take.
+  assert.ok(stream.byteLength() < 256 * 1024, `${stream.byteLength()} bytes for the leak reports`);
+});

@@ -86,13 +86,21 @@ function makeCatalogue() {
   });
 }
 
-/** Percentiles of GC pauses observed in this process, by perf_hooks, the same way in both runs. */
+// GC pauses kept for the percentiles: more than an hour of a busy server has. Allocated at once,
+// outside the heap, so that the measurement does not add to the post-GC heap it measures.
+const MAX_PAUSES = 1 << 18;
+
+/**
+ * GC pauses observed in this process, by perf_hooks, the same way in both runs: `read()` gives
+ * them as an array (the first MAX_PAUSES).
+ */
 function watchGcPauses() {
-  const pauses = [];
+  const pauses = new Float64Array(MAX_PAUSES);
+  let count = 0;
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) pauses.push(entry.duration);
+    for (const entry of list.getEntries()) if (count < MAX_PAUSES) pauses[count++] = entry.duration;
   }).observe({ entryTypes: ['gc'] });
-  return pauses;
+  return { read: () => Array.from(pauses.subarray(0, count)) };
 }
 
 async function serve(withLeakwatch) {
@@ -159,7 +167,7 @@ async function serve(withLeakwatch) {
   process.on('message', (message) => {
     if (message !== 'exit') return;
     server.close();
-    Promise.resolve(dashboard && dashboard.close()).then(() => report({ pauses }, () => process.exit(0)));
+    Promise.resolve(dashboard && dashboard.close()).then(() => report({ pauses: pauses.read() }, () => process.exit(0)));
   });
 }
 
@@ -324,8 +332,8 @@ async function soak(withLeakwatch, minutes, { reportMinutes, snapshotDir }) {
     const kept = run.dashboard ? await dashboardHistory(run.dashboard).catch((err) => `history: ${err.message}`) : null;
     const inPeriod = (x) => x.t >= periodStart && x.t < now;
     const rss = run.rss.filter(inPeriod).map((x) => x.rss);
-    // The end can come just after a report: no period to speak of.
-    if (rss.length === 0) return;
+    // The end can come just after a report: no period to speak of (a second or two of RSS).
+    if (rss.length === 0 || now - periodStart < (reportMinutes * 60_000) / 10) return;
     const heaps = run.stats.filter(inPeriod).map((x) => x.heap);
     const period = {
       t: now,

@@ -4,12 +4,19 @@
 // on to the connected Server-Sent Events clients, each of which gets the history first.
 //
 // Events of a series ('sample', 'gc', 'stats', 'leak') carry `t`, their time in ms since the
-// epoch, and are kept for a time window (and at most a number of them); other events ('status',
-// 'diff', 'controls') are kept as the latest one only. Events are stored as the objects the source
-// gave: JSON is made only when a client is connected, so a dashboard nobody watches costs no
-// serialization.
+// epoch, and are kept for a time window (and at most a number of them) in a SeriesRing, columns
+// allocated at full size on the series' first event, so that the history costs the same memory
+// whatever the event rate and however long the program runs; other events ('status', 'diff',
+// 'controls') are kept as the latest one only. JSON is made only when a client is connected, so a
+// dashboard nobody watches costs no serialization.
+
+const { SeriesRing } = require('../lib/history/series-ring');
 
 const SERIES = ['sample', 'gc', 'stats', 'leak'];
+// Leak reports are few (the detector repeats one after repeatMs, 10 minutes by default) and wide
+// (a column per field, suspects by reference): their ring is kept short, or the first report
+// would allocate room for thousands.
+const MAX_LEAKS = 256;
 
 // A client whose socket buffers more than this is too slow to follow: it is dropped.
 const MAX_CLIENT_BACKLOG = 8 * 1024 * 1024;
@@ -25,12 +32,13 @@ function sseMessage(type, data) {
 class EventStream {
   /**
    * @param {{windowMs?: number, maxPerSeries?: number}} [options] how long series events are
-   *   kept (10 minutes by default) and how many at most of each series (5000).
+   *   kept (10 minutes by default) and how many at most of each series (5000; 256 leak reports).
    */
   constructor({ windowMs = 10 * 60_000, maxPerSeries = 5000 } = {}) {
     this.windowMs = windowMs;
     this.maxPerSeries = maxPerSeries;
-    this.series = Object.fromEntries(SERIES.map((type) => [type, []]));
+    /** @type {Record<string, SeriesRing | null>} a series' ring is made on its first event */
+    this.series = Object.fromEntries(SERIES.map((type) => [type, null]));
     this.latest = {};
     this.clients = new Set();
     this.keepalive = null;
@@ -38,13 +46,12 @@ class EventStream {
 
   /** Records one event and sends it to every connected client. */
   publish(type, data) {
-    const list = this.series[type];
-    if (list) {
-      list.push(data);
+    if (Object.hasOwn(this.series, type)) {
+      const capacity = type === 'leak' ? Math.min(MAX_LEAKS, this.maxPerSeries) : this.maxPerSeries;
+      const ring = (this.series[type] ??= new SeriesRing(capacity));
+      ring.push(data);
       const oldest = data.t - this.windowMs;
-      let drop = 0;
-      while (drop < list.length && (list.length - drop > this.maxPerSeries || list[drop].t < oldest)) drop += 1;
-      if (drop) list.splice(0, drop);
+      while (ring.length > 0 && ring.timeAt(0) < oldest) ring.shift();
     } else {
       this.latest[type] = data;
     }
@@ -55,7 +62,13 @@ class EventStream {
 
   /** Everything kept: `{series: {sample: [...], ...}, latest: {status, diff, controls}}`. */
   history() {
-    return { series: this.series, latest: this.latest };
+    const series = Object.fromEntries(SERIES.map((type) => [type, this.series[type]?.toArray() ?? []]));
+    return { series, latest: this.latest };
+  }
+
+  /** Bytes the series' rings hold: the same after an hour as after their first events. */
+  byteLength() {
+    return SERIES.reduce((sum, type) => sum + (this.series[type]?.byteLength() ?? 0), 0);
   }
 
   /**

@@ -12,6 +12,12 @@ const { CULPRIT_OPTIONS } = require('../culprit/hunt');
 const { dataHeapUsed } = require('./data-heap');
 const { nativeMemoryNow, nativeSample, residentSample } = require('./native-memory');
 const { HeapLimitWatch, heapLimit, secondsToLimit, DEFAULT_HEAP_LIMIT_WARNING } = require('./heap-limit');
+const { SeriesRing } = require('../history/series-ring');
+
+// Rows of per-space sizes kept over the longest window: one at most every window/SPACE_ROWS, so
+// their memory is fixed whatever the rate of full GCs, and a report's start is found to within
+// that spacing.
+const SPACE_ROWS = 512;
 
 /** The detector's options, as configure({leak}) takes them: the addon's, named once there. */
 const DETECTOR_OPTIONS = Object.keys(native.defaultDetectorOptions());
@@ -111,7 +117,7 @@ function fragmentationWarning(finding) {
 class LeakTracker {
   /** @type {import('../../crates/leakwatch-node/binding').LeakDetector} */
   detector;
-  /** @type {{t: number, spaces: Record<string, number>}[]} */
+  /** @type {SeriesRing} each full GC's `spaces_after`, at its end time */
   spaces;
   /** @type {object | null} */
   lastLeak;
@@ -141,7 +147,7 @@ class LeakTracker {
   /** Forgets every GC and report; a recent leakStatus() read still keeps probes going. */
   reset() {
     this.detector.reset();
-    this.spaces = [];
+    this.spaces = new SeriesRing(SPACE_ROWS);
     this.lastLeak = null;
   }
 
@@ -152,8 +158,11 @@ class LeakTracker {
   observe(gc) {
     const full = gc.kind === 'major';
     if (full) {
-      this.spaces.push({ t: gc.end_ms, spaces: gc.spaces_after });
-      while (this.spaces.length > 1 && this.spaces[0].t < gc.end_ms - this.spaceHistoryMs) this.spaces.shift();
+      const { spaces } = this;
+      if (spaces.length === 0 || gc.end_ms - spaces.timeAt(spaces.length - 1) >= this.spaceHistoryMs / SPACE_ROWS) {
+        spaces.push(gc.spaces_after, gc.end_ms);
+      }
+      while (spaces.length > 1 && spaces.timeAt(0) < gc.end_ms - this.spaceHistoryMs) spaces.shift();
     }
     const findings = this.detector.observe({
       timeMs: gc.end_ms,
@@ -218,10 +227,10 @@ class LeakTracker {
       suspects: [],
     };
     if (heap) {
-      const first = this.spaces.find((s) => s.t >= finding.startMs) ?? this.spaces[0];
+      const first = this.#spacesAtOrAfter(finding.startMs);
       const spaces = {};
       for (const [name, used] of Object.entries(gc.spaces_after)) {
-        const delta = used - (first?.spaces[name] ?? 0);
+        const delta = used - (first?.[name] ?? 0);
         if (delta !== 0) spaces[name] = delta;
       }
       report.heap_spaces = spaces;
@@ -230,6 +239,15 @@ class LeakTracker {
       report.space = Object.keys(spaces).reduce((a, b) => (spaces[b] > (spaces[a] ?? -Infinity) ? b : a), /** @type {string | null} */ (null));
     }
     return report;
+  }
+
+  /** The per-space sizes of the first full GC kept at or after `timeMs` (else the newest kept). */
+  #spacesAtOrAfter(timeMs) {
+    const { spaces } = this;
+    if (spaces.length === 0) return undefined;
+    let i = 0;
+    while (i < spaces.length - 1 && spaces.timeAt(i) < timeMs) i += 1;
+    return /** @type {Record<string, number>} */ (spaces.at(i));
   }
 }
 

@@ -2,10 +2,10 @@
 // npm's install step: makes sure the native addon is there.
 //
 // A published release ships prebuilt binaries as optional dependencies (@leakwatch/binding-*),
-// so usually there is nothing to do. Otherwise (a checkout of this repository, or a platform
-// without a prebuilt binary) the addon is built from the Rust sources here: with
-// `napi build --platform --release` when @napi-rs/cli is installed (a checkout), else with plain
-// cargo, copying the library where the loader looks (lib/native.js).
+// so usually there is nothing to do. On a platform without a prebuilt binary the addon is built
+// from the Rust sources here with plain cargo, copying the library where the loader looks
+// (lib/native.js). A checkout of this repository (@napi-rs/cli installed) leaves it to
+// `npm run build`.
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -31,6 +31,15 @@ function found(command) {
 }
 
 function build() {
+  const napi = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'napi.cmd' : 'napi');
+  if (fs.existsSync(napi)) {
+    // A checkout with its dev dependencies: `npm run build` (which `npm start` and `npm test`
+    // run) builds the addon. Building it here too would cost a second compile of the crates:
+    // napi-rs' first build of a checkout sets NAPI_FORCE_BUILD_* for their build scripts, and
+    // cargo compiles them again when the next build no longer does.
+    console.log('leakwatch: a checkout: `npm run build` builds the native addon (npm start and npm test run it)');
+    return;
+  }
   if (!found('cargo')) {
     // A one-line reason instead of a spawn error's stack: what is missing and what to do.
     console.error(
@@ -38,11 +47,6 @@ function build() {
         'one from source: install Rust 1.88+ (https://rustup.rs), then run `node node_modules/leakwatch/scripts/install.js`',
     );
     process.exitCode = 1;
-    return;
-  }
-  const napi = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'napi.cmd' : 'napi');
-  if (fs.existsSync(napi)) {
-    run('npm', ['run', 'build:addon']);
     return;
   }
   run('cargo', ['build', '--release', '-p', 'leakwatch-node']);

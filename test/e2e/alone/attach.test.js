@@ -42,7 +42,7 @@ async function stateOf(target) {
 }
 
 /** leakwatch's JavaScript classes: none may be left in the program's heap after detaching. */
-const LEAKWATCH_CLASSES = ['LeakWatch', 'GcWatcher', 'LeakTracker', 'CulpritHunt', 'HeapDiff', 'AllocationSampler', 'MetricsCollector', 'GcStats', 'GcDurations', 'LeakSnapshots', 'InProcessSource'];
+const LEAKWATCH_CLASSES = ['LeakWatch', 'GcWatcher', 'LeakTracker', 'CulpritHunt', 'HeapDiff', 'AllocationSampler', 'MetricsCollector', 'GcStats', 'GcDurations', 'LeakSnapshots', 'InProcessSource', 'SeriesRing', 'FieldColumn'];
 
 /** The class names of the snapshot at `file`, by `leakwatch summary --json`. */
 function classesOf(file) {

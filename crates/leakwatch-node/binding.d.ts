@@ -271,6 +271,11 @@ export declare class LeakDetector {
   get reports(): number
   /** Forgets every sample and report. */
   reset(): void
+  /**
+   * Says that leakwatch has just taken a heap snapshot of its own and handed malloc's free
+   * memory back: what that does to resident and free memory is not the program's growth.
+   */
+  ownSnapshotTaken(): void
 }
 
 /** A heap snapshot being parsed as it arrives, chunk by chunk. */

@@ -34,8 +34,12 @@ function keepHeapProfiler() {
   };
 }
 
+/** How many snapshots leakwatch has taken in this thread: the leak detector reads it (ownSnapshots). */
+let snapshots = 0;
+
 /** Called after every snapshot that leakwatch takes. */
 function snapshotTaken() {
+  snapshots += 1;
   numbered = true;
   forgetIfUnused();
   native.releaseFreeMemory();
@@ -53,4 +57,7 @@ function forgetIfUnused() {
   }
 }
 
-module.exports = { keepHeapProfiler, snapshotTaken };
+/** How many snapshots leakwatch has taken in this thread so far. */
+const ownSnapshots = () => snapshots;
+
+module.exports = { keepHeapProfiler, snapshotTaken, ownSnapshots };

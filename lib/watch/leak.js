@@ -13,6 +13,7 @@ const { dataHeapUsed } = require('./data-heap');
 const { nativeMemoryNow, nativeSample, residentSample } = require('./native-memory');
 const { HeapLimitWatch, heapLimit, secondsToLimit, DEFAULT_HEAP_LIMIT_WARNING } = require('./heap-limit');
 const { SeriesRing } = require('../history/series-ring');
+const { ownSnapshots } = require('../snapshot/heap-profiler-state');
 
 // Rows of per-space sizes kept over the longest window: one at most every window/SPACE_ROWS, so
 // their memory is fixed whatever the rate of full GCs, and a report's start is found to within
@@ -121,6 +122,8 @@ class LeakTracker {
   spaces;
   /** @type {object | null} */
   lastLeak;
+  /** @type {number} leakwatch's own snapshots so far, as of the last GC fed */
+  ownSnapshotsSeen = 0;
 
   constructor(options = {}) {
     this.options = checkLeakOptions(options);
@@ -147,6 +150,7 @@ class LeakTracker {
   /** Forgets every GC and report; a recent leakStatus() read still keeps probes going. */
   reset() {
     this.detector.reset();
+    this.ownSnapshotsSeen = ownSnapshots();
     this.spaces = new SeriesRing(SPACE_ROWS);
     this.lastLeak = null;
   }
@@ -163,6 +167,11 @@ class LeakTracker {
         spaces.push(gc.spaces_after, gc.end_ms);
       }
       while (spaces.length > 1 && spaces.timeAt(0) < gc.end_ms - this.spaceHistoryMs) spaces.shift();
+    }
+    // A snapshot leakwatch took since the last GC moved resident and free memory by itself.
+    if (ownSnapshots() !== this.ownSnapshotsSeen) {
+      this.ownSnapshotsSeen = ownSnapshots();
+      this.detector.ownSnapshotTaken();
     }
     const findings = this.detector.observe({
       timeMs: gc.end_ms,

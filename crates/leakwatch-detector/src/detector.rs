@@ -25,6 +25,20 @@ use crate::window::{judge_scales, Verdict};
 const CONFIRM_MS: f64 = 4_000.0;
 /// How far back in time a sample may be and still count as in order, in ms.
 const OUT_OF_ORDER_MS: f64 = 1_000.0;
+/// After leakwatch's own heap snapshot, how long resident memory may climb back to where it was
+/// before without that counting as growth: the snapshot's memory is handed back to the system
+/// (`malloc_trim`), and the program's allocations touch those pages again over the next tens of
+/// seconds (bench/soak.js shows it).
+const OWN_SNAPSHOT_SETTLE_MS: f64 = 60_000.0;
+
+/// Resident memory climbing back after leakwatch's own snapshot: samples below `floor` (the last
+/// full GC's before the snapshot) count as `floor` until one reaches it or `until` passes.
+#[derive(Clone, Copy, Debug)]
+struct Settling {
+    floor: f64,
+    /// Set by the first sample after the snapshot, on the samples' clock.
+    until: Option<f64>,
+}
 
 /// What a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +204,8 @@ pub struct Detector {
     malloc_free: Watched,
     /// Resident memory outside the V8 heap.
     rss: Watched,
+    /// Set after leakwatch's own snapshot, while resident memory climbs back.
+    rss_settling: Option<Settling>,
     last_time: f64,
     reports: u64,
     probes: ProbeScheduler,
@@ -204,6 +220,7 @@ impl Detector {
             native: Watched::new(FindingKind::Leak, Memory::Native),
             malloc_free: Watched::new(FindingKind::Fragmentation, Memory::Native),
             rss: Watched::new(FindingKind::Leak, Memory::Rss),
+            rss_settling: None,
             options: options.in_range(4.0 * BUCKET_MS),
             last_time: f64::NEG_INFINITY,
             reports: 0,
@@ -220,6 +237,17 @@ impl Detector {
     pub fn reset(&mut self) {
         let probes = self.probes.forget_samples();
         *self = Detector { probes, ..Detector::new(self.options.clone()) };
+    }
+
+    /// Tells the detector that leakwatch itself has just taken a heap snapshot and handed
+    /// malloc's free memory back to the system. The snapshot's buffers, freed, showed as free
+    /// memory held (so that history is forgotten), and resident memory, cut by the hand-back,
+    /// climbs back as the program reuses those pages: up to where it was before, that is not
+    /// growth. Neither is the program's, so neither may be reported as a leak or as
+    /// fragmentation.
+    pub fn own_snapshot_taken(&mut self) {
+        self.malloc_free = Watched::new(FindingKind::Fragmentation, Memory::Native);
+        self.rss_settling = self.rss.series.last_full().map(|floor| Settling { floor, until: None });
     }
 
     /// How many leaks (not fragmentation) were reported since the detector was made or reset.
@@ -250,7 +278,17 @@ impl Detector {
         if let Some(NativeSample { rss_outside_heap, malloc_in_use, malloc_free }) = native.filter(|_| full) {
             let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
             if rss_outside_heap.is_finite() {
-                self.rss.series.add(time_ms, full, rss_outside_heap, keep);
+                let counted = match self.rss_settling {
+                    Some(Settling { floor, until }) if rss_outside_heap < floor && until.is_none_or(|until| time_ms < until) => {
+                        self.rss_settling = Some(Settling { floor, until: until.or(Some(time_ms + OWN_SNAPSHOT_SETTLE_MS)) });
+                        floor
+                    }
+                    _ => {
+                        self.rss_settling = None;
+                        rss_outside_heap
+                    }
+                };
+                self.rss.series.add(time_ms, full, counted, keep);
             }
             if let Some(in_use) = finite(malloc_in_use) {
                 self.native.series.add(time_ms, full, in_use - external, keep);
@@ -552,6 +590,37 @@ mod tests {
             detector.observe(sample);
         }
         assert_eq!(detector.status().memory, Some(Memory::Native));
+    }
+
+    #[test]
+    fn resident_memory_climbing_back_after_an_own_snapshot_is_not_growth() {
+        // Every 20 s leakwatch takes a snapshot and hands 3 MB back to the system, which the
+        // program's allocations touch again over the next 30 s.
+        let feed = |own_snapshots: bool, leak: f64| {
+            let mut detector = Detector::new(DetectorOptions::default());
+            let mut found = Vec::new();
+            for second in 0..300 {
+                let t = f64::from(second);
+                if own_snapshots && second % 20 == 0 && second > 0 {
+                    detector.own_snapshot_taken();
+                }
+                let since = t % 20.0;
+                let handed_back = if t >= 20.0 { 3.0 * MB * (1.0 - since / 30.0).max(0.0) } else { 0.0 };
+                let native = NativeSample {
+                    rss_outside_heap: 50.0 * MB - handed_back + leak * t,
+                    malloc_in_use: Some(20.0 * MB),
+                    malloc_free: Some(5.0 * MB + if since < 1.0 { 8.0 * MB } else { 0.0 }),
+                };
+                let sample = GcSample { time_ms: t * 1000.0, full: true, heap_used: 40.0 * MB, external: 0.0, duration_ms: 1.0, native: Some(native) };
+                found.extend(detector.observe(sample).into_iter().map(|f| (t, f)));
+            }
+            found
+        };
+        assert!(!feed(false, 0.0).is_empty(), "without being told, the climbs look like growth");
+        assert!(feed(true, 0.0).is_empty(), "{:?}", feed(true, 0.0));
+        // A leak of resident memory beside them is still found.
+        let found = feed(true, 150.0 * KB);
+        assert!(found.iter().any(|(_, f)| f.kind == FindingKind::Leak && f.memory == Memory::Rss), "{found:?}");
     }
 
     #[test]

@@ -141,6 +141,11 @@ impl Series {
         self.last_full = Some(bytes);
     }
 
+    /// What the latest full GC measured, if one did.
+    pub fn last_full(&self) -> Option<f64> {
+        self.last_full
+    }
+
     /// When the oldest bucket kept starts, if any is.
     pub fn first_ms(&self) -> Option<f64> {
         self.buckets.front().map(|b| b.t)

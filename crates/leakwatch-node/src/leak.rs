@@ -77,6 +77,13 @@ impl LeakDetector {
     pub fn reset(&mut self) {
         self.inner.reset();
     }
+
+    /// Says that leakwatch has just taken a heap snapshot of its own and handed malloc's free
+    /// memory back: what that does to resident and free memory is not the program's growth.
+    #[napi]
+    pub fn own_snapshot_taken(&mut self) {
+        self.inner.own_snapshot_taken();
+    }
 }
 
 /// The leak detector's default options.

@@ -49,13 +49,14 @@ test("a heap leak report names the space that grew and by how much since the win
 test('the per-space rows take the same memory after 10 times the full GCs', () => {
   const tracker = new LeakTracker({});
   let i = 0;
+  // A full GC every 5 s: 150 of them more than cover the longest window (10 minutes).
   const feed = (count) => {
-    for (const end = i + count; i < end; i += 1) tracker.observe(fullGc(i, 100));
+    for (const end = i + count; i < end; i += 1) tracker.observe(fullGc(i, 5000));
   };
-  feed(1000);
+  feed(150);
   const bytes = tracker.spaces.byteLength();
   const rows = tracker.spaces.length;
-  feed(9000);
+  feed(1500);
   assert.equal(tracker.spaces.byteLength(), bytes);
   assert.ok(tracker.spaces.length <= 512 && rows <= 512, `${tracker.spaces.length} rows kept`);
 });
